@@ -1,0 +1,107 @@
+"""Catalogue queries: which merchants match a member's filters, as a GeoDataFrame in a stable order."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from app.categories import resolve_category
+from app.districts import WGS84, DistrictIndex
+from app.store import Store
+from app.store.merchant_rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, merchant_query
+
+# Distances are measured in metres in CGCS2000 / 3-degree Gauss-Kruger CM 114E, the national grid
+# zone whose central meridian runs through Wuhan; never in degrees.
+METRIC_CRS = "EPSG:4547"
+_METRES_PER_DEGREE_LAT = 110_574.0
+
+COLUMNS = (*RECORD_FIELDS, "district")
+
+
+class QueryError(ValueError):
+    """A filter value the user gave that names nothing (unknown district or category)."""
+
+
+@dataclass(frozen=True)
+class MerchantQuery:
+    districts: tuple[str, ...] = ()          # any spelling: 青山区, 青山, Qingshan, 420107
+    categories: tuple[str, ...] = ()         # any spelling: 餐饮, 餐饮类, 吃, food
+    text: str | None = None                  # name or offer text, or pinyin (zbcc, zhongbai)
+    near: tuple[float, float] | None = None  # WGS84 lon, lat
+    radius_m: float | None = None
+    ids: tuple[str, ...] = ()
+
+
+def _resolve(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
+    codes = []
+    for d in query.districts:
+        code = districts.resolve(d)
+        if code is None:
+            raise QueryError(f"未知的区“{d}”")
+        codes.append(code)
+    names = []
+    for c in query.categories:
+        cat = resolve_category(c)
+        if cat is None:
+            raise QueryError(f"未知的类别“{c}”")
+        names.append(cat.name)
+    return codes, names
+
+
+def _bbox(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lon/lat box surely containing the circle, so SQL can drop far-away rows first."""
+    dlat = radius_m / _METRES_PER_DEGREE_LAT * 1.01
+    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+def empty_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs=WGS84)
+
+
+def search(store: Store, districts: DistrictIndex, query: MerchantQuery = MerchantQuery()) -> gpd.GeoDataFrame:
+    """Merchants matching `query`. Sorted by distance when `near` is given, else by pinyin name then id."""
+    codes, category_names = _resolve(query, districts)
+    if (query.near is None) != (query.radius_m is None):
+        raise QueryError("“附近”需要同时给出位置和半径")
+    if query.radius_m is not None and not (query.radius_m > 0):
+        raise QueryError("半径必须大于 0 米")
+    bbox = _bbox(*query.near, query.radius_m) if query.near and query.radius_m else None
+    stmt = merchant_query(
+        district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids
+    )
+    rows = fetch_rows(store, stmt)
+    if not rows:
+        frame = empty_frame()
+        if query.near:
+            frame["distance_m"] = pd.Series(dtype=float)
+        return frame
+    df = pd.DataFrame.from_records(rows, columns=list(QUERY_FIELDS))
+    df["district"] = df["district_code"].map(lambda c: districts.name(c))
+    frame = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
+    if query.near and query.radius_m:
+        centre = gpd.GeoSeries([Point(*query.near)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+        metric = frame.geometry.to_crs(METRIC_CRS)
+        frame["distance_m"] = metric.distance(centre).round(1)
+        frame = frame[frame["distance_m"] <= query.radius_m]
+        frame = frame.sort_values(["distance_m", "id"], kind="stable")
+    else:
+        frame = frame.sort_values(["name_pinyin", "id"], kind="stable")
+    return frame.drop(columns="name_pinyin").reset_index(drop=True)
+
+
+def district_mismatches(store: Store, districts: DistrictIndex) -> pd.DataFrame:
+    """Merchants whose stated district is not where their location lies (spatial join over all)."""
+    frame = search(store, districts)
+    if frame.empty:
+        return pd.DataFrame(columns=["id", "name", "district", "located_district"])
+    located = districts.locate(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    frame = frame.assign(located_code=located)
+    bad = frame[frame["located_code"].notna() & (frame["located_code"] != frame["district_code"])]
+    out = bad[["id", "name", "district"]].copy()
+    out["located_district"] = bad["located_code"].map(districts.name)
+    return out.reset_index(drop=True)

@@ -1,0 +1,228 @@
+"""The `unioncard` command line for scripts and staff batch jobs (the GUI layer adds its own commands)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Callable, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.catalogue import MerchantQuery, QueryError, district_mismatches, search
+from app.china_datum import DATUMS
+from app.districts import DistrictIndex
+from app.merchant_export import export_merchants, json_value
+from app.merchant_import import import_into_store
+from app.seed import open_seeded_store
+from app.store import Store
+
+Handler = Callable[[argparse.Namespace, Store, DistrictIndex], int]
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=str)
+    sys.stdout.write("\n")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1 and _width(text) > width:
+            return out + "…" + " " * (width - used - 1)
+        out += ch
+        used += w
+    return out + " " * (width - used)
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]) -> None:
+    print("  ".join(_clip(h, w) for h, w in zip(headers, widths)).rstrip())
+    for row in rows:
+        print("  ".join(_clip("" if v is None else str(v), w) for v, w in zip(row, widths)).rstrip())
+
+
+# ---------------------------------------------------------------- districts
+
+
+def _districts_list(args, store: Store, districts: DistrictIndex) -> int:
+    counts = search(store, districts).groupby("district_code").size().to_dict()
+    items = [
+        {"code": code, "name": name, "pinyin": pinyin, "merchants": int(counts.get(code, 0))}
+        for code, name, pinyin in zip(districts.frame["code"], districts.frame["name"], districts.frame["pinyin"])
+    ]
+    if args.json:
+        _print_json({"count": len(items), "districts": items})
+    else:
+        _print_table(["代码", "名称", "拼音", "商户数"], [list(i.values()) for i in items], [8, 10, 10, 6])
+    return 0
+
+
+# ---------------------------------------------------------------- merchants
+
+
+def _near(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        lon, lat = (float(x) for x in text.replace("，", ",").split(","))
+    except ValueError:
+        raise UsageError(f"--near 应写成 经度,纬度（如 114.39,30.63），这里是“{text}”") from None
+    return lon, lat
+
+
+def _query(args) -> MerchantQuery:
+    return MerchantQuery(
+        districts=tuple(args.district or ()),
+        categories=tuple(args.category or ()),
+        text=args.text,
+        near=_near(args.near),
+        radius_m=args.radius,
+    )
+
+
+def merchant_json(row) -> dict:
+    keys = ["id", "name", "category", "district", "district_code", "mcc", "offer", "address", "phone",
+            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source"]
+    if "distance_m" in row:
+        keys.append("distance_m")
+    return {k: json_value(row[k]) for k in keys}
+
+
+def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
+    frame = search(store, districts, _query(args))
+    if args.json:
+        _print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
+        return 0
+    headers = ["编号", "名称", "类别", "区", "优惠"]
+    widths = [10, 20, 8, 8, 48]
+    columns = ["id", "name", "category", "district", "offer"]
+    if "distance_m" in frame:
+        headers.insert(4, "距离(米)")
+        widths.insert(4, 9)
+        columns.insert(4, "distance_m")
+    _print_table(headers, frame[columns].values.tolist(), widths)
+    print(f"共 {len(frame)} 家商户")
+    return 0
+
+
+def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
+    report = import_into_store(store, districts, Path(args.file), args.crs)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for p in report.problems:
+            print(p, file=sys.stderr)
+        if report.written:
+            print(f"已导入 {args.file}：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
+        else:
+            n = sum(1 for p in report.problems if p.severity == "error")
+            print(f"未导入：{args.file} 有 {n} 处错误，数据库没有任何改动", file=sys.stderr)
+    return 0 if report.written else 1
+
+
+def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
+    frame = search(store, districts, _query(args))
+    try:
+        path = export_merchants(frame, Path(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        _print_json({"file": str(path), "count": len(frame)})
+    else:
+        print(f"已导出 {len(frame)} 家商户到 {path}")
+    return 0
+
+
+def _merchants_check(args, store: Store, districts: DistrictIndex) -> int:
+    bad = district_mismatches(store, districts)
+    if args.json:
+        _print_json({"count": len(bad), "mismatches": bad.to_dict(orient="records")})
+    elif bad.empty:
+        print("所有商户填写的区与坐标一致")
+    else:
+        _print_table(["编号", "名称", "填写的区", "坐标所在区"], bad.values.tolist(), [10, 20, 10, 10])
+    return 0 if bad.empty else 1
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", action="append", metavar="NAME", help="区（可重复），如 青山区、青山、Qingshan")
+    p.add_argument("--category", action="append", metavar="NAME", help="类别（可重复），如 餐饮、医疗、生活服务")
+    p.add_argument("--text", metavar="Q", help="名称或优惠文字，也可用拼音首字母，如 zbcc")
+    p.add_argument("--near", metavar="LON,LAT", help="附近：WGS84 经度,纬度")
+    p.add_argument("--radius", type=float, metavar="M", help="附近的半径（米），与 --near 一起使用")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    parser = argparse.ArgumentParser(
+        prog="unioncard",
+        description="工会卡：武汉工会会员服务卡优惠商户地图与钱包。不带子命令时打开桌面程序。",
+    )
+    parser.add_argument("--db", metavar="URL", help="数据库 URL（默认 UNIONCARD_DB 或用户数据目录中的 SQLite 文件）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    districts = sub.add_parser("districts", help="武汉市的区").add_subparsers(dest="action", required=True)
+    p = districts.add_parser("list", help="列出13个区及其商户数")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_districts_list)
+
+    merchants = sub.add_parser("merchants", help="优惠商户").add_subparsers(dest="action", required=True)
+    p = merchants.add_parser("list", help="按区、类别、文字、附近筛选商户")
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_list)
+
+    p = merchants.add_parser("import", help="导入 GeoJSON / CSV / XLSX（有任何错误则全部不导入）")
+    p.add_argument("file")
+    p.add_argument("--crs", choices=DATUMS, default="wgs84", help="文件坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_import)
+
+    p = merchants.add_parser("export", help="导出筛选结果，格式由扩展名决定：.geojson .csv .xlsx")
+    p.add_argument("file")
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_export)
+
+    p = merchants.add_parser("check", help="找出填写的区与坐标所在区不一致的商户")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_check)
+    return parser, sub
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed subcommand against the database named by --db (seeding it on first use)."""
+    try:
+        store, districts = open_seeded_store(args.db)
+    except SQLAlchemyError as exc:
+        print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    try:
+        return args.handler(args, store, districts)
+    except (UsageError, QueryError) as exc:
+        print(f"unioncard: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, _ = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return run(args)

@@ -1,0 +1,64 @@
+"""One partner merchant as plain data, and the columns it travels in (English keys, staff's Chinese labels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MerchantRecord:
+    id: str
+    name: str
+    category: str                 # canonical name, one of categories.CATEGORY_NAMES
+    district_code: str | None
+    lon: float                    # WGS84
+    lat: float
+    mcc: str | None = None
+    offer: str = ""
+    address: str | None = None
+    phone: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    location_approximate: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str        # GeoJSON property / CSV header in English
+    label: str      # the header Chinese staff spreadsheets use
+    aliases: tuple[str, ...] = ()
+
+
+# The order is the order of exported CSV/XLSX columns.
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "编号", ("商户编号", "ID")),
+    Column("name", "名称", ("商户名称", "商户", "店名")),
+    Column("category", "类别", ("分类", "行业")),
+    Column("district", "区", ("所在区", "行政区", "区县")),
+    Column("mcc", "商户类别码", ("MCC", "MCC码")),
+    Column("offer", "优惠", ("优惠活动", "优惠内容", "折扣")),
+    Column("address", "地址", ("详细地址",)),
+    Column("phone", "电话", ("联系电话", "电话号码")),
+    Column("lon", "经度", ("lng", "longitude", "x")),
+    Column("lat", "纬度", ("latitude", "y")),
+    Column("valid_from", "有效期起", ("开始日期", "起始日期")),
+    Column("valid_to", "有效期止", ("结束日期", "截止日期")),
+    Column("location_approximate", "位置为近似", ("近似位置",)),
+    Column("source", "来源", ()),
+)
+
+LABELS: dict[str, str] = {c.key: c.label for c in COLUMNS}
+
+_HEADER_LOOKUP: dict[str, str] = {}
+for _col in COLUMNS:
+    for _h in (_col.key, _col.label, *_col.aliases):
+        _HEADER_LOOKUP[_h.strip().casefold()] = _col.key
+
+
+def column_key(header: object) -> str | None:
+    """The property a spreadsheet header means (名称, name, 商户名称 -> name), or None."""
+    if header is None:
+        return None
+    return _HEADER_LOOKUP.get(str(header).strip().lstrip("\ufeff").casefold())

@@ -1,0 +1,462 @@
+"""Reading merchant files (GeoJSON, CSV, XLSX in UTF-8 or GBK) and validating them into records.
+
+Every problem names its record and field. Nothing here writes: the caller stores the records only
+when the whole file is free of errors, so an import is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.categories import CATEGORY_NAMES, resolve_category
+from app.china_datum import DATUMS, Datum, to_wgs84
+from app.districts import DistrictIndex
+from app.merchant_fields import COLUMNS, LABELS, MerchantRecord, column_key
+from app.problems import Problem
+from app.store import Store
+from app.store.merchant_rows import upsert_merchants
+
+GEOJSON_SUFFIXES = (".geojson", ".json")
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+SUPPORTED_SUFFIXES = GEOJSON_SUFFIXES + CSV_SUFFIXES + XLSX_SUFFIXES
+
+_MAX_LEN = {"id": 64, "name": 200, "phone": 64}
+_TRUE = {"1", "true", "yes", "y", "是", "近似", "t"}
+_FALSE = {"0", "false", "no", "n", "否", "精确", "f"}
+
+
+@dataclass
+class RawRecord:
+    """One row or feature as found in the file: values keyed by property (name, lon, ...)."""
+
+    where: str                      # 第3行 / 第2个要素
+    values: dict[str, object] = field(default_factory=dict)
+    geometry_problem: str | None = None
+
+    def label(self) -> str:
+        ident = self.values.get("id") or None
+        name = self.values.get("name") or None
+        extra = f"编号 {_cell_text(ident)}" if ident else (f"名称 {_cell_text(name)}" if name else "")
+        return f"{self.where}（{extra}）" if extra else self.where
+
+
+@dataclass
+class ParsedFile:
+    records: list[MerchantRecord]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode staff files: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK,
+    what Chinese Excel writes as "CSV"). Raises UnicodeDecodeError if neither fits."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
+
+
+def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return [], [Problem(name, None, f"不支持的文件类型“{suffix or '无扩展名'}”，请使用 GeoJSON、CSV 或 XLSX")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(name, None, f"无法读取文件：{exc.strerror or exc}")]
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(name, data)
+    try:
+        text, _encoding = decode_text(data)
+    except UnicodeDecodeError as exc:
+        return [], [Problem(name, None, f"文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近出错")]
+    if suffix in GEOJSON_SUFFIXES:
+        return _read_geojson(name, text)
+    return _read_csv(name, text)
+
+
+def _header_map(name: str, headers: list[object]) -> tuple[dict[int, str], list[Problem]]:
+    mapping: dict[int, str] = {}
+    problems: list[Problem] = []
+    seen: dict[str, object] = {}
+    unknown = []
+    for i, header in enumerate(headers):
+        if header is None or str(header).strip() == "":
+            continue
+        key = column_key(header)
+        if key is None:
+            unknown.append(str(header).strip())
+        elif key in seen:
+            problems.append(Problem(name, LABELS[key], f"列“{header}”与列“{seen[key]}”重复，都表示{LABELS[key]}"))
+        else:
+            seen[key] = header
+            mapping[i] = key
+    if unknown:
+        known = "、".join(c.label for c in COLUMNS)
+        problems.append(Problem(name, None, f"以下列未识别，已忽略：{'、'.join(unknown)}（可用列：{known}）", "warning"))
+    for required in ("name", "category"):
+        if required not in seen:
+            problems.append(Problem(name, LABELS[required], f"缺少必需的列“{LABELS[required]}”"))
+    if not ({"lon", "lat"} <= set(seen)):
+        problems.append(Problem(name, "经度/纬度", "缺少必需的列“经度”和“纬度”"))
+    return mapping, problems
+
+
+def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        return [], [Problem(name, None, "文件是空的")]
+    mapping, problems = _header_map(name, rows[0])
+    records = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {key: row[i] for i, key in mapping.items() if i < len(row)}
+        records.append(RawRecord(f"第{line}行", values))
+    return records, problems
+
+
+def _read_xlsx(name: str, data: bytes) -> tuple[list[RawRecord], list[Problem]]:
+    import openpyxl  # only needed for spreadsheets
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
+        return [], [Problem(name, None, f"不是有效的 XLSX 文件：{exc}")]
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        return [], [Problem(name, None, "工作表是空的")]
+    mapping, problems = _header_map(name, list(rows[0]))
+    records = []
+    for line, row in enumerate(rows[1:], start=2):
+        if all(cell is None or str(cell).strip() == "" for cell in row):
+            continue
+        values = {key: row[i] for i, key in mapping.items() if i < len(row)}
+        records.append(RawRecord(f"第{line}行", values))
+    return records, problems
+
+
+def _read_geojson(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [], [Problem(name, None, f"不是有效的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}")]
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        return [], [Problem(name, None, "GeoJSON 顶层必须是 FeatureCollection（含 features 数组）")]
+    records = []
+    problems: list[Problem] = []
+    unknown: set[str] = set()
+    for n, feature in enumerate(doc["features"], start=1):
+        where = f"第{n}个要素"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(where, None, "不是 GeoJSON Feature"))
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            problems.append(Problem(where, None, "properties 必须是对象"))
+            continue
+        values: dict[str, object] = {}
+        for k, v in props.items():
+            key = column_key(k)
+            if key is None:
+                unknown.add(str(k))
+            else:
+                values[key] = v
+        if "id" not in values and feature.get("id") is not None:
+            values["id"] = feature["id"]
+        record = RawRecord(where, values)
+        geometry = feature.get("geometry")
+        if geometry is None:
+            if values.get("lon") in (None, "") or values.get("lat") in (None, ""):
+                record.geometry_problem = "缺少位置：geometry 为空，也没有经度/纬度属性"
+        elif not isinstance(geometry, dict) or geometry.get("type") != "Point":
+            kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+            record.geometry_problem = f"位置必须是点（Point），这里是“{kind}”"
+        else:
+            coords = geometry.get("coordinates")
+            if (
+                not isinstance(coords, list)
+                or len(coords) < 2
+                or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords[:2])
+            ):
+                record.geometry_problem = f"点坐标格式错误：{json.dumps(coords, ensure_ascii=False)}，应为 [经度, 纬度]"
+            else:
+                values["lon"], values["lat"] = coords[0], coords[1]
+        records.append(record)
+    unknown -= {"location_note"}
+    if unknown:
+        problems.append(Problem(name, None, f"以下属性未识别，已忽略：{'、'.join(sorted(unknown))}", "warning"))
+    return records, problems
+
+
+# ---------------------------------------------------------------- validating
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():  # Excel stores codes and phone numbers as numbers
+            return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = _cell_text(value)
+        if text is None:
+            return None
+        number = float(text.replace("°", "").replace("，", ".").strip())
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _cell_text(value)
+    if text is None:
+        return None
+    text = text.split("T")[0]
+    m = _DATE_RE.match(text)
+    if not m:
+        raise ValueError
+    return dt.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _cell_text(value)
+    if text is None:
+        return False
+    if text.casefold() in _TRUE:
+        return True
+    if text.casefold() in _FALSE:
+        return False
+    raise ValueError
+
+
+def generated_id(name: str, lon: float, lat: float) -> str:
+    """A stable id for a merchant that came without one: same name and place, same id."""
+    digest = hashlib.sha1(f"{name}|{lon:.5f}|{lat:.5f}".encode()).hexdigest()
+    return f"m-{digest[:10]}"
+
+
+def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs84") -> ParsedFile:
+    if datum not in DATUMS:
+        raise ValueError(f"unknown datum {datum!r}")
+    records: list[MerchantRecord] = []
+    problems: list[Problem] = []
+    first_seen: dict[str, str] = {}
+    positions = [_position(rec, datum, districts) for rec in raw]
+    # One spatial join for the whole file, not one per record.
+    placed = [i for i, (lon, _, _) in enumerate(positions) if lon is not None]
+    codes = districts.locate([positions[i][0] for i in placed], [positions[i][1] for i in placed])
+    located_codes: dict[int, str | None] = dict(zip(placed, codes))
+    located_codes.update({i: None for i in range(len(raw)) if i not in located_codes})
+    for i, rec in enumerate(raw):
+        where = rec.label()
+        v = rec.values
+        errs: list[Problem] = []
+
+        def err(key_or_label: str, message: str, severity: str = "error") -> None:
+            label = LABELS.get(key_or_label, key_or_label)
+            (errs if severity == "error" else problems).append(Problem(where, label, message, severity))  # type: ignore[arg-type]
+
+        name = _cell_text(v.get("name"))
+        if not name:
+            err("name", "名称不能为空")
+        category = resolve_category(_cell_text(v.get("category")))
+        if category is None:
+            given = _cell_text(v.get("category"))
+            err("category", (f"未知类别“{given}”" if given else "类别不能为空") + f"，应为：{'、'.join(CATEGORY_NAMES)}")
+
+        lon, lat, position_errors = positions[i]
+        errs.extend(position_errors)
+
+        district_code = None
+        given_district = _cell_text(v.get("district"))
+        located = located_codes[i]
+        if given_district:
+            district_code = districts.resolve(given_district)
+            if district_code is None:
+                err("district", f"未知的区“{given_district}”，应为武汉市13个区之一，如 青山区")
+            elif located and located != district_code:
+                err(
+                    "district",
+                    f"填写的是{districts.name(district_code)}，但坐标位于{districts.name(located)}；已按填写的区保存，请核对",
+                    "warning",
+                )
+        else:
+            district_code = located
+
+        mcc = _cell_text(v.get("mcc"))
+        if mcc is not None and not re.fullmatch(r"\d{4}", mcc):
+            err("mcc", f"商户类别码应为4位数字（银联 MCC），这里是“{mcc}”")
+
+        dates = {}
+        for key in ("valid_from", "valid_to"):
+            try:
+                dates[key] = _date(v.get(key))
+            except (TypeError, ValueError):
+                err(key, f"日期无法识别：“{_cell_text(v.get(key))}”，请写成 2026-01-31")
+        if dates.get("valid_from") and dates.get("valid_to") and dates["valid_to"] < dates["valid_from"]:
+            err("valid_to", f"有效期止（{dates['valid_to']}）早于有效期起（{dates['valid_from']}）")
+
+        try:
+            approximate = _bool(v.get("location_approximate"))
+        except ValueError:
+            approximate = False
+            err("location_approximate", f"应填“是”或“否”，这里是“{_cell_text(v.get('location_approximate'))}”")
+
+        texts = {k: _cell_text(v.get(k)) for k in ("id", "address", "phone", "source")}
+        for key, limit in _MAX_LEN.items():
+            value = name if key == "name" else texts.get(key)
+            if value and len(value) > limit:
+                err(key, f"太长（{len(value)} 个字符，最多 {limit} 个）")
+
+        if errs:
+            problems.extend(errs)
+            continue
+        assert name and category and lon is not None and lat is not None
+        merchant_id = texts["id"] or generated_id(name, lon, lat)
+        if merchant_id in first_seen:
+            same = "编号相同" if texts["id"] else "名称和位置都相同"
+            problems.append(Problem(where, LABELS["id"], f"与{first_seen[merchant_id]}重复（{same}）"))
+            continue
+        first_seen[merchant_id] = rec.where
+        records.append(
+            MerchantRecord(
+                id=merchant_id,
+                name=name,
+                category=category.name,
+                district_code=district_code,
+                lon=lon,
+                lat=lat,
+                mcc=mcc,
+                offer=_cell_text(v.get("offer")) or "",
+                address=texts["address"],
+                phone=texts["phone"],
+                valid_from=dates.get("valid_from"),
+                valid_to=dates.get("valid_to"),
+                location_approximate=approximate,
+                source=texts["source"],
+            )
+        )
+    return ParsedFile(records, problems)
+
+
+def _position(rec: RawRecord, datum: Datum, districts: DistrictIndex) -> tuple[float | None, float | None, list[Problem]]:
+    """WGS84 position of a record, or (None, None, [the problems saying why not])."""
+    where = rec.label()
+    if rec.geometry_problem:
+        return None, None, [Problem(where, "位置", rec.geometry_problem)]
+    v = rec.values
+    try:
+        raw_lon, raw_lat = _number(v.get("lon")), _number(v.get("lat"))
+    except (TypeError, ValueError):
+        message = f"经纬度不是数字：经度“{_cell_text(v.get('lon'))}”，纬度“{_cell_text(v.get('lat'))}”"
+        return None, None, [Problem(where, "经度/纬度", message)]
+    if raw_lon is None or raw_lat is None:
+        return None, None, [Problem(where, "经度/纬度", "缺少经度或纬度")]
+    problems: list[Problem] = []
+    lon, lat = _locate(raw_lon, raw_lat, datum, districts, lambda f, m: problems.append(Problem(where, f, m)))
+    return lon, lat, problems
+
+
+def _locate(raw_lon: float, raw_lat: float, datum: Datum, districts: DistrictIndex, err) -> tuple[float | None, float | None]:
+    """WGS84 position of a published coordinate pair, or (None, None) after reporting why not."""
+    in_range = -180 <= raw_lon <= 180 and -90 <= raw_lat <= 90
+    if in_range:
+        lon, lat = (float(x) for x in to_wgs84(raw_lon, raw_lat, datum))
+        if districts.contains_city(lon, lat):
+            return round(lon, 7), round(lat, 7)
+    if -180 <= raw_lat <= 180 and -90 <= raw_lon <= 90:
+        slon, slat = (float(x) for x in to_wgs84(raw_lat, raw_lon, datum))
+        if districts.contains_city(slon, slat):
+            err("经度/纬度", f"经度和纬度似乎填反了：经度 {raw_lon}、纬度 {raw_lat}，对调后才在武汉市内")
+            return None, None
+    if not in_range:
+        err("经度/纬度", f"不是有效的经纬度：经度 {raw_lon}、纬度 {raw_lat}（经度 -180~180，纬度 -90~90）")
+    else:
+        err("经度/纬度", f"坐标（{raw_lon}, {raw_lat}）不在武汉市范围内（坐标系 {datum}）")
+    return None, None
+
+
+def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84") -> ParsedFile:
+    raw, problems = read_file(path)
+    parsed = validate(raw, districts, datum)
+    if not raw and not problems:
+        problems.append(Problem(Path(path).name, None, "文件中没有商户记录"))
+    return ParsedFile(parsed.records, problems + parsed.problems)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    path: str
+    added: int
+    updated: int
+    unchanged: int
+    problems: tuple[Problem, ...]
+    written: bool
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.path,
+            "written": self.written,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84") -> ImportReport:
+    """Validate the whole file, then write it in one transaction, or write nothing at all."""
+    parsed = parse_file(path, districts, datum)
+    if not parsed.ok:
+        return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False)
+    added, updated, unchanged = upsert_merchants(store, parsed.records)
+    return ImportReport(str(path), added, updated, unchanged, tuple(parsed.problems), written=True)

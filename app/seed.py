@@ -1,0 +1,40 @@
+"""Opening the product's database: migrate it, and fill a brand-new one with the bundled data once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.bundled import districts_geojson, merchants_geojson
+from app.districts import DistrictIndex, save_districts
+from app.merchant_import import import_into_store
+from app.store import Store, migrate
+from app.store.database import default_url
+from app.store.merchant_rows import count_merchants
+
+SEEDED_KEY = "merchants_seeded_at"
+
+
+class SeedError(RuntimeError):
+    """The bundled data itself is broken: a packaging bug, not something a user did."""
+
+
+def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
+    """Open the database at `url` (default: UNIONCARD_DB or the user's SQLite file), migrated and seeded.
+
+    Districts are loaded whenever the table is empty; merchants only on the very first open, so a
+    catalogue whose staff deleted every merchant is not refilled behind their backs.
+    """
+    store = Store(url or default_url())
+    migrate(store.engine)
+    districts = DistrictIndex.from_store(store)
+    if districts.frame.empty:
+        districts = DistrictIndex.from_geojson(districts_geojson())
+        save_districts(store, districts)
+    if store.get_meta(SEEDED_KEY) is None:
+        if count_merchants(store) == 0:
+            report = import_into_store(store, districts, merchants_geojson())
+            if not report.written:
+                raise SeedError("; ".join(str(p) for p in report.problems))
+        with store.session() as s:
+            store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    return store, districts

@@ -1,0 +1,87 @@
+"""Opening a store: resolve the URL, migrate to the newest schema, seed an empty database once."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.store.models import StoreMeta
+
+DB_ENV = "UNIONCARD_DB"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def default_url() -> str:
+    """UNIONCARD_DB if set, else a SQLite file in the user's data directory."""
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    data_dir = Path(platformdirs.user_data_dir("unioncard", appauthor=False))
+    return f"sqlite:///{data_dir / 'unioncard.sqlite'}"
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # foreign keys are off by default in SQLite
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we ship
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (creates it on an empty database)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """One database: its engine and sessions. Sessions never leave the store layer's callers in app/."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = _engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: commits on success, rolls back everything on any error."""
+        with self._sessions.begin() as s:
+            yield s
+
+    def get_meta(self, key: str) -> str | None:
+        with self.session() as s:
+            row = s.get(StoreMeta, key)
+            return row.value if row else None
+
+    def set_meta(self, session: Session, key: str, value: str) -> None:
+        session.merge(StoreMeta(key=key, value=value))
+
+    def meta_keys(self) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(StoreMeta.key)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+

@@ -1,0 +1,97 @@
+"""Reading and writing merchant rows; the only place merchants meet SQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable, Sequence
+
+from sqlalchemy import Select, delete, func, or_, select
+
+from app.merchant_fields import MerchantRecord
+from app.pinyin_index import full_pinyin, initials, is_pinyin_query
+from app.store.database import Store
+from app.store.models import Merchant
+
+RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(MerchantRecord))
+# What a query returns: the record, then the pinyin sort key.
+QUERY_FIELDS = (*RECORD_FIELDS, "name_pinyin")
+
+
+def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[int, int, int]:
+    """Insert new merchants and update changed ones in one transaction: (added, updated, unchanged)."""
+    added = updated = unchanged = 0
+    with store.session() as s:
+        existing = {
+            m.id: m
+            for chunk in _chunks([r.id for r in records], 500)
+            for m in s.scalars(select(Merchant).where(Merchant.id.in_(chunk)))
+        }
+        for rec in records:
+            values = {name: getattr(rec, name) for name in RECORD_FIELDS}
+            values["name_pinyin"] = full_pinyin(rec.name)
+            values["name_initials"] = initials(rec.name)
+            row = existing.get(rec.id)
+            if row is None:
+                s.add(Merchant(**values))
+                added += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                updated += 1
+            else:
+                unchanged += 1
+    return added, updated, unchanged
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def count_merchants(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(Merchant)) or 0
+
+
+def merchant_query(
+    *,
+    district_codes: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    text: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    ids: Sequence[str] = (),
+) -> Select:
+    """SELECT of merchant columns narrowed by the filters that SQL answers well."""
+    stmt = select(*(getattr(Merchant, f) for f in QUERY_FIELDS))
+    if district_codes:
+        stmt = stmt.where(Merchant.district_code.in_(list(district_codes)))
+    if categories:
+        stmt = stmt.where(Merchant.category.in_(list(categories)))
+    if ids:
+        stmt = stmt.where(Merchant.id.in_(list(ids)))
+    if text:
+        needle = f"%{_escape_like(text)}%"
+        conditions = [Merchant.name.like(needle, escape="\\"), Merchant.offer.like(needle, escape="\\")]
+        compact = text.replace(" ", "").lower()
+        if is_pinyin_query(compact):
+            folded = f"%{_escape_like(compact)}%"
+            conditions += [Merchant.name_initials.like(folded, escape="\\"), Merchant.name_pinyin.like(folded, escape="\\")]
+        stmt = stmt.where(or_(*conditions))
+    if bbox:
+        west, south, east, north = bbox
+        stmt = stmt.where(Merchant.lon.between(west, east), Merchant.lat.between(south, north))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fetch_rows(store: Store, stmt: Select) -> list[tuple]:
+    with store.session() as s:
+        return [tuple(r) for r in s.execute(stmt).all()]
+
+
+def delete_merchants(store: Store, ids: Sequence[str]) -> int:
+    with store.session() as s:
+        return s.execute(delete(Merchant).where(Merchant.id.in_(list(ids)))).rowcount or 0

@@ -1,0 +1,60 @@
+"""Typed SQLAlchemy 2.x tables: districts, merchants and the store's own bookkeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)      # 420107
+    name: Mapped[str] = mapped_column(String(32), unique=True)           # 青山区
+    pinyin: Mapped[str] = mapped_column(String(64))                      # Qingshan
+    geometry_wkt: Mapped[str] = mapped_column(Text)                      # WGS84 (Multi)Polygon
+
+
+class Merchant(Base):
+    __tablename__ = "merchants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16))
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
+    mcc: Mapped[str | None] = mapped_column(String(4))
+    offer: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    lon: Mapped[float] = mapped_column(Float)   # WGS84 degrees
+    lat: Mapped[float] = mapped_column(Float)
+    location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(Text)
+    name_pinyin: Mapped[str] = mapped_column(String(600), default="")
+    name_initials: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        Index("ix_merchants_category", "category"),
+        Index("ix_merchants_district_code", "district_code"),
+        Index("ix_merchants_lon_lat", "lon", "lat"),
+    )
+
+
+class StoreMeta(Base):
+    """Small facts about this database, e.g. when it was seeded, so seeding happens once."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Qt widgets (PySide6): the only package that builds windows."""
