@@ -1,0 +1,73 @@
+"""Shared fixtures: a real SQLite file and, when UNIONCARD_TEST_PG_URL is set, a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Qt without a screen; QtWebEngine refuses root without the sandbox switch.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from app.bundled import districts_geojson  # noqa: E402
+from app.districts import DistrictIndex  # noqa: E402
+from app.seed import open_seeded_store  # noqa: E402
+
+PG_ENV = "UNIONCARD_TEST_PG_URL"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_data(tmp_path_factory, monkeypatch):
+    """Never touch the developer's real database: the default SQLite file goes to a temp dir."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.delenv("UNIONCARD_DB", raising=False)
+
+
+def _postgres_database():
+    admin_url = os.environ.get(PG_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tests need a server: set {PG_ENV}=postgresql+psycopg://user:pw@host/db")
+    name = f"uc_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """The same test runs against a SQLite file and a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'unioncard.sqlite'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'unioncard.sqlite'}"
+
+
+@pytest.fixture
+def seeded(db_url):
+    store, districts = open_seeded_store(db_url)
+    yield store, districts
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def district_index() -> DistrictIndex:
+    return DistrictIndex.from_geojson(districts_geojson())

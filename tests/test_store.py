@@ -1,0 +1,55 @@
+"""The store on a real SQLite file and a real PostgreSQL database: migrations, seeding once."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app.catalogue import search
+from app.seed import SEEDED_KEY, open_seeded_store
+from app.store.merchant_rows import count_merchants, delete_merchants
+from app.store.models import Base
+
+
+def test_first_open_seeds_districts_and_the_twelve_merchants(seeded):
+    store, districts = seeded
+    assert len(districts.codes) == 13
+    assert count_merchants(store) == 12
+    assert store.get_meta(SEEDED_KEY)
+
+
+def test_reopening_does_not_duplicate_or_reseed(db_url):
+    store, _ = open_seeded_store(db_url)
+    store.close()
+    store, districts = open_seeded_store(db_url)
+    assert count_merchants(store) == 12
+    assert len(districts.codes) == 13
+    # Staff removed every merchant on purpose: opening again must not bring them back.
+    delete_merchants(store, list(search(store, districts)["id"]))
+    store.close()
+    store, _ = open_seeded_store(db_url)
+    assert count_merchants(store) == 0
+    store.close()
+
+
+def test_migrations_build_exactly_the_models(seeded):
+    store, _ = seeded
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert {"districts", "merchants", "store_meta", "alembic_version"} <= set(inspect(store.engine).get_table_names())
+
+
+def test_default_database_is_a_sqlite_file_in_the_user_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    store, _ = open_seeded_store()
+    assert store.url.startswith("sqlite:///")
+    assert (tmp_path / "unioncard" / "unioncard.sqlite").is_file()
+    store.close()
+
+
+def test_unioncard_db_env_picks_the_database(tmp_path, monkeypatch):
+    target = tmp_path / "elsewhere.sqlite"
+    monkeypatch.setenv("UNIONCARD_DB", f"sqlite:///{target}")
+    store, _ = open_seeded_store()
+    store.close()
+    assert target.is_file()
