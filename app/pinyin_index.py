@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 
-def full_pinyin(text: str) -> str:
-    return "".join(lazy_pinyin(text)).lower()
+@lru_cache(maxsize=65_536)
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of `text` from one conversion: 中百仓储 -> ("zhongbaicangchu", "zbcc").
 
-
-def initials(text: str) -> str:
-    return "".join(s[:1] for s in lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    Runs of non-Chinese characters (KFC, 7) come back verbatim and are kept whole in both keys.
+    """
+    chunks = lazy_pinyin(text)
+    full = "".join(chunks).lower()
+    initials = "".join(c if c in text else c[:1] for c in chunks).lower()
+    return full, initials
 
 
 def is_pinyin_query(query: str) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Sequence
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 
 from app.merchant_fields import MerchantRecord
-from app.pinyin_index import full_pinyin, initials, is_pinyin_query
+from app.pinyin_index import is_pinyin_query, pinyin_keys
 from app.store.database import Store
 from app.store.models import Merchant
 
@@ -26,20 +26,23 @@ def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[i
             for chunk in _chunks([r.id for r in records], 500)
             for m in s.scalars(select(Merchant).where(Merchant.id.in_(chunk)))
         }
+        new_rows = []
         for rec in records:
             values = {name: getattr(rec, name) for name in RECORD_FIELDS}
-            values["name_pinyin"] = full_pinyin(rec.name)
-            values["name_initials"] = initials(rec.name)
             row = existing.get(rec.id)
+            if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+                unchanged += 1
+                continue
+            values["name_pinyin"], values["name_initials"] = pinyin_keys(rec.name)
             if row is None:
-                s.add(Merchant(**values))
+                new_rows.append(values)
                 added += 1
-            elif any(getattr(row, k) != v for k, v in values.items()):
+            else:
                 for k, v in values.items():
                     setattr(row, k, v)
                 updated += 1
-            else:
-                unchanged += 1
+        if new_rows:
+            s.execute(insert(Merchant), new_rows)  # bulk INSERT, not one ORM object per merchant
     return added, updated, unchanged
 
 
