@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,7 @@ from app.store.merchant_rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, mer
 METRIC_CRS = "EPSG:4547"
 _METRES_PER_DEGREE_LAT = 110_574.0
 
-COLUMNS = (*RECORD_FIELDS, "district")
+COLUMNS = (*RECORD_FIELDS, "max_saving", "rules_json", "district")
 
 
 class QueryError(ValueError):
@@ -34,6 +35,8 @@ class MerchantQuery:
     near: tuple[float, float] | None = None  # WGS84 lon, lat
     radius_m: float | None = None
     ids: tuple[str, ...] = ()
+    min_saving: Decimal | None = None         # 0.1 = at least 10 % off (best percent clause)
+    sort: str = "name"                        # name | saving (ignored with `near`: sorted by distance)
 
 
 def _resolve(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
@@ -68,11 +71,16 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     codes, category_names = _resolve(query, districts)
     if (query.near is None) != (query.radius_m is None):
         raise QueryError("“附近”需要同时给出位置和半径")
+    if query.min_saving is not None and not (Decimal(0) <= Decimal(query.min_saving) < 1):
+        raise QueryError("最低优惠幅度应在 0 到 1 之间，如 0.1 表示至少九折")
+    if query.sort not in ("name", "saving"):
+        raise QueryError(f"未知的排序方式“{query.sort}”")
     if query.radius_m is not None and not (query.radius_m > 0):
         raise QueryError("半径必须大于 0 米")
     bbox = _bbox(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
-        district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids
+        district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
+        min_saving=None if query.min_saving is None else Decimal(query.min_saving),
     )
     rows = fetch_rows(store, stmt)
     if not rows:
@@ -82,6 +90,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
         return frame
     df = pd.DataFrame.from_records(rows, columns=list(QUERY_FIELDS))
     df["district"] = df["district_code"].map(lambda c: districts.name(c))
+    df["max_saving"] = df["max_saving"].map(lambda v: None if v is None else float(v)).astype(float)
     frame = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
     if query.near and query.radius_m:
         centre = gpd.GeoSeries([Point(*query.near)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
@@ -89,6 +98,9 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
         frame["distance_m"] = metric.distance(centre).round(1)
         frame = frame[frame["distance_m"] <= query.radius_m]
         frame = frame.sort_values(["distance_m", "id"], kind="stable")
+    elif query.sort == "saving":
+        frame = frame.sort_values(["max_saving", "name_pinyin", "id"], ascending=[False, True, True],
+                                  kind="stable", na_position="last")
     else:
         frame = frame.sort_values(["name_pinyin", "id"], kind="stable")
     return frame.drop(columns="name_pinyin").reset_index(drop=True)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,6 +17,9 @@ from app.china_datum import DATUMS
 from app.districts import DistrictIndex
 from app.merchant_export import export_merchants, json_value
 from app.merchant_import import import_into_store
+from app.offer_parser import parse_offer
+from app.price_calculator import BasketError, parse_item, price
+from app.rules_text import describe_rules
 from app.seed import open_seeded_store
 from app.store import Store
 
@@ -81,6 +85,18 @@ def _near(text: str | None) -> tuple[float, float] | None:
     return lon, lat
 
 
+def _saving(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%")) / (100 if text.strip().endswith("%") else 1)
+    except InvalidOperation:
+        raise UsageError(f"--min-saving 应是 0 到 1 之间的数（如 0.1）或百分比（如 10%），这里是“{text}”") from None
+    if not value.is_finite():
+        raise UsageError(f"--min-saving 无效：“{text}”")
+    return value
+
+
 def _query(args) -> MerchantQuery:
     return MerchantQuery(
         districts=tuple(args.district or ()),
@@ -88,15 +104,19 @@ def _query(args) -> MerchantQuery:
         text=args.text,
         near=_near(args.near),
         radius_m=args.radius,
+        min_saving=_saving(args.min_saving),
+        sort=args.sort,
     )
 
 
 def merchant_json(row) -> dict:
     keys = ["id", "name", "category", "district", "district_code", "mcc", "offer", "address", "phone",
-            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source"]
+            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source", "max_saving"]
     if "distance_m" in row:
         keys.append("distance_m")
-    return {k: json_value(row[k]) for k in keys}
+    out = {k: json_value(row[k]) for k in keys}
+    out["rules"] = json.loads(row["rules_json"])
+    return out
 
 
 def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
@@ -155,6 +175,41 @@ def _merchants_check(args, store: Store, districts: DistrictIndex) -> int:
     return 0 if bad.empty else 1
 
 
+# ---------------------------------------------------------------- discounts
+
+
+def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
+    rules = parse_offer(args.text)
+    if args.json:
+        _print_json(rules.to_json())
+    else:
+        print(describe_rules(rules))
+    return 0
+
+
+def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
+    if args.merchant:
+        frame = search(store, districts, MerchantQuery(ids=(args.merchant,)))
+        if frame.empty:
+            raise UsageError(f"没有编号为“{args.merchant}”的商户")
+        offer = frame.iloc[0]["offer"]
+    else:
+        offer = args.text
+    try:
+        basket = [parse_item(spec) for spec in args.item]
+    except BasketError as exc:
+        raise UsageError(str(exc)) from None
+    quote = price(parse_offer(offer), basket)
+    if args.json:
+        _print_json(quote.to_json())
+        return 0
+    for item in quote.items:
+        how = "不参加优惠" if item.excluded else (item.clause or "无适用优惠")
+        print(f"{item.item_class or '消费'}  {item.amount} 元 -> {item.payable} 元（{how}）")
+    print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -164,6 +219,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text", metavar="Q", help="名称或优惠文字，也可用拼音首字母，如 zbcc")
     p.add_argument("--near", metavar="LON,LAT", help="附近：WGS84 经度,纬度")
     p.add_argument("--radius", type=float, metavar="M", help="附近的半径（米），与 --near 一起使用")
+    p.add_argument("--min-saving", metavar="R", help="最低优惠幅度，如 0.1 表示至少九折")
+    p.add_argument("--sort", choices=["name", "saving"], default="name", help="按名称（拼音）或优惠幅度排序")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
@@ -196,6 +253,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     _add_filters(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_export)
+
+    discount = sub.add_parser("discount", help="优惠规则：解析与算价").add_subparsers(dest="action", required=True)
+    p = discount.add_parser("parse", help="把优惠文字解析为规则")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_discount_parse)
+    p = discount.add_parser("price", help="按商户优惠计算应付金额")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--merchant", metavar="ID", help="商户编号")
+    source.add_argument("--text", metavar="TEXT", help="优惠文字")
+    p.add_argument("--item", action="append", required=True, metavar="CLASS=AMOUNT", help="如 配镜=1000（可重复）；只写金额表示整单")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_discount_price)
 
     p = merchants.add_parser("check", help="找出填写的区与坐标所在区不一致的商户")
     p.add_argument("--json", action="store_true")

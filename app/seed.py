@@ -9,9 +9,11 @@ from app.districts import DistrictIndex, save_districts
 from app.merchant_import import import_into_store
 from app.store import Store, migrate
 from app.store.database import default_url
-from app.store.merchant_rows import count_merchants
+from app.offer_parser import PARSER_VERSION
+from app.store.merchant_rows import count_merchants, reparse_all_offers
 
 SEEDED_KEY = "merchants_seeded_at"
+PARSER_KEY = "offer_parser_version"
 
 
 class SeedError(RuntimeError):
@@ -37,4 +39,8 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
                 raise SeedError("; ".join(str(p) for p in report.problems))
         with store.session() as s:
             store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    if store.get_meta(PARSER_KEY) != PARSER_VERSION:
+        reparse_all_offers(store)
+        with store.session() as s:
+            store.set_meta(s, PARSER_KEY, PARSER_VERSION)
     return store, districts

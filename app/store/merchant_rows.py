@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from sqlalchemy import Select, delete, func, insert, or_, select
 
 from app.merchant_fields import MerchantRecord
+from app.offer_parser import parse_offer
 from app.pinyin_index import is_pinyin_query, pinyin_keys
 from app.store.database import Store
 from app.store.models import Merchant
 
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(MerchantRecord))
 # What a query returns: the record, then the pinyin sort key.
-QUERY_FIELDS = (*RECORD_FIELDS, "name_pinyin")
+QUERY_FIELDS = (*RECORD_FIELDS, "max_saving", "rules_json", "name_pinyin")
 
 
 def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[int, int, int]:
@@ -34,6 +36,8 @@ def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[i
                 unchanged += 1
                 continue
             values["name_pinyin"], values["name_initials"] = pinyin_keys(rec.name)
+            if row is None or row.offer != rec.offer:  # staff edited the text: read it again
+                values.update(rules_columns(rec.offer))
             if row is None:
                 new_rows.append(values)
                 added += 1
@@ -44,6 +48,23 @@ def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[i
         if new_rows:
             s.execute(insert(Merchant), new_rows)  # bulk INSERT, not one ORM object per merchant
     return added, updated, unchanged
+
+
+def rules_columns(offer: str) -> dict:
+    rules = parse_offer(offer)
+    return {"rules_json": rules.dumps(), "max_saving": rules.max_saving}
+
+
+def reparse_all_offers(store: Store) -> int:
+    """Re-read every stored offer (after the parser learned new phrases); returns how many changed."""
+    changed = 0
+    with store.session() as s:
+        for row in s.scalars(select(Merchant)):
+            values = rules_columns(row.offer)
+            if row.rules_json != values["rules_json"]:
+                row.rules_json, row.max_saving = values["rules_json"], values["max_saving"]
+                changed += 1
+    return changed
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -63,6 +84,7 @@ def merchant_query(
     text: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     ids: Sequence[str] = (),
+    min_saving: Decimal | None = None,
 ) -> Select:
     """SELECT of merchant columns narrowed by the filters that SQL answers well."""
     stmt = select(*(getattr(Merchant, f) for f in QUERY_FIELDS))
@@ -80,6 +102,8 @@ def merchant_query(
             folded = f"%{_escape_like(compact)}%"
             conditions += [Merchant.name_initials.like(folded, escape="\\"), Merchant.name_pinyin.like(folded, escape="\\")]
         stmt = stmt.where(or_(*conditions))
+    if min_saving is not None:
+        stmt = stmt.where(Merchant.max_saving >= min_saving)
     if bbox:
         west, south, east, north = bbox
         stmt = stmt.where(Merchant.lon.between(west, east), Merchant.lat.between(south, north))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, String, Text, func
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Numeric, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -40,6 +42,9 @@ class Merchant(Base):
     source: Mapped[str | None] = mapped_column(Text)
     name_pinyin: Mapped[str] = mapped_column(String(600), default="")
     name_initials: Mapped[str] = mapped_column(String(200), default="")
+    # The offer parsed by app.offer_parser (rule JSON) and its best percent saving, for filtering.
+    rules_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    max_saving: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -48,6 +53,7 @@ class Merchant(Base):
         Index("ix_merchants_category", "category"),
         Index("ix_merchants_district_code", "district_code"),
         Index("ix_merchants_lon_lat", "lon", "lat"),
+        Index("ix_merchants_max_saving", "max_saving"),
     )
 
 

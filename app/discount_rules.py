@@ -1,0 +1,92 @@
+"""The structured form of a merchant's published offer: clauses, exclusions, condition, combinability."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk"]
+Condition = Literal["show_card", "pay_with_card"]
+
+
+@dataclass(frozen=True)
+class Clause:
+    kind: ClauseKind
+    text: str                              # the span of the offer this clause came from
+    applies_to: str | None = None          # item class as written; None = everything
+    multiplier: Decimal | None = None      # percent: share of the price paid (8.5折 -> 0.85)
+    amount: Decimal | None = None          # amount_off: yuan off; threshold: yuan off per step
+    threshold: Decimal | None = None       # threshold: spend needed
+    repeat: bool | None = None             # threshold: 每满 repeats
+
+    def to_json(self) -> dict:
+        out: dict = {"applies_to": self.applies_to, "kind": self.kind}
+        if self.kind == "percent":
+            out["multiplier"] = _num(self.multiplier)
+        if self.kind in ("amount_off", "threshold"):
+            out["amount"] = _num(self.amount)
+        if self.kind == "threshold":
+            out["threshold"] = _num(self.threshold)
+            out["repeat"] = bool(self.repeat)
+        out["text"] = self.text
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Clause":
+        def dec(key):
+            return Decimal(str(data[key])) if data.get(key) is not None else None
+
+        return cls(
+            kind=data["kind"],
+            text=data["text"],
+            applies_to=data.get("applies_to"),
+            multiplier=dec("multiplier"),
+            amount=dec("amount"),
+            threshold=dec("threshold"),
+            repeat=data.get("repeat"),
+        )
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    clauses: tuple[Clause, ...] = ()
+    exclusions: tuple[str, ...] = ()
+    condition: Condition | None = None
+    combinable: bool = True
+    unparsed: tuple[str, ...] = field(default=())
+
+    @property
+    def max_saving(self) -> Decimal | None:
+        """Best saving among percent clauses (1 - the lowest multiplier); None without any."""
+        multipliers = [c.multiplier for c in self.clauses if c.kind == "percent" and c.multiplier is not None]
+        return (Decimal(1) - min(multipliers)) if multipliers else None
+
+    def to_json(self) -> dict:
+        return {
+            "clauses": [c.to_json() for c in self.clauses],
+            "exclusions": list(self.exclusions),
+            "condition": self.condition,
+            "combinable": self.combinable,
+            "max_saving": _num(self.max_saving),
+            "unparsed": list(self.unparsed),
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "OfferRules":
+        return cls(
+            clauses=tuple(Clause.from_json(c) for c in data.get("clauses", [])),
+            exclusions=tuple(data.get("exclusions", [])),
+            condition=data.get("condition"),
+            combinable=bool(data.get("combinable", True)),
+            unparsed=tuple(data.get("unparsed", [])),
+        )
+
+
+def _num(value: Decimal | None) -> float | None:
+    """JSON number for a Decimal that is exact in the rule model (0.85, 200, 20.5)."""
+    return None if value is None else float(value)

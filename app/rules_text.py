@@ -1,0 +1,41 @@
+"""Parsed offer rules as the plain Chinese lines a member reads (details pane, CLI, flyers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.discount_rules import Clause, OfferRules
+
+_CONDITION_TEXT = {"show_card": "需出示工会卡", "pay_with_card": "需使用工会卡结账"}
+
+
+def zhe(multiplier: Decimal) -> str:
+    """0.85 -> 8.5折, 0.9 -> 9折, 0.5 -> 5折."""
+    tenths = (multiplier * 10).normalize()
+    return f"{tenths:f}折"
+
+
+def describe_clause(clause: Clause) -> str:
+    target = clause.applies_to or "全部消费"
+    if clause.kind == "percent" and clause.multiplier is not None:
+        return f"{target}：{zhe(clause.multiplier)}"
+    if clause.kind == "free":
+        return f"{target}：免费"
+    if clause.kind == "amount_off":
+        return f"{target}：立减{clause.amount:f}元"
+    if clause.kind == "threshold":
+        return f"{target}：{'每' if clause.repeat else ''}满{clause.threshold:f}元减{clause.amount:f}元"
+    return f"附送：{clause.applies_to or clause.text}"
+
+
+def describe_rules(rules: OfferRules) -> str:
+    lines = [describe_clause(c) for c in rules.clauses]
+    if rules.exclusions:
+        lines.append("不参加：" + "、".join(rules.exclusions))
+    if rules.condition:
+        lines.append(_CONDITION_TEXT[rules.condition])
+    if not rules.combinable:
+        lines.append("不与其他优惠同时使用")
+    if rules.unparsed:
+        lines.append("未能解析（以原文为准）：" + "；".join(rules.unparsed))
+    return "\n".join(lines) if lines else "（没有可识别的优惠规则，以原文为准）"
