@@ -71,7 +71,9 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     codes, category_names = _resolve(query, districts)
     if (query.near is None) != (query.radius_m is None):
         raise QueryError("“附近”需要同时给出位置和半径")
-    if query.min_saving is not None and not (Decimal(0) <= Decimal(query.min_saving) < 1):
+    # str() first: Decimal(0.2) is 0.2000000000000000111, which would exclude a stored 0.2000.
+    min_saving = None if query.min_saving is None else Decimal(str(query.min_saving))
+    if min_saving is not None and not (Decimal(0) <= min_saving < 1):
         raise QueryError("最低优惠幅度应在 0 到 1 之间，如 0.1 表示至少九折")
     if query.sort not in ("name", "saving"):
         raise QueryError(f"未知的排序方式“{query.sort}”")
@@ -80,7 +82,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     bbox = _bbox(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
-        min_saving=None if query.min_saving is None else Decimal(query.min_saving),
+        min_saving=min_saving,
     )
     rows = fetch_rows(store, stmt)
     if not rows:

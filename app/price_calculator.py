@@ -7,7 +7,7 @@ clause beats the catch-all; threshold and amount-off rules apply to the eligible
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from app.discount_rules import Clause, OfferRules
 
@@ -100,12 +100,19 @@ def _best_clause(rules: OfferRules, item_class: str | None) -> Clause | None:
 
 
 def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
-    """Share a reduction over items in proportion to their amounts, to the fen, summing exactly."""
+    """Share a reduction over items in proportion to their amounts, to the fen, summing exactly.
+
+    Largest-remainder rounding: each item gets its share rounded down, and the fens left over go
+    to the items with the largest remainders, so no item's share exceeds its own amount.
+    """
     total = sum(bases, Decimal(0))
     if total == 0:
         return [Decimal(0)] * len(bases)
-    shares = [(reduction * b / total).quantize(FEN, rounding=ROUND_HALF_UP) for b in bases]
-    shares[-1] += reduction - sum(shares, Decimal(0))
+    exact = [reduction * b / total for b in bases]
+    shares = [e.quantize(FEN, rounding=ROUND_DOWN) for e in exact]
+    left = int((reduction - sum(shares, Decimal(0))) / FEN)
+    for i in sorted(range(len(bases)), key=lambda i: exact[i] - shares[i], reverse=True)[:left]:
+        shares[i] += FEN
     return shares
 
 
@@ -123,7 +130,7 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
         if clause is None:
             pay = item.amount
         elif clause.kind == "free":
-            pay = Decimal(0)
+            pay = Decimal("0.00")
         else:
             pay = (item.amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
         payable.append(pay)
