@@ -125,13 +125,17 @@ def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    return _table_records(name, list(csv.reader(io.StringIO(text), dialect)), "文件是空的")
+
+
+def _table_records(name: str, rows: list, empty_message: str) -> tuple[list[RawRecord], list[Problem]]:
+    """Records of a spreadsheet-like table whose first row is the header (CSV and XLSX alike)."""
     if not rows:
-        return [], [Problem(name, None, "文件是空的")]
-    mapping, problems = _header_map(name, rows[0])
+        return [], [Problem(name, None, empty_message)]
+    mapping, problems = _header_map(name, list(rows[0]))
     records = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for line, row in enumerate(rows[1:], start=2):  # line numbers as the spreadsheet shows them
+        if all(cell is None or str(cell).strip() == "" for cell in row):
             continue
         values = {key: row[i] for i, key in mapping.items() if i < len(row)}
         records.append(RawRecord(f"第{line}行", values))
@@ -148,16 +152,7 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[RawRecord], list[Problem]]:
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     book.close()
-    if not rows:
-        return [], [Problem(name, None, "工作表是空的")]
-    mapping, problems = _header_map(name, list(rows[0]))
-    records = []
-    for line, row in enumerate(rows[1:], start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in row):
-            continue
-        values = {key: row[i] for i, key in mapping.items() if i < len(row)}
-        records.append(RawRecord(f"第{line}行", values))
-    return records, problems
+    return _table_records(name, rows, "工作表是空的")
 
 
 def _read_geojson(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:

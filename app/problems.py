@@ -21,6 +21,3 @@ class Problem:
     def to_json(self) -> dict:
         return asdict(self)
 
-
-def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]

@@ -10,7 +10,7 @@ from typing import Iterator
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,10 +77,6 @@ class Store:
 
     def set_meta(self, session: Session, key: str, value: str) -> None:
         session.merge(StoreMeta(key=key, value=value))
-
-    def meta_keys(self) -> list[str]:
-        with self.session() as s:
-            return list(s.scalars(select(StoreMeta.key)))
 
     def close(self) -> None:
         self.engine.dispose()
