@@ -30,7 +30,7 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
-def _print_json(data) -> None:
+def print_json(data) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=str)
     sys.stdout.write("\n")
 
@@ -66,7 +66,7 @@ def _districts_list(args, store: Store, districts: DistrictIndex) -> int:
         for code, name, pinyin in zip(districts.frame["code"], districts.frame["name"], districts.frame["pinyin"])
     ]
     if args.json:
-        _print_json({"count": len(items), "districts": items})
+        print_json({"count": len(items), "districts": items})
     else:
         _print_table(["代码", "名称", "拼音", "商户数"], [list(i.values()) for i in items], [8, 10, 10, 6])
     return 0
@@ -97,7 +97,7 @@ def _saving(text: str | None) -> Decimal | None:
     return value
 
 
-def _query(args) -> MerchantQuery:
+def query_from_args(args) -> MerchantQuery:
     return MerchantQuery(
         districts=tuple(args.district or ()),
         categories=tuple(args.category or ()),
@@ -120,9 +120,9 @@ def merchant_json(row) -> dict:
 
 
 def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
-    frame = search(store, districts, _query(args))
+    frame = search(store, districts, query_from_args(args))
     if args.json:
-        _print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
+        print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
         return 0
     headers = ["编号", "名称", "类别", "区", "优惠"]
     widths = [10, 20, 8, 8, 48]
@@ -139,7 +139,7 @@ def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
 def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     report = import_into_store(store, districts, Path(args.file), args.crs)
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         for p in report.problems:
             print(p, file=sys.stderr)
@@ -152,13 +152,13 @@ def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
 
 
 def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
-    frame = search(store, districts, _query(args))
+    frame = search(store, districts, query_from_args(args))
     try:
         path = export_merchants(frame, Path(args.file))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        _print_json({"file": str(path), "count": len(frame)})
+        print_json({"file": str(path), "count": len(frame)})
     else:
         print(f"已导出 {len(frame)} 家商户到 {path}")
     return 0
@@ -167,7 +167,7 @@ def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
 def _merchants_check(args, store: Store, districts: DistrictIndex) -> int:
     bad = district_mismatches(store, districts)
     if args.json:
-        _print_json({"count": len(bad), "mismatches": bad.to_dict(orient="records")})
+        print_json({"count": len(bad), "mismatches": bad.to_dict(orient="records")})
     elif bad.empty:
         print("所有商户填写的区与坐标一致")
     else:
@@ -181,7 +181,7 @@ def _merchants_check(args, store: Store, districts: DistrictIndex) -> int:
 def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
     rules = parse_offer(args.text)
     if args.json:
-        _print_json(rules.to_json())
+        print_json(rules.to_json())
     else:
         print(describe_rules(rules))
     return 0
@@ -201,7 +201,7 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         raise UsageError(str(exc)) from None
     quote = price(parse_offer(offer), basket)
     if args.json:
-        _print_json(quote.to_json())
+        print_json(quote.to_json())
         return 0
     for item in quote.items:
         how = "不参加优惠" if item.excluded else (item.clause or "无适用优惠")
@@ -213,7 +213,7 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
 # ---------------------------------------------------------------- parser
 
 
-def _add_filters(p: argparse.ArgumentParser) -> None:
+def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", action="append", metavar="NAME", help="区（可重复），如 青山区、青山、Qingshan")
     p.add_argument("--category", action="append", metavar="NAME", help="类别（可重复），如 餐饮、医疗、生活服务")
     p.add_argument("--text", metavar="Q", help="名称或优惠文字，也可用拼音首字母，如 zbcc")
@@ -238,7 +238,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
 
     merchants = sub.add_parser("merchants", help="优惠商户").add_subparsers(dest="action", required=True)
     p = merchants.add_parser("list", help="按区、类别、文字、附近筛选商户")
-    _add_filters(p)
+    add_filters(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_list)
 
@@ -250,7 +250,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
 
     p = merchants.add_parser("export", help="导出筛选结果，格式由扩展名决定：.geojson .csv .xlsx")
     p.add_argument("file")
-    _add_filters(p)
+    add_filters(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_export)
 

@@ -39,3 +39,13 @@ def describe_rules(rules: OfferRules) -> str:
     if rules.unparsed:
         lines.append("未能解析（以原文为准）：" + "；".join(rules.unparsed))
     return "\n".join(lines) if lines else "（没有可识别的优惠规则，以原文为准）"
+
+
+def best_offer(max_saving: float | Decimal | None) -> str:
+    """The headline of an offer for lists and popups: 0.1 -> 9折, 1 -> 免费, None -> ''."""
+    if max_saving is None or max_saving != max_saving:  # None or NaN from a DataFrame
+        return ""
+    saving = Decimal(str(max_saving))
+    if saving >= 1:
+        return "免费"
+    return zhe(Decimal(1) - saving)

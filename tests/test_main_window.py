@@ -1,43 +1,269 @@
-"""The main window, driven like a member would: pick a category, type pinyin, read the status bar."""
+"""The main window with its real QtWebEngine map page, driven like a member would (offscreen)."""
+
+from __future__ import annotations
+
+import json
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QFontDatabase, QFontInfo
+from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from app.china_datum import wgs84_to_gcj02
 from app.seed import open_seeded_store
 from widgets.fonts import install_cjk_font
 from widgets.main_window import MainWindow
+from widgets.map_view import LOCAL_SCHEMES, MapPage, RequestLog
+
+pytestmark = pytest.mark.gui
+WAIT_MS = 20_000
+
+
+def page_value(qtbot, view, function, *args):
+    """The result of UnionMap.<function>(*args) in the page, through the app's one call path."""
+    box = []
+    view.call(function, *args, callback=lambda value: box.append(value))
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT_MS)
+    return box[0]
+
+
+def settle(qtbot, window):
+    qtbot.waitUntil(lambda: window.explorer.map_settled, timeout=WAIT_MS)
+
+
+def close(window):
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
-def window(qtbot, qapp, sqlite_url):
-    install_cjk_font(qapp)
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def store(sqlite_url):
     store, districts = open_seeded_store(sqlite_url)
-    w = MainWindow(store, districts)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
+    yield store, districts
     store.close()
 
 
-def test_shows_every_merchant_at_start(window):
-    assert window.model.rowCount() == 12
+@pytest.fixture
+def window(qtbot, qapp, store, settings):
+    install_cjk_font(qapp)
+    w = MainWindow(*store, settings=settings)
+    w.show()
+    settle(qtbot, w)
+    yield w
+    assert [m for m in w.explorer.map.console if m[0] == "error"] == [], "no script errors in the page"
+    close(w)
+
+
+def test_starts_with_the_seed_merchants_on_list_and_map(window, qtbot):
+    explorer = window.explorer
+    assert explorer.model.rowCount() == 12
     assert window.statusBar().currentMessage() == "共 12 家商户符合条件"
+    assert page_value(qtbot, explorer.map, "featureCount") == 12
+    assert page_value(qtbot, explorer.map, "markerCount") == 12
+    # District counts in the panel and shading on the map: only 青山区 has merchants.
+    texts = [explorer.panel.district_list.item(i).text() for i in range(13)]
+    assert "青山区（12）" in texts and "江岸区（0）" in texts
+    assert page_value(qtbot, explorer.map, "districtFill", "420107") != page_value(
+        qtbot, explorer.map, "districtFill", "420102")
 
 
-def test_filters_change_the_list(window, qtbot):
-    window.category_box.setCurrentText("餐饮")
-    assert window.model.rowCount() == 2
+def test_filters_change_list_and_page_to_the_same_count(window, qtbot):
+    explorer = window.explorer
+    explorer.panel.category_buttons["餐饮"].click()
+    settle(qtbot, window)
+    assert explorer.model.rowCount() == 2
+    assert page_value(qtbot, explorer.map, "featureCount") == 2
     assert window.statusBar().currentMessage() == "共 2 家商户符合条件"
-    window.category_box.setCurrentText("全部")
-    qtbot.keyClicks(window.search_box, "zbcc")
-    assert window.model.rowCount() == 1
-    assert window.model.index(0, 0).data() == "中百仓储"
-    window.search_box.clear()
-    window.district_box.setCurrentText("江岸区")
-    assert window.model.rowCount() == 0
+
+    explorer.panel.category_buttons["医疗"].click()  # categories add up
+    settle(qtbot, window)
+    assert explorer.model.rowCount() == page_value(qtbot, explorer.map, "featureCount") == 6
+
+    explorer.panel.set_categories(set())
+    qtbot.keyClicks(explorer.panel.search_box, "zbcc")  # pinyin initials, debounced
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 1, timeout=WAIT_MS)
+    settle(qtbot, window)
+    assert explorer.model.index(0, 0).data() == "中百仓储"
+    assert page_value(qtbot, explorer.map, "featureCount") == 1
+
+    explorer.panel.search_box.clear()
+    explorer.panel.saving_box.setCurrentIndex(3)  # at least 20 % off
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 3, timeout=WAIT_MS)
+    settle(qtbot, window)
+    assert sorted(explorer.frame["name"]) == sorted(["精益眼镜", "武东医院", "友缘家政服务"])
+    assert page_value(qtbot, explorer.map, "featureCount") == 3
 
 
-def test_chinese_uses_the_bundled_font(window, qapp):
-    family = QFontInfo(window.table.font()).family()
-    assert family == "Noto Sans SC"
+def test_marker_click_in_the_page_selects_the_row_and_fills_details(window, qtbot):
+    explorer = window.explorer
+    with qtbot.waitSignal(explorer.map.bridge.merchantClicked, timeout=WAIT_MS) as clicked:
+        explorer.map.call("clickMerchant", "qs-08")
+    assert clicked.args == ["qs-08"]
+    assert explorer.selected_id() == "qs-08"
+    assert explorer.details.name_label.text() == "精益眼镜"
+    assert "配镜：8.5折" in explorer.details.rules_label.text()
+    assert "不参加：隐形产品相关附件" in explorer.details.rules_label.text()
+    # The calculator prices what the member types.
+    explorer.details.amount_box.setText("配镜=1000 隐形产品相关附件=100")
+    result = explorer.details.result_label.text()
+    assert "应付 ¥950.00" in result and "¥150.00" in result
+    explorer.details.amount_box.setText("12.345")
+    assert "最多两位小数" in explorer.details.result_label.text()
+
+
+def test_row_selection_reaches_the_page(window, qtbot):
+    explorer = window.explorer
+    merchant_id = explorer.frame.set_index("name").loc["中百仓储", "id"]
+    explorer.table.selectRow(explorer.model.row_of(merchant_id))
+    qtbot.waitUntil(lambda: page_value(qtbot, explorer.map, "selectedId") == merchant_id, timeout=WAIT_MS)
+    assert explorer.details.name_label.text() == "中百仓储"
+
+
+def test_clicking_a_district_filters_to_it(window, qtbot):
+    explorer = window.explorer
+    with qtbot.waitSignal(explorer.map.bridge.districtClicked, timeout=WAIT_MS):
+        explorer.map.call("clickDistrict", "420102")  # 江岸区: no partner merchants yet
+    assert explorer.panel.district_codes() == ("420102",)
+    assert explorer.model.rowCount() == 0
+    settle(qtbot, window)
+    assert page_value(qtbot, explorer.map, "featureCount") == 0
+    explorer.map.call("clickDistrict", "420107")
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
+
+
+def test_near_here_lists_merchants_by_distance(window, qtbot):
+    explorer = window.explorer
+    explorer.panel.radius_box.setCurrentIndex(1)  # 1 km
+    explorer.panel.pick_button.click()
+    near = explorer.frame[explorer.frame["id"] == "qs-06"].iloc[0]
+    with qtbot.waitSignal(explorer.map.bridge.mapClicked, timeout=WAIT_MS):
+        explorer.map.call("clickMap", float(near["lon"]), float(near["lat"]))
+    settle(qtbot, window)
+    assert not explorer.panel.pick_button.isChecked()
+    assert 0 < explorer.model.rowCount() < 12
+    assert not explorer.table.isColumnHidden(4)
+    # Sorted by distance: the merchant under the click comes first, at 0 m.
+    first = explorer.model.index(0, 0)
+    assert first.data(Qt.ItemDataRole.UserRole) == "qs-06"
+    assert explorer.model.index(0, 4).data() == "0 米"
+    distances = list(explorer.frame["distance_m"])
+    assert all(d <= 1000 for d in distances)
+    assert page_value(qtbot, explorer.map, "featureCount") == explorer.model.rowCount()
+    explorer.panel.clear_near()
+    settle(qtbot, window)
+    assert explorer.model.rowCount() == 12 and explorer.table.isColumnHidden(4)
+
+
+def test_the_page_never_leaves_the_machine(window, qtbot):
+    explorer = window.explorer
+    explorer.map.call("clickMerchant", "qs-01")
+    explorer.panel.category_buttons["购物"].click()
+    settle(qtbot, window)
+    urls = explorer.map.requests.urls
+    assert any(u.endswith("leaflet.js") for u in urls), "the interceptor sees the page's requests"
+    assert explorer.map.requests.remote_urls() == []
+
+
+def test_gcj02_correction_in_the_page_matches_the_core(window, qtbot):
+    for lon, lat in [(114.30, 30.59), (114.42, 30.63), (113.9, 30.9)]:
+        page = page_value(qtbot, window.explorer.map, "wgsToGcj", lon, lat)
+        expected = wgs84_to_gcj02(lon, lat)
+        assert page[0] == pytest.approx(float(expected[0]), abs=1e-9)
+        assert page[1] == pytest.approx(float(expected[1]), abs=1e-9)
+        back = page_value(qtbot, window.explorer.map, "gcjToWgs", *page)
+        assert back == pytest.approx([lon, lat], abs=1e-8)
+
+
+def test_chinese_uses_the_bundled_font(window):
+    assert QFontInfo(window.explorer.table.font()).family() == "Noto Sans SC"
     assert "Noto Sans SC" in QFontDatabase.families()
+
+
+def test_layout_and_filters_survive_a_restart(qtbot, qapp, store, settings):
+    first = MainWindow(*store, settings=settings)
+    first.show()
+    settle(qtbot, first)
+    first.explorer.panel.category_buttons["医疗"].click()
+    first.explorer.panel.saving_box.setCurrentIndex(2)
+    first.explorer.main_split.setSizes([300, 700, 340])
+    sizes = first.explorer.main_split.sizes()
+    close(first)  # closing saves
+
+    second = MainWindow(*store, settings=settings)
+    second.show()
+    settle(qtbot, second)
+    try:
+        assert second.explorer.panel.category_names() == ("医疗",)
+        assert str(second.explorer.panel.min_saving()) == "0.1"
+        assert sorted(second.explorer.frame["name"]) == sorted(["好药师大药房", "湖北中联大药房", "武东医院"])
+        # The side panels keep their widths; the map takes whatever the (screen-clamped) window has.
+        restored = second.explorer.main_split.sizes()
+        assert (restored[0], restored[2]) == (sizes[0], sizes[2])
+    finally:
+        close(second)
+
+
+def test_export_web_map_from_the_window_opens_offline(window, qtbot, tmp_path):
+    window.explorer.panel.category_buttons["购物"].click()
+    settle(qtbot, window)
+    written = window.export_web_map(str(tmp_path / "购物"))
+    assert written.name == "购物.html"
+    count = window.explorer.model.rowCount()
+    assert count == 4 and f"已导出 {count} 家商户" in window.statusBar().currentMessage()
+    # Open it in a plain browser page: it draws its merchants with no request off the machine.
+    view = QWebEngineView()
+    page = MapPage(view.page().profile(), view)
+    log = RequestLog(view)
+    page.setUrlRequestInterceptor(log)
+    view.setPage(page)
+    with qtbot.waitSignal(view.loadFinished, timeout=WAIT_MS):
+        view.setUrl(QUrl.fromLocalFile(str(written)))
+    box = []
+    qtbot.waitUntil(lambda: page.runJavaScript("UnionMap.featureCount()", 0, box.append) or bool(box),
+                    timeout=WAIT_MS)
+    assert box[0] == count
+    assert log.urls and all(QUrl(u).scheme() in LOCAL_SCHEMES for u in log.urls)
+    assert [m for m in page.console if m[0] == "error"] == []
+    view.setPage(None)
+    page.deleteLater()
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_snapshot_command_writes_the_window(tmp_path, sqlite_url):
+    from PySide6.QtGui import QImage
+
+    from widgets.launcher import main
+
+    out = tmp_path / "window.png"
+    assert main(["--db", sqlite_url, "snapshot", "--district", "青山区", "--select", "qs-08", "--out", str(out)]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1360, 860)
+    # The 购物 category colour of the markers is somewhere in the picture: the map was drawn.
+    colours = {image.pixelColor(x, y).name() for x in range(0, 1360, 2) for y in range(60, 700, 2)}
+    assert "#e67700" in colours
+
+
+def test_list_sorts_by_real_values_and_keeps_the_selection(window, qtbot):
+    explorer = window.explorer
+    explorer.select_merchant("qs-06")
+    explorer.sort_by(3, Qt.SortOrder.DescendingOrder)
+    names = [explorer.model.index(r, 0).data() for r in range(explorer.model.rowCount())]
+    assert names[0] == "精益眼镜"  # 7.5折 is the best saving
+    assert [explorer.model.index(r, 3).data() for r in range(3)] == ["7.5折", "8折", "8折"]
+    header = explorer.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(1) + 5, header.height() // 2))
+    assert header.sortIndicatorSection() == 1
+    if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+        header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+    categories = [explorer.model.index(r, 1).data() for r in range(explorer.model.rowCount())]
+    assert categories[0] == "餐饮" and categories[-1] == "生活服务"  # 吃住行医游购娱, not code points
+    assert explorer.selected_id() == "qs-06"
+    assert explorer.details.name_label.text() == "中百仓储"

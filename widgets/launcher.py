@@ -1,4 +1,4 @@
-"""The `unioncard` entry point: the desktop app with no subcommand, the app/ command line otherwise."""
+"""The `unioncard` entry point: the desktop app with no subcommand, the command line otherwise."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Sequence
 
 from app.cli import build_parser, run
 from app.seed import open_seeded_store
+from maps.commands import add_commands as add_map_commands
+from widgets.snapshot import add_commands as add_snapshot_commands
 
 
 def _prepare_qt_environment() -> None:
@@ -18,6 +20,7 @@ def _prepare_qt_environment() -> None:
 
 def run_gui(db_url: str | None) -> int:
     _prepare_qt_environment()
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from widgets.fonts import install_cjk_font
@@ -28,7 +31,7 @@ def run_gui(db_url: str | None) -> int:
     qt_app.setOrganizationName("unioncard")
     install_cjk_font(qt_app)
     store, districts = open_seeded_store(db_url)
-    window = MainWindow(store, districts)
+    window = MainWindow(store, districts, settings=QSettings("unioncard", "unioncard"))
     window.show()
     try:
         return qt_app.exec()
@@ -36,9 +39,15 @@ def run_gui(db_url: str | None) -> int:
         store.close()
 
 
+def build_full_parser():
+    parser, sub = build_parser()
+    add_map_commands(sub)
+    add_snapshot_commands(sub)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, _sub = build_parser()
-    args = parser.parse_args(argv)
+    args = build_full_parser().parse_args(argv)
     if args.command is None:
         return run_gui(args.db)
     return run(args)

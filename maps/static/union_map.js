@@ -1,0 +1,445 @@
+// The merchant map page: district base layer, clustered merchants, selection and the Qt bridge.
+//
+// The page shell (Leaflet map, tile layers, layer control) comes from folium; this script owns
+// everything that changes. Python calls window.UnionMap.* (through one queued call function in
+// widgets/map_view.py); the page reports back through the QWebChannel object "bridge" when it
+// runs inside the app, and works without it in an exported web map.
+(function () {
+  "use strict";
+
+  // ---- GCJ-02 (高德) correction: the same algorithm as app/china_datum.py -------------------
+  const A = 6378245.0;
+  const EE = 0.00669342162296594323;
+
+  function gcjOffset(lon, lat) {
+    const x = lon - 105.0, y = lat - 35.0, PI = Math.PI;
+    let dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x))
+      + (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0
+      + (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0
+      + (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
+    let dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x))
+      + (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0
+      + (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0
+      + (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
+    const radlat = lat / 180.0 * PI;
+    const magic = 1 - EE * Math.sin(radlat) ** 2;
+    const sqrtmagic = Math.sqrt(magic);
+    dlat = (dlat * 180.0) / ((A * (1 - EE)) / (magic * sqrtmagic) * PI);
+    dlon = (dlon * 180.0) / (A / sqrtmagic * Math.cos(radlat) * PI);
+    return [dlon, dlat];
+  }
+
+  function wgsToGcj(lon, lat) {
+    const d = gcjOffset(lon, lat);
+    return [lon + d[0], lat + d[1]];
+  }
+
+  function gcjToWgs(lon, lat) {
+    let wlon = lon, wlat = lat;
+    for (let i = 0; i < 30; i++) {
+      const f = wgsToGcj(wlon, wlat);
+      const elon = f[0] - lon, elat = f[1] - lat;
+      wlon -= elon; wlat -= elat;
+      if (Math.abs(elon) < 1e-10 && Math.abs(elat) < 1e-10) break;
+    }
+    return [wlon, wlat];
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+  const S = {
+    map: null, control: null, gcjLayers: [], datum: "wgs84", bridge: null,
+    categories: {}, districts: null, districtLayer: null, labelLayer: null, counts: {},
+    merchants: {type: "FeatureCollection", features: []}, cluster: null, markers: new Map(),
+    selected: null, chunksDone: null, loading: false, pending: null, pickMode: false, near: null, nearLayer: null, richPopups: false,
+  };
+
+  // Stored coordinates are WGS84; on a GCJ-02 base map everything drawn is shifted to match it.
+  function toLatLng(lon, lat) {
+    if (S.datum === "gcj02") {
+      const g = wgsToGcj(lon, lat);
+      return L.latLng(g[1], g[0]);
+    }
+    return L.latLng(lat, lon);
+  }
+
+  function fromLatLng(latlng) {
+    if (S.datum === "gcj02") return gcjToWgs(latlng.lng, latlng.lat);
+    return [latlng.lng, latlng.lat];
+  }
+
+  function report(name, ...args) {
+    if (S.bridge && typeof S.bridge[name] === "function") S.bridge[name](...args);
+  }
+
+  function escapeHtml(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g,
+      (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+  }
+
+  // ---- districts -----------------------------------------------------------------------------
+  const SHADES = ["#f8f9fa", "#e7f5ff", "#d0ebff", "#a5d8ff", "#74c0fc", "#4dabf7"];
+
+  function shade(count, max) {
+    if (!count) return SHADES[0];
+    if (max <= 1) return SHADES[SHADES.length - 1];
+    const step = Math.ceil((count / max) * (SHADES.length - 1));
+    return SHADES[Math.min(Math.max(step, 1), SHADES.length - 1)];
+  }
+
+  function districtStyle(feature) {
+    const max = Math.max(0, ...Object.values(S.counts));
+    return {
+      color: "#495057", weight: 1.2, opacity: 0.9,
+      fillColor: shade(S.counts[feature.properties.code] || 0, max), fillOpacity: 0.6,
+    };
+  }
+
+  function drawDistricts() {
+    if (S.districtLayer) S.map.removeLayer(S.districtLayer);
+    if (S.labelLayer) S.map.removeLayer(S.labelLayer);
+    S.districtLayer = L.geoJSON(S.districts, {
+      style: districtStyle,
+      coordsToLatLng: (c) => toLatLng(c[0], c[1]),
+      onEachFeature: (feature, layer) => {
+        layer.on("click", (e) => {
+          if (S.pickMode) {
+            pick(e.latlng);
+          } else {
+            report("reportDistrictClick", feature.properties.code);
+          }
+          L.DomEvent.stopPropagation(e);
+        });
+      },
+    }).addTo(S.map);
+    S.districtLayer.bringToBack();
+    S.labelLayer = L.layerGroup().addTo(S.map);
+    for (const f of S.districts.features) {
+      const p = f.properties;
+      const n = S.counts[p.code] || 0;
+      const html = `<span class="uc-district-name">${escapeHtml(p.name)}</span>`
+        + (n ? `<span class="uc-district-count">${n}</span>` : "");
+      L.marker(toLatLng(p.label_lon, p.label_lat), {
+        icon: L.divIcon({className: "uc-district-label", html: html, iconSize: null}),
+        interactive: false, keyboard: false,
+      }).addTo(S.labelLayer);
+    }
+  }
+
+  // ---- merchants -----------------------------------------------------------------------------
+  function colourOf(code) {
+    return (S.categories[code] || {colour: "#868e96"}).colour;
+  }
+
+  function popupHtml(p) {
+    const cat = S.categories[p.c] || {name: p.c};
+    let html = `<div class="uc-popup"><div class="uc-popup-name">${escapeHtml(p.n)}</div>`
+      + `<div class="uc-popup-meta"><span class="uc-dot" style="background:${colourOf(p.c)}"></span>`
+      + `${escapeHtml(cat.name)}${p.b ? " · 最高 " + escapeHtml(p.b) : ""}</div>`;
+    if (S.richPopups) {
+      if (p.o) html += `<div class="uc-popup-offer">${escapeHtml(p.o)}</div>`;
+      if (p.a) html += `<div class="uc-popup-note">${escapeHtml(p.a)}</div>`;
+    }
+    return html + "</div>";
+  }
+
+  // DOM markers (not canvas circles): markercluster can only zoom to and open a marker with an
+  // icon element, and only the few unclustered markers in view are ever in the DOM.
+  const ICONS = new Map();
+
+  function markerIcon(code, selected) {
+    const key = code + (selected ? "!" : "");
+    if (!ICONS.has(key)) {
+      const size = selected ? 22 : 16;
+      ICONS.set(key, L.divIcon({
+        className: "uc-pin" + (selected ? " uc-pin-selected" : ""),
+        html: `<span style="background:${colourOf(code)}"></span>`,
+        iconSize: [size, size], popupAnchor: [0, -size / 2],
+      }));
+    }
+    return ICONS.get(key);
+  }
+
+  function clusterIcon(cluster) {
+    const n = cluster.getChildCount();
+    const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+    return L.divIcon({
+      html: `<div><span>${n}</span></div>`, className: "uc-cluster",
+      iconSize: L.point(size, size),
+    });
+  }
+
+  // One cluster layer for the life of the page, emptied and refilled on each load: removing a
+  // cluster layer leaves its queued animation steps running against a map it no longer has.
+  // Markers are added while it is on the map, so markercluster adds them in chunks and the page
+  // stays responsive with 100,000 merchants; `done` runs once the last chunk is in.
+  function makeCluster() {
+    S.cluster = L.markerClusterGroup({
+      chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 40,
+      disableClusteringAtZoom: 16, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
+      chunkProgress: (processed, total) => {
+        if (processed === total && S.chunksDone) {
+          const done = S.chunksDone;
+          S.chunksDone = null;
+          done();
+        }
+      },
+    }).addTo(S.map);
+  }
+
+  function drawMerchants(done) {
+    S.cluster.clearLayers();
+    S.markers = new Map();
+    const markers = [];
+    for (const f of S.merchants.features) {
+      const c = f.geometry.coordinates;
+      const marker = L.marker(toLatLng(c[0], c[1]), {
+        icon: markerIcon(f.properties.c, f.id === S.selected), title: f.properties.n,
+        riseOnHover: true,
+      });
+      marker.feature = f;
+      marker.bindPopup(() => popupHtml(f.properties), {autoPanPadding: [24, 24]});
+      marker.on("click", () => {
+        highlight(f.id);
+        report("reportMerchantClick", f.id);
+      });
+      S.markers.set(f.id, marker);
+      markers.push(marker);
+    }
+    S.chunksDone = done;
+    S.cluster.addLayers(markers);
+  }
+
+  function highlight(id) {
+    const old = S.markers.get(S.selected);
+    if (old) {
+      old.setIcon(markerIcon(old.feature.properties.c, false));
+      old.setZIndexOffset(0);
+    }
+    S.selected = id;
+    const now = S.markers.get(id);
+    if (now) {
+      now.setIcon(markerIcon(now.feature.properties.c, true));
+      now.setZIndexOffset(1000);
+    }
+  }
+
+  // ---- near here -----------------------------------------------------------------------------
+  function pick(latlng) {
+    const wgs = fromLatLng(latlng);
+    S.pickMode = false;
+    S.map.getContainer().classList.remove("uc-picking");
+    report("reportMapClick", wgs[0], wgs[1]);
+  }
+
+  function drawNear() {
+    if (S.nearLayer) S.map.removeLayer(S.nearLayer);
+    S.nearLayer = null;
+    if (!S.near) return;
+    const centre = toLatLng(S.near.lon, S.near.lat);
+    S.nearLayer = L.layerGroup([
+      L.circle(centre, {radius: S.near.radius, color: "#e03131", weight: 2, dashArray: "6 4",
+        fillColor: "#ffc9c9", fillOpacity: 0.15, interactive: false}),
+      L.circleMarker(centre, {radius: 5, color: "#e03131", fillColor: "#e03131", fillOpacity: 1,
+        interactive: false}),
+    ]).addTo(S.map);
+  }
+
+  // ---- drawing acknowledgement: after the browser has painted ----------------------------------
+  function afterPaint(fn) {
+    requestAnimationFrame(() => requestAnimationFrame(fn));
+  }
+
+  function whenIdle(fn) {
+    if (S.map._animatingZoom) S.map.once("zoomend", fn); else fn();
+  }
+
+  // One merchant load at a time: markercluster cannot drop a layer it is still adding in chunks.
+  // A load that arrives meanwhile waits, and only the newest waiting one is kept.
+  function load(next) {
+    if (S.loading) {
+      S.pending = next;
+      return;
+    }
+    S.loading = true;
+    S.merchants = next.collection;
+    S.counts = next.counts || {};
+    if (S.selected && !S.merchants.features.some((f) => f.id === S.selected)) S.selected = null;
+    drawDistricts();
+    drawNear();
+    drawMerchants(() => {
+      S.loading = false;
+      UnionMap.fit(next.view);
+      if (next.seq !== null) afterPaint(() => report("reportDrawn", next.seq, next.collection.features.length));
+      if (S.pending) {
+        const waiting = S.pending;
+        S.pending = null;
+        load(waiting);
+      }
+    });
+  }
+
+  function redrawAll() {
+    load(S.pending || {collection: S.merchants, counts: S.counts, view: null, seq: null});
+  }
+
+  function onBaseLayerChange(e) {
+    const datum = S.gcjLayers.indexOf(e.layer) >= 0 ? "gcj02" : "wgs84";
+    if (datum === S.datum) return;
+    S.datum = datum;
+    redrawAll();
+    report("reportDatum", datum);
+  }
+
+  // Python's one way in: a JSON message {id, fn, args} on the bridge's invoke signal. Data goes
+  // this way rather than through runJavaScript, whose script compiler chokes on 20 MB literals.
+  function onInvoke(message) {
+    const m = JSON.parse(message);
+    let result = null;
+    try {
+      result = UnionMap[m.fn](...m.args);
+    } finally {
+      if (m.id) report("reportResult", m.id, JSON.stringify(result === undefined ? null : result));
+    }
+  }
+
+  // ---- the API Python (and an exported page) uses ---------------------------------------------
+  const UnionMap = {
+    wgsToGcj: wgsToGcj,
+    gcjToWgs: gcjToWgs,
+
+    init(options) {
+      S.map = options.map;
+      S.control = options.control;
+      S.categories = options.categories;
+      S.districts = options.districts;
+      S.richPopups = !!options.richPopups;
+      S.gcjLayers = options.gcjLayers || [];
+      // markercluster needs the map's zoom range; with no default tile layer folium sets none.
+      S.map.setMinZoom(options.minZoom || 8);
+      S.map.setMaxZoom(options.maxZoom || 18);
+      if (options.offlineBase && S.control) {
+        const offline = L.layerGroup().addTo(S.map);
+        S.control.addBaseLayer(offline, options.offlineBase);
+      }
+      S.map.on("baselayerchange", onBaseLayerChange);
+      S.map.on("click", (e) => { if (S.pickMode) pick(e.latlng); });
+      L.control.scale({imperial: false}).addTo(S.map);
+      if (options.legend) UnionMap.addLegend(options.legend);
+      drawDistricts();
+      S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false});
+      makeCluster();
+      load({collection: options.merchants || S.merchants, counts: options.counts, view: null, seq: null});
+      if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
+        new QWebChannel(qt.webChannelTransport, (channel) => {
+          S.bridge = channel.objects.bridge;
+          S.bridge.invoke.connect(onInvoke);
+          report("reportReady");
+        });
+      }
+    },
+
+    addLegend(title) {
+      const legend = L.control({position: "bottomleft"});
+      legend.onAdd = () => {
+        const div = L.DomUtil.create("div", "uc-legend");
+        let html = `<div class="uc-legend-title">${escapeHtml(title)}</div><div class="uc-legend-grid">`;
+        for (const code of Object.keys(S.categories)) {
+          const c = S.categories[code];
+          html += `<div><span class="uc-dot" style="background:${c.colour}"></span>${escapeHtml(c.name)}</div>`;
+        }
+        html += `</div><div class="uc-legend-shade">区块越深，符合条件的商户越多</div>`;
+        div.innerHTML = html;
+        return div;
+      };
+      legend.addTo(S.map);
+    },
+
+    // New merchants for a filter change: one FeatureCollection, the per-district counts, where
+    // to look (null: stay; "merchants"; "near"; or district codes), and a number the page hands
+    // back through reportDrawn once this load is painted.
+    setMerchants(collection, counts, view, seq) {
+      load({collection: collection, counts: counts, view: view, seq: seq === undefined ? null : seq});
+      return collection.features.length;
+    },
+
+    fit(view) {
+      if (!view) return;
+      let bounds = null;
+      if (view === "merchants" && S.merchants.features.length) {
+        bounds = S.cluster.getBounds();
+      } else if (Array.isArray(view) && view.length) {
+        bounds = L.latLngBounds([]);
+        S.districtLayer.eachLayer((layer) => {
+          if (view.indexOf(layer.feature.properties.code) >= 0) bounds.extend(layer.getBounds());
+        });
+      } else if (view === "near" && S.nearLayer) {
+        bounds = L.latLngBounds([]);
+        S.nearLayer.eachLayer((layer) => bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng()));
+      }
+      if (bounds && bounds.isValid()) {
+        // A zoom still animating would swallow this one (Leaflet ignores setView meanwhile).
+        whenIdle(() => S.map.fitBounds(bounds, {padding: [24, 24], maxZoom: 16, animate: false}));
+      }
+    },
+
+    selectMerchant(id) {
+      const marker = S.markers.get(id);
+      if (!marker) return false;
+      highlight(id);
+      S.cluster.zoomToShowLayer(marker, () => {
+        S.map.panTo(marker.getLatLng());
+        marker.openPopup();
+      });
+      return true;
+    },
+
+    clearSelection() {
+      highlight(null);
+      S.map.closePopup();
+    },
+
+    setPickMode(on) {
+      S.pickMode = !!on;
+      S.map.getContainer().classList.toggle("uc-picking", S.pickMode);
+    },
+
+    setNear(lon, lat, radius) {
+      S.near = (lon === null || lon === undefined) ? null : {lon: lon, lat: lat, radius: radius};
+      drawNear();
+    },
+
+    // What the page shows, for tests and for the status of a snapshot.
+    featureCount() { return S.merchants.features.length; },
+    zoom() { return S.map.getZoom(); },
+    markerCount() { return S.markers.size; },
+    selectedId() { return S.selected; },
+    datum() { return S.datum; },
+    districtFill(code) {
+      let fill = null;
+      S.districtLayer.eachLayer((layer) => {
+        if (layer.feature.properties.code === code) fill = layer.options.fillColor;
+      });
+      return fill;
+    },
+    clickMerchant(id) {
+      const marker = S.markers.get(id);
+      if (marker) marker.fire("click");
+      return !!marker;
+    },
+    clickDistrict(code) {
+      let done = false;
+      S.districtLayer.eachLayer((layer) => {
+        if (!done && layer.feature.properties.code === code) {
+          layer.fire("click", {latlng: layer.getBounds().getCenter()});
+          done = true;
+        }
+      });
+      return done;
+    },
+    clickMap(lon, lat) {
+      S.map.fire("click", {latlng: toLatLng(lon, lat)});
+    },
+  };
+
+  window.UnionMap = UnionMap;
+})();

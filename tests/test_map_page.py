@@ -1,0 +1,134 @@
+"""The map page files (no Qt): local assets only, compact merchant data, a self-contained web map."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from app.catalogue import MerchantQuery, search
+from maps.commands import add_commands
+from maps.merchant_layer import district_collection, district_counts, merchant_collection
+from maps.page import render_web_map, write_app_page
+from maps.web_map import selection_title
+from widgets.launcher import main
+
+# What a page loads as it opens: scripts, stylesheets and CSS url()s (a plain <a href> is not a load).
+LOADS = re.compile(r"""<script[^>]*\ssrc="([^"]+)"|<link[^>]*\shref="([^"]+)"|url\(["']?([^"')]+)""", re.IGNORECASE)
+
+
+def _loads(page: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in LOADS.finditer(page)]
+
+
+def test_app_page_loads_only_local_files(tmp_path, district_index):
+    page = write_app_page(tmp_path, district_index).read_text(encoding="utf-8")
+    loads = _loads(page)
+    assert all(u.startswith("file://") or u == "qwebchannel.js" for u in loads), loads
+    for unwanted in ("jquery", "bootstrap", "awesome-markers", "cdn.jsdelivr"):
+        assert unwanted not in page.lower()
+    refs = [u for u in loads if u.startswith("file://")]
+    assert any(r.endswith("/leaflet.js") for r in refs)
+    assert any(r.endswith("/leaflet.markercluster.js") for r in refs)
+    assert any(r.endswith("/union_map.js") for r in refs)
+    for ref in refs:
+        assert Path(ref.removeprefix("file://")).is_file(), ref
+    assert 'src="qwebchannel.js"' in page
+    assert "UnionMap.init(" in page
+    # The font comes from a file of ours, so Chinese renders without system CJK fonts.
+    font = re.search(r'@font-face \{ font-family: "UnionCardSans"; src: url\("(file://[^"]+)"\)', page)
+    assert font and Path(font.group(1).removeprefix("file://")).is_file()
+
+
+def test_online_base_maps_are_offered_but_off(tmp_path, district_index):
+    page = write_app_page(tmp_path, district_index).read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" in page and "autonavi.com" in page
+    # folium adds a tile layer to the map only when it is shown; ours are only in the control.
+    assert not re.search(r"tile_layer_\w+\.addTo\(", page)
+
+
+def test_district_layer_has_every_district_with_a_label_inside(district_index):
+    from shapely.geometry import Point, shape
+
+    layer = district_collection(district_index)
+    assert len(layer["features"]) == 13
+    for feature in layer["features"]:
+        p = feature["properties"]
+        assert shape(feature["geometry"]).contains(Point(p["label_lon"], p["label_lat"])), p["name"]
+
+
+def test_merchant_collection_is_compact_geojson(seeded):
+    store, districts = seeded
+    frame = search(store, districts, MerchantQuery(categories=("餐饮",)))
+    data = merchant_collection(frame)
+    assert data["type"] == "FeatureCollection"
+    assert [f["id"] for f in data["features"]] == list(frame["id"])
+    first = data["features"][0]
+    assert first["geometry"]["type"] == "Point"
+    assert set(first["properties"]) == {"n", "c", "b"}
+    assert {f["properties"]["c"] for f in data["features"]} == {"food"}
+    assert {f["properties"]["b"] for f in data["features"]} <= {"9折", "9.2折"}
+    assert district_counts(frame) == {"420107": len(frame)}
+
+
+def test_web_map_is_self_contained(seeded, tmp_path):
+    store, districts = seeded
+    frame = search(store, districts, MerchantQuery(districts=("青山区",)))
+    page = render_web_map(districts, merchant_collection(frame, rich=True), district_counts(frame),
+                          selection_title(["青山区"]))
+    assert not re.search(r"<script[^>]*\ssrc=|<link[\s>]", page), "scripts and styles are inlined"
+    assert not [u for u in _loads(page) if re.match(r"(https?:)?//", u)]
+    assert "file://" not in page
+    assert "<title>武汉工会会员服务卡 · 青山区优惠商户</title>" in page
+    # Every merchant and its offer text travels inside the page.
+    for name, offer in zip(frame["name"], frame["offer"]):
+        assert name in page and offer in page
+    # The embedded font is a subset that still has the glyphs the page shows.
+    font_b64 = re.search(r'src: url\("data:font/otf;base64,([A-Za-z0-9+/=]+)"\)', page).group(1)
+    font_file = tmp_path / "subset.otf"
+    import base64
+
+    font_file.write_bytes(base64.b64decode(font_b64))
+    cmap = TTFont(str(font_file)).getBestCmap()
+    for ch in "青山区精益眼镜配镜折":
+        assert ord(ch) in cmap, ch
+    assert len(font_file.read_bytes()) < 1_000_000  # a subset, not the 8 MB font
+    # Leaflet's control images are inlined too.
+    assert "data:image/png;base64," in page
+
+
+def test_export_map_command(tmp_path, sqlite_url, capsys):
+    out = tmp_path / "qingshan.html"
+    assert main(["--db", sqlite_url, "export-map", "--district", "青山", "--category", "医",
+                 "--out", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["count"] == 4
+    assert report["title"] == "武汉工会会员服务卡 · 青山区医疗类优惠商户"
+    page = out.read_text(encoding="utf-8")
+    init = re.search(r"UnionMap\.init\(Object\.assign\((\{.*?\}), \{\n", page, re.DOTALL).group(1)
+    merchants = json.loads(init)["merchants"]["features"]
+    assert sorted(f["properties"]["n"] for f in merchants) == sorted(
+        ["慈铭健康体检中心", "好药师大药房", "湖北中联大药房", "武东医院"])
+    assert not (tmp_path / "qingshan.html.part").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "x.pdf"], "应是 .html"),
+    (["--out", "/nonexistent-dir/x.html"], "目录不存在"),
+    (["--district", "火星区", "--out", "x.html"], "未知的区"),
+])
+def test_export_map_refuses_bad_arguments(args, message, sqlite_url, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", sqlite_url, "export-map", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_map_commands_register_on_any_parser():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["export-map", "--out", "a.html", "--district", "青山区"])
+    assert args.district == ["青山区"] and callable(args.handler)

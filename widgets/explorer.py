@@ -1,0 +1,212 @@
+"""The merchant explorer: filter panel, map, result list and details pane, kept in step."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from app.catalogue import MerchantQuery, QueryError, empty_frame, search
+from app.districts import DistrictIndex
+from app.store import Store
+from maps.merchant_layer import district_counts, merchant_collection
+from widgets.filter_panel import FilterPanel
+from widgets.map_view import MapView
+from widgets.merchant_details import MerchantDetails
+from widgets.merchant_table import ID_ROLE, MerchantTableModel
+
+DISTANCE_COLUMN = 4
+
+
+class Explorer(QWidget):
+    """Every filter change runs one catalogue query and pushes its result to the list and the map."""
+
+    matched = Signal(int)       # merchants matching the filters, after each refresh
+    problem = Signal(str)       # a filter the catalogue refused, in plain Chinese
+    mapSettled = Signal()       # the page has drawn the latest result
+
+    def __init__(self, store: Store, districts: DistrictIndex, parent=None):
+        super().__init__(parent)
+        self._store = store
+        self._districts = districts
+        self._frame: gpd.GeoDataFrame = empty_frame()
+        self._last_view = None
+        self._sent_loads = 0     # setMerchants calls sent to the page
+        self._drawn_load = 0     # the newest of them the page has painted
+        self._echo_from_map = False
+
+        self.panel = FilterPanel(districts)
+        self.map = MapView(districts)
+        self.model = MerchantTableModel(parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort_rows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.details = MerchantDetails()
+
+        self.centre_split = QSplitter(Qt.Orientation.Vertical)
+        self.centre_split.addWidget(self.map)
+        self.centre_split.addWidget(self.table)
+        self.centre_split.setStretchFactor(0, 3)
+        self.centre_split.setStretchFactor(1, 2)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(self.panel)
+        self.main_split.addWidget(self.centre_split)
+        self.main_split.addWidget(self.details)
+        self.main_split.setStretchFactor(0, 0)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setStretchFactor(2, 0)
+        self.main_split.setSizes([250, 760, 330])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.main_split)
+
+        self.panel.changed.connect(self.refresh)
+        self.panel.pickModeChanged.connect(lambda on: self.map.call("setPickMode", on))
+        self.map.bridge.merchantClicked.connect(self._on_marker_clicked)
+        self.map.bridge.districtClicked.connect(self.panel.select_only_district)
+        self.map.bridge.mapClicked.connect(self.panel.set_near)
+        self.map.bridge.drawn.connect(self._on_drawn)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        self.refresh()
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        return self._frame
+
+    def query(self, with_districts: bool = True) -> MerchantQuery:
+        near = self.panel.near()
+        return MerchantQuery(
+            districts=self.panel.district_codes() if with_districts else (),
+            categories=self.panel.category_names(),
+            text=self.panel.text(),
+            near=near,
+            radius_m=float(self.panel.radius_m()) if near else None,
+            min_saving=self.panel.min_saving(),
+        )
+
+    def refresh(self) -> None:
+        # One query without the district filter gives the per-district counts the panel shows;
+        # the district filter is then a cheap subset of it.
+        try:
+            everywhere = search(self._store, self._districts, self.query(with_districts=False))
+        except QueryError as exc:
+            self.problem.emit(str(exc))
+            return
+        self.panel.set_district_counts(district_counts(everywhere))
+        codes = self.panel.district_codes()
+        frame = everywhere[everywhere["district_code"].isin(codes)] if codes else everywhere
+        self._frame = frame.reset_index(drop=True)
+        selected = self.details.merchant_id
+
+        self.table.selectionModel().blockSignals(True)
+        self.model.set_frame(self._frame)
+        self.table.selectionModel().blockSignals(False)
+        self.table.setColumnHidden(DISTANCE_COLUMN, not self.model.has_distance)
+        if self.model.has_distance:
+            self.sort_by(DISTANCE_COLUMN)
+        elif self.table.horizontalHeader().sortIndicatorSection() == DISTANCE_COLUMN:
+            self.sort_by(0)
+
+        near = self.panel.near()
+        if near:
+            self.map.call("setNear", near[0], near[1], self.panel.radius_m())
+        else:
+            self.map.call("setNear", None, None, 0)
+        view = list(codes) if codes else ("near", near, self.panel.radius_m()) if near else None
+        fit = None
+        if view != self._last_view:
+            fit = "near" if near else list(codes) if codes else None
+            self._last_view = view
+        self._sent_loads += 1
+        self.map.call("setMerchants", merchant_collection(self._frame), district_counts(self._frame), fit,
+                      self._sent_loads)
+
+        if selected is not None and self.model.row_of(selected) is not None:
+            self._select_row(selected, tell_map=False)
+        else:
+            self.details.clear()
+        self.matched.emit(len(self._frame))
+
+    # ---------------------------------------------------------------- selection, both ways
+
+    def _index_of(self, merchant_id: str) -> QModelIndex | None:
+        row = self.model.row_of(merchant_id)
+        return None if row is None else self.model.index(row, 0)
+
+    def _select_row(self, merchant_id: str, tell_map: bool) -> bool:
+        index = self._index_of(merchant_id)
+        if index is None:
+            return False
+        self._echo_from_map = not tell_map
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._echo_from_map = False
+        self.table.scrollTo(index)
+        return True
+
+    def sort_by(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the list as a click on the column header would."""
+        header = self.table.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (column, order):
+            self.model.sort_rows(column, order)
+        else:
+            header.setSortIndicator(column, order)
+
+    def select_merchant(self, merchant_id: str) -> bool:
+        """Select a merchant as if its row were clicked: details filled, map flies to it."""
+        return self._select_row(merchant_id, tell_map=True)
+
+    def selected_id(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def _on_marker_clicked(self, merchant_id: str) -> None:
+        self._select_row(merchant_id, tell_map=False)
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.details.clear()
+            return
+        row = self.model.record(current.row())
+        self.details.show_merchant(row)
+        if not self._echo_from_map:
+            self.map.call("selectMerchant", row["id"])
+
+    def _on_drawn(self, load: int, _count: int) -> None:
+        # The page skips loads superseded while it was busy; only the newest one counts.
+        self._drawn_load = max(self._drawn_load, load)
+        if self.map_settled:
+            self.mapSettled.emit()
+
+    @property
+    def map_settled(self) -> bool:
+        return self.map.is_ready and self._drawn_load == self._sent_loads
+
+    # ---------------------------------------------------------------- remembering the layout
+
+    def save_layout(self) -> dict[str, QByteArray]:
+        return {"main_split": self.main_split.saveState(), "centre_split": self.centre_split.saveState()}
+
+    def restore_layout(self, state: dict) -> None:
+        for key, widget in (("main_split", self.main_split), ("centre_split", self.centre_split)):
+            if isinstance(state.get(key), QByteArray):
+                widget.restoreState(state[key])

@@ -1,0 +1,238 @@
+"""The filter panel: districts with counts, category toggles, minimum saving, search and "near here"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.categories import CATEGORIES
+from app.districts import DistrictIndex
+from widgets.category_icons import colour_icon
+
+SAVING_CHOICES = (("不限", None), ("至少 5%（95折）", Decimal("0.05")), ("至少 10%（9折）", Decimal("0.1")),
+                  ("至少 20%（8折）", Decimal("0.2")), ("至少 30%（7折）", Decimal("0.3")))
+RADIUS_CHOICES = (("500 米", 500), ("1 公里", 1000), ("2 公里", 2000), ("5 公里", 5000))
+TEXT_DELAY_MS = 250
+
+
+class FilterPanel(QWidget):
+    """Emits `changed` whenever the member's filters change (typing is debounced)."""
+
+    changed = Signal()
+    pickModeChanged = Signal(bool)
+
+    def __init__(self, districts: DistrictIndex, parent=None):
+        super().__init__(parent)
+        self._districts = districts
+        self._near: tuple[float, float] | None = None
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("名称、优惠或拼音首字母，如 zbcc")
+        self.search_box.setClearButtonEnabled(True)
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(TEXT_DELAY_MS)
+        self._text_timer.timeout.connect(self.changed)
+        self.search_box.textChanged.connect(self._text_timer.start)
+
+        self.district_list = QListWidget()
+        self.district_list.setUniformItemSizes(True)
+        for code, name in zip(districts.frame["code"], districts.frame["name"]):
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.district_list.addItem(item)
+        self.district_list.itemChanged.connect(lambda _item: self.changed.emit())
+        self.clear_districts_button = QPushButton("全部区")
+        self.clear_districts_button.setToolTip("取消所有勾选：显示全市")
+        self.clear_districts_button.clicked.connect(self.clear_districts)
+
+        self.category_buttons: dict[str, QToolButton] = {}
+        category_grid = QGridLayout()
+        category_grid.setSpacing(4)
+        for i, cat in enumerate(CATEGORIES):
+            button = QToolButton()
+            button.setText(f"{cat.letter}·{cat.name}" if cat.letter != cat.name[:len(cat.letter)] else cat.name)
+            button.setIcon(colour_icon(cat.colour))
+            button.setIconSize(QSize(12, 12))
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"只看{cat.name}类商户（可多选；都不选即全部）")
+            button.toggled.connect(lambda _on: self.changed.emit())
+            self.category_buttons[cat.name] = button
+            category_grid.addWidget(button, i // 2, i % 2)
+
+        self.saving_box = QComboBox()
+        for label, value in SAVING_CHOICES:
+            self.saving_box.addItem(label, value)
+        self.saving_box.currentIndexChanged.connect(lambda _i: self.changed.emit())
+
+        self.pick_button = QPushButton("在地图上点选位置")
+        self.pick_button.setCheckable(True)
+        self.pick_button.setToolTip("点一下按钮，再在地图上点一下：列出附近的商户，按距离排序")
+        self.pick_button.toggled.connect(self.pickModeChanged)
+        self.radius_box = QComboBox()
+        for label, metres in RADIUS_CHOICES:
+            self.radius_box.addItem(label, metres)
+        self.radius_box.setCurrentIndex(1)
+        self.radius_box.currentIndexChanged.connect(lambda _i: self._near and self.changed.emit())
+        self.near_label = QLabel("未选择位置")
+        self.near_label.setWordWrap(True)
+        self.clear_near_button = QPushButton("清除")
+        self.clear_near_button.setEnabled(False)
+        self.clear_near_button.clicked.connect(self.clear_near)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        search_group = QGroupBox("搜索")
+        QVBoxLayout(search_group).addWidget(self.search_box)
+        layout.addWidget(search_group)
+
+        category_group = QGroupBox("类别（吃住行医游购娱）")
+        category_group.setLayout(category_grid)
+        layout.addWidget(category_group)
+
+        saving_group = QGroupBox("优惠幅度")
+        QVBoxLayout(saving_group).addWidget(self.saving_box)
+        layout.addWidget(saving_group)
+
+        near_group = QGroupBox("附近")
+        near_layout = QVBoxLayout(near_group)
+        near_layout.addWidget(self.pick_button)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("半径"))
+        row.addWidget(self.radius_box, 1)
+        row.addWidget(self.clear_near_button)
+        near_layout.addLayout(row)
+        near_layout.addWidget(self.near_label)
+        layout.addWidget(near_group)
+
+        district_group = QGroupBox("区（不勾选即全市）")
+        district_layout = QVBoxLayout(district_group)
+        district_layout.addWidget(self.district_list, 1)
+        district_layout.addWidget(self.clear_districts_button)
+        layout.addWidget(district_group, 1)
+
+    # ---------------------------------------------------------------- reading the filters
+
+    def district_codes(self) -> tuple[str, ...]:
+        return tuple(
+            self.district_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.district_list.count())
+            if self.district_list.item(i).checkState() == Qt.CheckState.Checked
+        )
+
+    def category_names(self) -> tuple[str, ...]:
+        return tuple(name for name, button in self.category_buttons.items() if button.isChecked())
+
+    def min_saving(self) -> Decimal | None:
+        return self.saving_box.currentData()
+
+    def text(self) -> str | None:
+        return self.search_box.text().strip() or None
+
+    def near(self) -> tuple[float, float] | None:
+        return self._near
+
+    def radius_m(self) -> int:
+        return int(self.radius_box.currentData())
+
+    # ---------------------------------------------------------------- changing them
+
+    def set_district_counts(self, counts: dict[str, int]) -> None:
+        """Show how many merchants each district has under the other filters: 青山区 (12)."""
+        self.district_list.blockSignals(True)
+        for i in range(self.district_list.count()):
+            item = self.district_list.item(i)
+            code = item.data(Qt.ItemDataRole.UserRole)
+            n = counts.get(code, 0)
+            item.setText(f"{self._districts.name(code)}（{n}）")
+            item.setForeground(QColor("#212529" if n else "#868e96"))
+        self.district_list.blockSignals(False)
+
+    def _set_checked_districts(self, codes) -> None:
+        self.district_list.blockSignals(True)
+        for i in range(self.district_list.count()):
+            item = self.district_list.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in codes
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.district_list.blockSignals(False)
+
+    def select_only_district(self, code: str) -> None:
+        self._set_checked_districts({code})
+        self.changed.emit()
+
+    def clear_districts(self) -> None:
+        self._set_checked_districts(set())
+        self.changed.emit()
+
+    def set_categories(self, names) -> None:
+        for name, button in self.category_buttons.items():
+            button.blockSignals(True)
+            button.setChecked(name in names)
+            button.blockSignals(False)
+        self.changed.emit()
+
+    def set_near(self, lon: float, lat: float) -> None:
+        self._near = (lon, lat)
+        self.near_label.setText(f"中心：东经 {lon:.5f}，北纬 {lat:.5f}")
+        self.clear_near_button.setEnabled(True)
+        self.pick_button.setChecked(False)
+        self.changed.emit()
+
+    def clear_near(self) -> None:
+        self._near = None
+        self.near_label.setText("未选择位置")
+        self.clear_near_button.setEnabled(False)
+        self.changed.emit()
+
+    # ---------------------------------------------------------------- remembering them
+
+    def state(self) -> dict:
+        return {
+            "districts": list(self.district_codes()),
+            "categories": list(self.category_names()),
+            "min_saving": None if self.min_saving() is None else str(self.min_saving()),
+            "text": self.search_box.text(),
+            "radius_m": self.radius_m(),
+        }
+
+    def restore(self, state: dict) -> None:
+        """Put back filters saved by `state()`; unknown values (an old district code) are ignored."""
+        self.blockSignals(True)
+        try:
+            self._set_checked_districts(set(state.get("districts") or ()))
+            self.set_categories(set(state.get("categories") or ()))
+            wanted = state.get("min_saving")
+            for i in range(self.saving_box.count()):
+                value = self.saving_box.itemData(i)
+                if (value is None and wanted is None) or (value is not None and str(value) == wanted):
+                    self.saving_box.setCurrentIndex(i)
+            radius = state.get("radius_m")
+            for i in range(self.radius_box.count()):
+                if self.radius_box.itemData(i) == radius:
+                    self.radius_box.setCurrentIndex(i)
+            self.search_box.setText(state.get("text") or "")
+            self._text_timer.stop()
+        finally:
+            self.blockSignals(False)
+        self.changed.emit()

@@ -1,0 +1,207 @@
+"""The details pane: one merchant's facts, its offer as published and as parsed, and a price calculator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import re
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.discount_rules import OfferRules
+from app.price_calculator import BasketError, Quote, parse_item, price
+from app.rules_text import best_offer, describe_rules
+from maps.merchant_layer import APPROXIMATE_NOTE
+from widgets.merchant_table import distance_text
+
+EMPTY_TEXT = "在地图或列表中选择一家商户，查看优惠详情并计算应付金额。"
+_ITEM_SPLIT = re.compile(r"[\s，；;、]+")
+
+
+def yuan(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _date(value) -> str | None:
+    if _blank(value):
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def parse_basket(text: str):
+    """`300`, or items `配镜=1000 镜架=200` separated by spaces or Chinese punctuation."""
+    parts = [p for p in _ITEM_SPLIT.split(text.strip()) if p]
+    if not parts:
+        return []
+    return [parse_item(p) for p in parts]
+
+
+def quote_html(quote: Quote) -> str:
+    lines = [f"<b style='font-size:15px'>应付 {yuan(quote.payable)}</b>　原价 {yuan(quote.total)}，"
+             f"省 <b style='color:#2b8a3e'>{yuan(quote.saving)}</b>"]
+    for item in quote.items:
+        label = html.escape(item.item_class or "整单")
+        if item.excluded:
+            why = "不参加优惠"
+        elif item.clause:
+            why = html.escape(item.clause)
+        else:
+            why = "没有适用的优惠"
+        lines.append(f"{label}：{yuan(item.amount)} → {yuan(item.payable)}（{why}）")
+    for text in quote.reductions:
+        lines.append(f"另减：{html.escape(text)}")
+    return "<br>".join(lines)
+
+
+class MerchantDetails(QScrollArea):
+    """Shows the merchant given to `show_merchant` (a catalogue row), or a hint when none is."""
+
+    quoted = Signal(object)  # the Quote of the last valid calculation, or None
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._rules: OfferRules | None = None
+        self.merchant_id: str | None = None
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.name_label = QLabel()
+        self.name_label.setWordWrap(True)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.meta_label = QLabel()
+        self.meta_label.setWordWrap(True)
+        self.place_label = QLabel()
+        self.place_label.setWordWrap(True)
+        self.place_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for w in (self.name_label, self.meta_label, self.place_label):
+            layout.addWidget(w)
+
+        self.offer_group = QGroupBox("优惠原文")
+        self.offer_label = QLabel()
+        self.offer_label.setWordWrap(True)
+        self.offer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.offer_group).addWidget(self.offer_label)
+        layout.addWidget(self.offer_group)
+
+        self.rules_group = QGroupBox("优惠规则（按原文解析）")
+        self.rules_label = QLabel()
+        self.rules_label.setWordWrap(True)
+        self.rules_label.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(self.rules_group).addWidget(self.rules_label)
+        layout.addWidget(self.rules_group)
+
+        self.calc_group = QGroupBox("算一算")
+        calc = QVBoxLayout(self.calc_group)
+        self.amount_box = QLineEdit()
+        self.amount_box.setClearButtonEnabled(True)
+        self.amount_box.textChanged.connect(self._recalculate)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        calc.addWidget(QLabel("消费金额（元）或分项，如 配镜=1000 镜架=200"))
+        calc.addWidget(self.amount_box)
+        calc.addWidget(self.result_label)
+        layout.addWidget(self.calc_group)
+
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.source_label.setStyleSheet("color:#868e96")
+        layout.addWidget(self.source_label)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.clear()
+
+    def clear(self) -> None:
+        self.merchant_id = None
+        self._rules = None
+        self.name_label.setText("商户详情")
+        self.meta_label.setText(EMPTY_TEXT)
+        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
+            w.setVisible(False)
+        self.amount_box.clear()
+
+    def show_merchant(self, row) -> None:
+        """Fill the pane from a catalogue row (pandas Series with the catalogue's columns)."""
+        self.merchant_id = row["id"]
+        self._rules = OfferRules.from_json(json.loads(row["rules_json"]))
+        self.name_label.setText(row["name"])
+        meta = [row["category"], row["district"] or "区未知"]
+        headline = best_offer(row["max_saving"])
+        if headline:
+            meta.append(f"最高 {headline}")
+        if "distance_m" in row and not _blank(row["distance_m"]):
+            meta.append(f"距离 {distance_text(row['distance_m'])}")
+        self.meta_label.setText(" · ".join(meta))
+
+        place = []
+        if not _blank(row["address"]):
+            place.append(f"地址：{row['address']}")
+        if row["location_approximate"]:
+            place.append(APPROXIMATE_NOTE)
+        if not _blank(row["phone"]):
+            place.append(f"电话：{row['phone']}")
+        start, end = _date(row["valid_from"]), _date(row["valid_to"])
+        if start or end:
+            place.append(f"有效期：{start or '—'} 至 {end or '长期'}")
+        else:
+            place.append("有效期：未注明，以商户公告为准")
+        self.place_label.setText("\n".join(place))
+
+        self.offer_label.setText(row["offer"] or "（未填写）")
+        lines = describe_rules(self._rules).splitlines()
+        self.rules_label.setText("<ul style='margin-left:-20px'>"
+                                 + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
+        classes = [c.applies_to for c in self._rules.clauses if c.applies_to]
+        example = " ".join(f"{c}=100" for c in classes[:2]) if classes else "300"
+        self.amount_box.setPlaceholderText(f"如 {example}")
+        self.source_label.setText(f"来源：{row['source']}" if not _blank(row["source"]) else "")
+        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
+            w.setVisible(True)
+        self._recalculate()
+
+    def _recalculate(self) -> None:
+        if self._rules is None:
+            return
+        text = self.amount_box.text()
+        if not text.strip():
+            self.result_label.setText("<span style='color:#868e96'>输入金额即可看到应付多少。</span>")
+            self.quoted.emit(None)
+            return
+        try:
+            basket = parse_basket(text)
+        except BasketError as exc:
+            self.result_label.setText(f"<span style='color:#c92a2a'>{html.escape(str(exc))}</span>")
+            self.quoted.emit(None)
+            return
+        quote = price(self._rules, basket)
+        body = quote_html(quote)
+        only_classes = all(c.applies_to for c in self._rules.clauses if c.kind in ("percent", "free"))
+        if quote.saving == 0 and any(i.item_class is None for i in basket) and only_classes and self._rules.clauses:
+            body += ("<br><span style='color:#e67700'>本店按项目打折：请写成 项目=金额，如 "
+                     f"{html.escape(self.amount_box.placeholderText().removeprefix('如 '))}</span>")
+        self.result_label.setText(body)
+        self.quoted.emit(quote)

@@ -1,0 +1,97 @@
+"""`unioncard snapshot`: the main window rendered offscreen to a PNG, after the map has drawn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from app.categories import resolve_category
+from app.cli import UsageError
+from app.districts import DistrictIndex
+from app.store import Store
+
+SNAPSHOT_SIZE = (1360, 860)
+TIMEOUT_MS = 60_000
+SETTLE_MS = 300  # the compositor hands the last page frame to the widget shortly after it paints
+
+
+def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_names=(), category_names=(),
+                  select: str | None = None, amount: str | None = None, size=SNAPSHOT_SIZE) -> Path:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.fonts import install_cjk_font
+    from widgets.main_window import MainWindow
+
+    codes = []
+    for name in district_names:
+        code = districts.resolve(name)
+        if code is None:
+            raise UsageError(f"未知的区“{name}”")
+        codes.append(code)
+    categories = []
+    for name in category_names:
+        cat = resolve_category(name)
+        if cat is None:
+            raise UsageError(f"未知的类别“{name}”")
+        categories.append(cat.name)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_cjk_font(app)
+    window = MainWindow(store, districts, settings=None)
+    window.resize(*size)
+    panel = window.explorer.panel
+    panel.restore({"districts": codes, "categories": categories})
+    window.show()
+    if select is not None and not window.explorer.select_merchant(select):
+        raise UsageError(f"当前筛选结果中没有编号为“{select}”的商户")
+    if amount:
+        window.explorer.details.amount_box.setText(amount)
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.setInterval(TIMEOUT_MS)
+    timer.timeout.connect(loop.quit)
+    window.explorer.mapSettled.connect(lambda: QTimer.singleShot(SETTLE_MS, loop.quit))
+    timer.start()
+    if not window.explorer.map_settled:
+        loop.exec()
+    settled = window.explorer.map_settled
+    timer.stop()
+    try:
+        if not settled:
+            raise RuntimeError("地图在 60 秒内没有画完，未生成截图")
+        if not window.grab().save(str(out)):
+            raise UsageError(f"无法写入 {out}")
+    finally:
+        window.close()
+        window.deleteLater()
+        # Destroy the web page now, while QtWebEngine is still up.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return out
+
+
+def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--out 应是 .png 文件：{out}")
+    take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount)
+    print(f"已保存截图 {out}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("snapshot", help="在后台渲染主窗口（含地图）并保存为 PNG")
+    p.add_argument("--out", required=True, metavar="FILE.png")
+    p.add_argument("--district", action="append", metavar="NAME", help="只显示这些区（可重复）")
+    p.add_argument("--category", action="append", metavar="NAME", help="只显示这些类别（可重复）")
+    p.add_argument("--select", metavar="ID", help="选中这家商户（显示详情并在地图上打开）")
+    p.add_argument("--amount", metavar="TEXT", help="在“算一算”中填入的金额，如 300 或 配镜=1000")
+    p.add_argument("--tab", choices=["map"], default="map", help="要截图的标签页")
+    p.set_defaults(handler=_snapshot)
