@@ -270,6 +270,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p = merchants.add_parser("check", help="找出填写的区与坐标所在区不一致的商户")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_check)
+
+    from app.wallet.commands import add_commands as add_wallet_commands  # it uses this module's helpers
+
+    add_wallet_commands(sub)
     return parser, sub
 
 
@@ -280,11 +284,18 @@ def run(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    from app.wallet.commands import CommandError
+    from app.wallet.journal import WalletError
+    from app.wallet.profile import ProfileError
+
     try:
         return args.handler(args, store, districts)
-    except (UsageError, QueryError) as exc:
+    except (UsageError, QueryError, CommandError) as exc:
         print(f"unioncard: {exc}", file=sys.stderr)
         return 2
+    except (WalletError, ProfileError) as exc:
+        print(f"unioncard: 未执行：{exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
 

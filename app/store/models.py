@@ -6,7 +6,7 @@ import datetime as dt
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Numeric, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -64,3 +64,51 @@ class StoreMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WalletProfile(Base):
+    """The one member whose wallet this database holds (row id 1). `revision` is bumped by every
+    journal write, which makes it the lock that serialises them."""
+
+    __tablename__ = "wallet_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    union_name: Mapped[str | None] = mapped_column(String(200))
+    card_number: Mapped[str | None] = mapped_column(String(19))
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    programme: Mapped[str | None] = mapped_column(String(16))
+    id_masked: Mapped[str | None] = mapped_column(String(18))
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class WalletEntry(Base):
+    """One immutable journal entry (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "wallet_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    kind: Mapped[str] = mapped_column(String(16))
+    bank_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    ecash_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    transit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    purse: Mapped[str | None] = mapped_column(String(8))
+    merchant_id: Mapped[str | None] = mapped_column(String(64))   # no foreign key: merchants come and go
+    merchant_name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(16))
+    mcc: Mapped[str | None] = mapped_column(String(4))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    card: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(16))
+    refers_to: Mapped[int | None] = mapped_column(ForeignKey("wallet_entries.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    details_json: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (
+        Index("ix_wallet_entries_occurred_on", "occurred_on"),
+        Index("ix_wallet_entries_refers_to", "refers_to"),
+    )

@@ -1,0 +1,242 @@
+"""`unioncard wallet ...`: the member's wallet from the command line (same database as the app)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from app.cli import print_json
+from app.districts import DistrictIndex
+from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
+from app.price_calculator import BasketError, Item, parse_item
+from app.store import Store
+from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
+from app.wallet.operations import TOPUP_SOURCES, fares
+from app.wallet.profile import PROGRAMMES
+from app.wallet.service import Wallet, balances_json
+
+CHANNELS = ("pos", "online", "third_party")
+
+
+class CommandError(ValueError):
+    """Bad input on the wallet command line (exit status 2, nothing written)."""
+
+
+def entry_json(e: Entry) -> dict:
+    return {
+        "id": e.id, "date": e.occurred_on.isoformat(), "kind": e.kind, "kind_name": KINDS[e.kind],
+        **{p: yuan(e.posting(p)) for p in PURSES},
+        "amount": yuan(e.amount_fen), "purse": e.purse, "merchant_id": e.merchant_id,
+        "merchant_name": e.merchant_name, "category": e.category, "mcc": e.mcc, "channel": e.channel,
+        "card": e.card, "reason": e.reason, "refers_to": e.refers_to, "note": e.note, "details": dict(e.details),
+    }
+
+
+def describe(e: Entry) -> str:
+    """One line a member reads: 消费 精益眼镜 ¥1,000.00 → 付 ¥850.00（银行账户）."""
+    what = KINDS[e.kind]
+    if e.kind == "purchase":
+        paid = -e.posting(e.purse or "bank")
+        return f"{what} {e.merchant_name} 原价 {yuan_text(e.amount_fen)} → 付 {yuan_text(paid)}（{PURSE_NAMES[e.purse]}）"
+    if e.kind == "ride":
+        mode = fares()[e.reason].name if e.reason in fares() else e.reason
+        return f"{what}（{mode}）票价 {yuan_text(e.amount_fen)} → 扣 {yuan_text(-e.posting('transit'))}"
+    if e.kind in ("refund", "reversal"):
+        return f"{what} 第 {e.refers_to} 笔 {yuan_text(e.amount_fen)}" + (f"（{e.merchant_name}）" if e.merchant_name else "")
+    if e.kind == "assertion":
+        return f"{what} {PURSE_NAMES[e.purse]} 应为 {yuan_text(e.amount_fen)}"
+    extra = {"disburse": e.reason, "topup": TOPUP_SOURCES.get(e.reason or "")}.get(e.kind)
+    return f"{what} {yuan_text(e.amount_fen)}" + (f"（{extra}）" if extra else "")
+
+
+def _date(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期应写成 YYYY-MM-DD：“{text}”") from None
+
+
+def _balances_line(totals: dict[str, int]) -> str:
+    return " · ".join(f"{PURSE_NAMES[p]} {yuan_text(totals[p])}" for p in PURSES)
+
+
+def _report(args, wallet: Wallet, entry: Entry) -> int:
+    totals = wallet.balances()
+    if args.json:
+        print_json({"entry": entry_json(entry), "balances": balances_json(totals)})
+    else:
+        print(f"已记录 #{entry.id} {entry.occurred_on} {describe(entry)}")
+        print(f"余额：{_balances_line(totals)}")
+    return 0
+
+
+def _show(args, wallet: Wallet) -> int:
+    as_of = _date(args.as_of) if args.as_of else None
+    totals = wallet.balances(as_of)
+    profile = wallet.profile()
+    if args.json:
+        print_json({**balances_json(totals), "as_of": as_of.isoformat() if as_of else None,
+                    "entries": len(wallet.entries()), "profile": profile.public()})
+        return 0
+    who = profile.public()
+    if who["name"] or who["card"]:
+        print(" ".join(v for v in (who["name"], who["union"], who["card"]) if v))
+    for p in PURSES:
+        print(f"{PURSE_NAMES[p]:<6} {yuan_text(totals[p]):>14}")
+    return 0
+
+
+def _profile(args, wallet: Wallet) -> int:
+    fields = {"name": args.name, "union_name": args.union, "card_number": args.card, "mobile": args.mobile,
+              "birthday": args.birthday, "programme": args.programme, "resident_id": args.resident_id}
+    profile = wallet.update_profile(**fields) if any(v is not None for v in fields.values()) else wallet.profile()
+    public = profile.public()
+    if args.json:
+        print_json(public)
+    else:
+        labels = {"name": "姓名", "union": "基层工会", "card": "卡号", "mobile": "手机", "birthday": "生日",
+                  "programme_name": "积分规则", "resident_id": "身份证"}
+        for key, label in labels.items():
+            print(f"{label}：{public[key] or '（未填）'}")
+    return 0
+
+
+def _history(args, wallet: Wallet) -> int:
+    entries = wallet.entries()
+    if args.kind:
+        entries = [e for e in entries if e.kind == args.kind]
+    if args.json:
+        print_json({"count": len(entries), "entries": [entry_json(e) for e in entries]})
+        return 0
+    for e in entries:
+        moves = " ".join(f"{PURSE_NAMES[p]}{'+' if e.posting(p) > 0 else ''}{yuan(e.posting(p))}"
+                         for p in PURSES if e.posting(p))
+        print(f"#{e.id:<4} {e.occurred_on}  {describe(e)}  {moves}")
+    print(f"共 {len(entries)} 笔")
+    return 0
+
+
+def _items(args) -> list[Item]:
+    total = parse_yuan(args.amount, "--amount")
+    try:
+        items = [parse_item(spec) for spec in args.item or ()]
+    except BasketError as exc:
+        raise CommandError(str(exc)) from None
+    itemised = sum(decimal_to_fen(i.amount) for i in items)
+    if itemised > total:
+        raise CommandError(f"各项合计 {yuan_text(itemised)} 超过 --amount {yuan_text(total)}")
+    if total > itemised:
+        items.append(parse_item(yuan(total - itemised)))  # the rest of the bill, priced as a whole
+    return items
+
+
+def _operation(args, wallet: Wallet) -> int:
+    on = _date(args.date)
+    note = getattr(args, "note", None)
+    action = args.action
+    if action == "deposit":
+        entry = wallet.deposit(parse_yuan(args.amount), on, note)
+    elif action == "withdraw":
+        entry = wallet.withdraw(parse_yuan(args.amount), on, note)
+    elif action == "disburse":
+        entry = wallet.disburse(parse_yuan(args.amount), args.reason, on, note)
+    elif action == "load":
+        entry = wallet.load(parse_yuan(args.amount), on, note)
+    elif action == "topup-transit":
+        entry = wallet.topup_transit(parse_yuan(args.amount), args.source, on, note)
+    elif action == "ride":
+        entry = wallet.ride(args.mode, parse_yuan(args.fare, "票价"), on, note)
+    elif action == "pay":
+        entry = wallet.pay(args.merchant, _items(args), args.purse, on, args.channel, note)
+    elif action == "refund":
+        entry = wallet.refund(args.entry_id, parse_yuan(args.amount, "退款金额") if args.amount else None, on, note)
+    elif action == "reverse":
+        entry = wallet.reverse(args.entry_id, on, note)
+    else:
+        raise CommandError(f"未知的操作 {action}")
+    return _report(args, wallet, entry)
+
+
+def _assert(args, wallet: Wallet) -> int:
+    result = wallet.assert_balance(args.purse, parse_yuan(args.amount, allow_zero=True), _date(args.date), args.note)
+    if args.json:
+        print_json({"entry": entry_json(result.entry), "actual": yuan(result.actual_fen),
+                    "difference": yuan(result.difference_fen), "matches": result.matches})
+    elif result.matches:
+        print(f"已记录 #{result.entry.id}：{PURSE_NAMES[args.purse]} {result.entry.occurred_on} 余额 "
+              f"{yuan_text(result.actual_fen)}，与对账单一致")
+    else:
+        print(f"已记录 #{result.entry.id}：{PURSE_NAMES[args.purse]} {result.entry.occurred_on} 对账单为 "
+              f"{yuan_text(result.entry.amount_fen)}，记账为 {yuan_text(result.actual_fen)}，"
+              f"相差 {yuan_text(result.difference_fen)}", file=sys.stdout)
+    return 0 if result.matches else 1
+
+
+def _handler(function):
+    def handle(args, store: Store, districts: DistrictIndex) -> int:
+        try:
+            return function(args, Wallet(store, districts))
+        except AmountError as exc:
+            raise CommandError(str(exc)) from None
+    return handle
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    wallet = sub.add_parser("wallet", help="会员钱包：三个账户的余额与流水").add_subparsers(dest="action", required=True)
+
+    def op(name: str, help_text: str, function=_operation) -> argparse.ArgumentParser:
+        p = wallet.add_parser(name, help=help_text)
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=_handler(function))
+        return p
+
+    def dated(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--date", metavar="YYYY-MM-DD", help="发生日期（默认今天）")
+        p.add_argument("--note", help="备注")
+        return p
+
+    p = op("show", "三个账户的余额", _show)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至某日（含）的余额")
+    p = op("profile", "查看或修改会员资料（卡号、手机、身份证只显示遮挡后的形式）", _profile)
+    p.add_argument("--name")
+    p.add_argument("--union", help="基层工会")
+    p.add_argument("--card", help="工会卡卡号")
+    p.add_argument("--mobile", help="手机号（中国大陆 11 位）")
+    p.add_argument("--birthday", metavar="YYYY-MM-DD")
+    p.add_argument("--programme", choices=[*PROGRAMMES, ""], help="积分规则")
+    p.add_argument("--resident-id", help="身份证号（只保存遮挡后的形式）")
+    p = op("history", "流水", _history)
+    p.add_argument("--kind", choices=list(KINDS))
+
+    dated(op("deposit", "存入银行账户")).add_argument("amount", metavar="AMOUNT")
+    dated(op("withdraw", "从银行账户取出")).add_argument("amount", metavar="AMOUNT")
+    p = dated(op("disburse", "工会拨付到银行账户"))
+    p.add_argument("amount", metavar="AMOUNT")
+    p.add_argument("--reason", required=True, choices=DISBURSE_REASONS)
+    dated(op("load", "圈存：从银行账户转入电子现金（电子现金最多 1000 元）")).add_argument("amount", metavar="AMOUNT")
+    p = dated(op("topup-transit", "武汉通充值"))
+    p.add_argument("amount", metavar="AMOUNT")
+    p.add_argument("--from", dest="source", choices=list(TOPUP_SOURCES), default="cash",
+                   help="cash：服务点现金充值；bank：汉口银行自助终端从银行账户充值")
+    p = dated(op("ride", "乘车：按工会卡折扣从武汉通扣费"))
+    p.add_argument("mode", choices=list(fares()))
+    p.add_argument("fare", metavar="FARE", help="原票价（元）")
+    p = dated(op("pay", "在商户消费：按商户优惠计算应付金额"))
+    p.add_argument("--merchant", required=True, metavar="ID")
+    p.add_argument("--amount", required=True, metavar="AMOUNT", help="优惠前的消费总额（元）")
+    p.add_argument("--from", dest="purse", required=True, choices=["bank", "ecash", "transit"])
+    p.add_argument("--item", action="append", metavar="CLASS=AMOUNT", help="分项，如 配镜=1000（可重复）")
+    p.add_argument("--channel", choices=CHANNELS, default="pos", help="pos：刷卡；online：网上；third_party：第三方支付")
+    p = dated(op("refund", "退款（不超过该笔消费尚可退的金额）"))
+    p.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    p.add_argument("amount", nargs="?", metavar="AMOUNT", help="默认退还剩余全部")
+    p = dated(op("reverse", "冲正：用一笔相反的记录更正记错的一笔"))
+    p.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    p = op("assert", "对账：记录对账单上的余额并与记账比较（不符时退出码为 1）", _assert)
+    p.add_argument("purse", choices=list(PURSES))
+    p.add_argument("amount", metavar="AMOUNT")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--note", help="备注")

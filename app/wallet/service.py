@@ -1,0 +1,143 @@
+"""The wallet on a store: each operation is one transaction that checks the rules and appends one entry.
+
+A refused operation raises WalletError before anything is written; the transaction then rolls back,
+so the journal is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from app.catalogue import MerchantQuery, search
+from app.discount_rules import OfferRules
+from app.districts import DistrictIndex
+from app.money import decimal_to_fen, fen_to_decimal
+from app.price_calculator import Item, Quote, price
+from app.store import Store
+from app.store.wallet_rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
+from app.wallet import operations as ops
+from app.wallet.journal import PURSES, Entry, WalletError, balances
+from app.wallet.profile import Profile, updated
+
+
+@dataclass(frozen=True)
+class AssertionResult:
+    entry: Entry
+    actual_fen: int
+
+    @property
+    def difference_fen(self) -> int:
+        """Statement minus journal: positive means the journal is missing money."""
+        return self.entry.amount_fen - self.actual_fen
+
+    @property
+    def matches(self) -> bool:
+        return self.difference_fen == 0
+
+
+@dataclass(frozen=True)
+class PurchaseQuote:
+    facts: ops.PurchaseFacts
+    quote: Quote
+
+    @property
+    def total_fen(self) -> int:
+        return decimal_to_fen(self.quote.total)
+
+    @property
+    def payable_fen(self) -> int:
+        return decimal_to_fen(self.quote.payable)
+
+
+class Wallet:
+    def __init__(self, store: Store, districts: DistrictIndex):
+        self._store = store
+        self._districts = districts
+
+    # ---------------------------------------------------------------- reading
+
+    def entries(self) -> list[Entry]:
+        with self._store.session() as s:
+            return load_entries(s)
+
+    def balances(self, as_of: dt.date | None = None) -> dict[str, int]:
+        return balances(self.entries(), as_of)
+
+    def profile(self) -> Profile:
+        with self._store.session() as s:
+            return load_profile(s)
+
+    def update_profile(self, **fields) -> Profile:
+        """Change profile fields (see profile.updated); ProfileError names a bad field, and nothing changes."""
+        with self._store.session() as s:
+            profile = updated(load_profile(s), **fields)
+            save_profile(s, profile)
+            return profile
+
+    # ---------------------------------------------------------------- writing
+
+    def _record(self, build: Callable[[list[Entry]], Entry]) -> Entry:
+        with self._store.session() as s:
+            lock_wallet(s)
+            journal = load_entries(s)
+            entry = build(journal)
+            ops.append(journal, entry)  # raises WalletError: the transaction rolls back
+            return insert_entry(s, entry)
+
+    def deposit(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.deposit(fen, on, note))
+
+    def withdraw(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.withdraw(fen, on, note))
+
+    def disburse(self, fen: int, reason: str, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.disburse(fen, reason, on, note))
+
+    def load(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.load(fen, on, note))
+
+    def topup_transit(self, fen: int, source: str, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.topup_transit(fen, source, on, note))
+
+    def ride(self, mode: str, base_fare_fen: int, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda _j: ops.ride(mode, base_fare_fen, on, note))
+
+    def quote_purchase(self, merchant_id: str, items: Sequence[Item]) -> PurchaseQuote:
+        """What the member would pay at a merchant for `items`, under its parsed offer."""
+        frame = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,)))
+        if frame.empty:
+            raise WalletError(f"没有编号为“{merchant_id}”的商户")
+        row = frame.iloc[0]
+        if not items:
+            raise WalletError("请填写消费金额")
+        quote = price(OfferRules.from_json(json.loads(row["rules_json"])), list(items))
+        if quote.total <= 0:
+            raise WalletError("消费金额必须大于 0")
+        facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])
+        return PurchaseQuote(facts, quote)
+
+    def pay(self, merchant_id: str, items: Sequence[Item], purse: str, on: dt.date,
+            channel: str = "pos", note: str | None = None) -> Entry:
+        quoted = self.quote_purchase(merchant_id, items)
+        lines = [i.to_json() for i in quoted.quote.items]
+        return self._record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
+                                                    channel, lines, note))
+
+    def refund(self, purchase_id: int, fen: int | None, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda journal: ops.refund(journal, purchase_id, fen, on, note))
+
+    def reverse(self, entry_id: int, on: dt.date, note: str | None = None) -> Entry:
+        return self._record(lambda journal: ops.reversal(journal, entry_id, on, note))
+
+    def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:
+        """Record what a statement says a purse held at the end of `on`, and compare."""
+        entry = self._record(lambda _j: ops.assertion(purse, fen, on, note))
+        actual = balances([e for e in self.entries() if e.id != entry.id], on)[purse]
+        return AssertionResult(entry, actual)
+
+
+def balances_json(totals: dict[str, int]) -> dict[str, str]:
+    return {p: f"{fen_to_decimal(totals[p]):f}" for p in PURSES}
