@@ -71,3 +71,37 @@ def seeded(db_url):
 @pytest.fixture(scope="session")
 def district_index() -> DistrictIndex:
     return DistrictIndex.from_geojson(districts_geojson())
+
+
+# ---------------------------------------------------------------- GUI: the real main window
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def store(sqlite_url):
+    store, districts = open_seeded_store(sqlite_url)
+    yield store, districts
+    store.close()
+
+
+@pytest.fixture
+def window(qtbot, qapp, store, settings):
+    """The main window on a seeded SQLite file, shown offscreen, its map drawn; closed cleanly after."""
+    from qt_helpers import close, settle
+
+    from widgets.fonts import install_cjk_font
+    from widgets.main_window import MainWindow
+
+    install_cjk_font(qapp)
+    w = MainWindow(*store, settings=settings)
+    w.show()
+    settle(qtbot, w)
+    yield w
+    assert [m for m in w.explorer.map.console if m[0] == "error"] == [], "no script errors in the page"
+    close(w)

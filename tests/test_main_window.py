@@ -2,62 +2,18 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QUrl
 from PySide6.QtGui import QFontDatabase, QFontInfo
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from app.china_datum import wgs84_to_gcj02
-from app.seed import open_seeded_store
-from widgets.fonts import install_cjk_font
 from widgets.main_window import MainWindow
 from widgets.map_view import LOCAL_SCHEMES, MapPage, RequestLog
+from qt_helpers import WAIT_MS, close, page_value, settle
 
 pytestmark = pytest.mark.gui
-WAIT_MS = 20_000
-
-
-def page_value(qtbot, view, function, *args):
-    """The result of UnionMap.<function>(*args) in the page, through the app's one call path."""
-    box = []
-    view.call(function, *args, callback=lambda value: box.append(value))
-    qtbot.waitUntil(lambda: bool(box), timeout=WAIT_MS)
-    return box[0]
-
-
-def settle(qtbot, window):
-    qtbot.waitUntil(lambda: window.explorer.map_settled, timeout=WAIT_MS)
-
-
-def close(window):
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def store(sqlite_url):
-    store, districts = open_seeded_store(sqlite_url)
-    yield store, districts
-    store.close()
-
-
-@pytest.fixture
-def window(qtbot, qapp, store, settings):
-    install_cjk_font(qapp)
-    w = MainWindow(*store, settings=settings)
-    w.show()
-    settle(qtbot, w)
-    yield w
-    assert [m for m in w.explorer.map.console if m[0] == "error"] == [], "no script errors in the page"
-    close(w)
 
 
 def test_starts_with_the_seed_merchants_on_list_and_map(window, qtbot):

@@ -14,7 +14,7 @@ from app.money import AmountError, parse_yuan, yuan, yuan_text
 from app.price_calculator import parse_item
 from app.wallet import operations as ops
 from app.wallet.journal import ECASH_LIMIT_FEN, PURSES, Entry, WalletError, balances, check_rules
-from app.wallet.profile import ProfileError, mask_card, resident_id_birthday, updated, Profile
+from app.wallet.profile import Profile, ProfileError, mask_card, resident_id_birthday
 from app.wallet.service import Wallet
 
 D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
@@ -315,3 +315,15 @@ def test_random_sequences_on_the_store_write_nothing_when_refused(wallet, operat
         entries = wallet.entries()
         check_rules(entries)
         assert wallet.balances() == {p: sum(e.posting(p) for e in entries) for p in PURSES}
+
+
+def test_spending_is_net_of_refunds_and_reversals(wallet):
+    from app.wallet.spending import spending_by_month
+
+    wallet.deposit(500_000, D1)
+    glasses = wallet.pay("qs-08", [parse_item("配镜=1000")], "bank", D1)        # 购物 850
+    wallet.pay("qs-10", [parse_item("400")], "bank", D2)                          # 餐饮 368
+    wallet.refund(glasses.id, 5_000, dt.date(2026, 12, 2))                        # back 50, counted in November
+    meal = wallet.pay("qs-09", [parse_item("100")], "bank", dt.date(2026, 12, 3))  # 餐饮 90
+    wallet.reverse(meal.id, dt.date(2026, 12, 4))
+    assert spending_by_month(wallet.entries()) == {"2026-11": {"餐饮": 36_800, "购物": 80_000}}

@@ -1,4 +1,4 @@
-"""The main window: the merchant explorer (and later the wallet) in tabs, menus, status bar, saved layout."""
+"""The main window: the merchant explorer and the wallet in tabs, menus, status bar, saved layout."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.districts import DistrictIndex
 from app.store import Store
 from maps.web_map import selection_title, write_web_map
 from widgets.explorer import Explorer
+from widgets.wallet_tab import WalletTab
 
 WINDOW_TITLE = "工会卡 · 武汉工会会员服务卡优惠商户"
 
@@ -33,6 +34,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.explorer, "商户地图")
+        self.wallet_tab = WalletTab(store, districts)
+        self.tabs.addTab(self.wallet_tab, "我的钱包")
+        self.explorer.details.recordRequested.connect(self.record_purchase)
         self.setCentralWidget(self.tabs)
         self.explorer.matched.connect(self._show_count)
         self.explorer.problem.connect(lambda text: self.statusBar().showMessage(text))
@@ -56,6 +60,11 @@ class MainWindow(QMainWindow):
         about = QAction("关于工会卡", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def record_purchase(self, merchant_id: str, items_text: str) -> None:
+        """记一笔 from the explorer: the wallet's purchase form with that merchant, discount applied."""
+        self.tabs.setCurrentWidget(self.wallet_tab)
+        self.wallet_tab.start_purchase(merchant_id, items_text)
 
     def _show_count(self, count: int) -> None:
         self.statusBar().showMessage(f"共 {count} 家商户符合条件")

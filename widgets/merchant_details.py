@@ -13,8 +13,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -73,6 +75,7 @@ class MerchantDetails(QScrollArea):
     """Shows the merchant given to `show_merchant` (a catalogue row), or a hint when none is."""
 
     quoted = Signal(object)  # the Quote of the last valid calculation, or None
+    recordRequested = Signal(str, str)  # merchant id, what was typed in 算一算: "记一笔" in the wallet
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -125,6 +128,14 @@ class MerchantDetails(QScrollArea):
         calc.addWidget(QLabel("消费金额（元）或分项，如 配镜=1000 镜架=200"))
         calc.addWidget(self.amount_box)
         calc.addWidget(self.result_label)
+        self.record_button = QPushButton("记一笔")
+        self.record_button.setToolTip("把这笔消费记入钱包：按本店优惠计算应付金额，保存前可核对")
+        self.record_button.clicked.connect(
+            lambda: self.recordRequested.emit(self.merchant_id or "", self.amount_box.text().strip()))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.record_button)
+        calc.addLayout(row)
         layout.addWidget(self.calc_group)
 
         self.source_label = QLabel()

@@ -18,7 +18,8 @@ SETTLE_MS = 300  # the compositor hands the last page frame to the widget shortl
 
 
 def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_names=(), category_names=(),
-                  select: str | None = None, amount: str | None = None, size=SNAPSHOT_SIZE) -> Path:
+                  select: str | None = None, amount: str | None = None, tab: str = "map",
+                  size=SNAPSHOT_SIZE) -> Path:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
@@ -52,17 +53,25 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
         raise UsageError(f"当前筛选结果中没有编号为“{select}”的商户")
     if amount:
         window.explorer.details.amount_box.setText(amount)
+    if tab == "wallet":
+        window.tabs.setCurrentWidget(window.wallet_tab)
 
     loop = QEventLoop()
     timer = QTimer()
     timer.setSingleShot(True)
     timer.setInterval(TIMEOUT_MS)
     timer.timeout.connect(loop.quit)
-    window.explorer.mapSettled.connect(lambda: QTimer.singleShot(SETTLE_MS, loop.quit))
     timer.start()
-    if not window.explorer.map_settled:
+    if tab == "map":
+        window.explorer.mapSettled.connect(lambda: QTimer.singleShot(SETTLE_MS, loop.quit))
+        if not window.explorer.map_settled:
+            loop.exec()
+        settled = window.explorer.map_settled
+    else:
+        # A hidden web page does not paint, so there is no map to wait for: just let layout settle.
+        QTimer.singleShot(SETTLE_MS, loop.quit)
         loop.exec()
-    settled = window.explorer.map_settled
+        settled = True
     timer.stop()
     try:
         if not settled:
@@ -81,7 +90,7 @@ def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out 应是 .png 文件：{out}")
-    take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount)
+    take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount, args.tab)
     print(f"已保存截图 {out}")
     return 0
 
@@ -93,5 +102,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--category", action="append", metavar="NAME", help="只显示这些类别（可重复）")
     p.add_argument("--select", metavar="ID", help="选中这家商户（显示详情并在地图上打开）")
     p.add_argument("--amount", metavar="TEXT", help="在“算一算”中填入的金额，如 300 或 配镜=1000")
-    p.add_argument("--tab", choices=["map"], default="map", help="要截图的标签页")
+    p.add_argument("--tab", choices=["map", "wallet"], default="map", help="要截图的标签页：地图或钱包")
     p.set_defaults(handler=_snapshot)

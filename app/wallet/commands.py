@@ -11,6 +11,7 @@ from app.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
 from app.price_calculator import BasketError, Item, parse_item
 from app.store import Store
+from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
 from app.wallet.operations import TOPUP_SOURCES, fares
 from app.wallet.profile import PROGRAMMES
@@ -21,33 +22,6 @@ CHANNELS = ("pos", "online", "third_party")
 
 class CommandError(ValueError):
     """Bad input on the wallet command line (exit status 2, nothing written)."""
-
-
-def entry_json(e: Entry) -> dict:
-    return {
-        "id": e.id, "date": e.occurred_on.isoformat(), "kind": e.kind, "kind_name": KINDS[e.kind],
-        **{p: yuan(e.posting(p)) for p in PURSES},
-        "amount": yuan(e.amount_fen), "purse": e.purse, "merchant_id": e.merchant_id,
-        "merchant_name": e.merchant_name, "category": e.category, "mcc": e.mcc, "channel": e.channel,
-        "card": e.card, "reason": e.reason, "refers_to": e.refers_to, "note": e.note, "details": dict(e.details),
-    }
-
-
-def describe(e: Entry) -> str:
-    """One line a member reads: 消费 精益眼镜 ¥1,000.00 → 付 ¥850.00（银行账户）."""
-    what = KINDS[e.kind]
-    if e.kind == "purchase":
-        paid = -e.posting(e.purse or "bank")
-        return f"{what} {e.merchant_name} 原价 {yuan_text(e.amount_fen)} → 付 {yuan_text(paid)}（{PURSE_NAMES[e.purse]}）"
-    if e.kind == "ride":
-        mode = fares()[e.reason].name if e.reason in fares() else e.reason
-        return f"{what}（{mode}）票价 {yuan_text(e.amount_fen)} → 扣 {yuan_text(-e.posting('transit'))}"
-    if e.kind in ("refund", "reversal"):
-        return f"{what} 第 {e.refers_to} 笔 {yuan_text(e.amount_fen)}" + (f"（{e.merchant_name}）" if e.merchant_name else "")
-    if e.kind == "assertion":
-        return f"{what} {PURSE_NAMES[e.purse]} 应为 {yuan_text(e.amount_fen)}"
-    extra = {"disburse": e.reason, "topup": TOPUP_SOURCES.get(e.reason or "")}.get(e.kind)
-    return f"{what} {yuan_text(e.amount_fen)}" + (f"（{extra}）" if extra else "")
 
 
 def _date(text: str | None) -> dt.date:

@@ -79,7 +79,15 @@ class Wallet:
 
     # ---------------------------------------------------------------- writing
 
-    def _record(self, build: Callable[[list[Entry]], Entry]) -> Entry:
+    def check(self, build: Callable[[list[Entry]], Entry]) -> Entry:
+        """What `record(build)` would write, without writing it (forms validate with this)."""
+        journal = self.entries()
+        entry = build(journal)
+        ops.append(journal, entry)
+        return entry
+
+    def record(self, build: Callable[[list[Entry]], Entry]) -> Entry:
+        """Build one entry from the journal so far and append it, if every rule holds, atomically."""
         with self._store.session() as s:
             lock_wallet(s)
             journal = load_entries(s)
@@ -88,22 +96,22 @@ class Wallet:
             return insert_entry(s, entry)
 
     def deposit(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.deposit(fen, on, note))
+        return self.record(lambda _j: ops.deposit(fen, on, note))
 
     def withdraw(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.withdraw(fen, on, note))
+        return self.record(lambda _j: ops.withdraw(fen, on, note))
 
     def disburse(self, fen: int, reason: str, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.disburse(fen, reason, on, note))
+        return self.record(lambda _j: ops.disburse(fen, reason, on, note))
 
     def load(self, fen: int, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.load(fen, on, note))
+        return self.record(lambda _j: ops.load(fen, on, note))
 
     def topup_transit(self, fen: int, source: str, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.topup_transit(fen, source, on, note))
+        return self.record(lambda _j: ops.topup_transit(fen, source, on, note))
 
     def ride(self, mode: str, base_fare_fen: int, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda _j: ops.ride(mode, base_fare_fen, on, note))
+        return self.record(lambda _j: ops.ride(mode, base_fare_fen, on, note))
 
     def quote_purchase(self, merchant_id: str, items: Sequence[Item]) -> PurchaseQuote:
         """What the member would pay at a merchant for `items`, under its parsed offer."""
@@ -123,18 +131,18 @@ class Wallet:
             channel: str = "pos", note: str | None = None) -> Entry:
         quoted = self.quote_purchase(merchant_id, items)
         lines = [i.to_json() for i in quoted.quote.items]
-        return self._record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
+        return self.record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
                                                     channel, lines, note))
 
     def refund(self, purchase_id: int, fen: int | None, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda journal: ops.refund(journal, purchase_id, fen, on, note))
+        return self.record(lambda journal: ops.refund(journal, purchase_id, fen, on, note))
 
     def reverse(self, entry_id: int, on: dt.date, note: str | None = None) -> Entry:
-        return self._record(lambda journal: ops.reversal(journal, entry_id, on, note))
+        return self.record(lambda journal: ops.reversal(journal, entry_id, on, note))
 
     def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:
         """Record what a statement says a purse held at the end of `on`, and compare."""
-        entry = self._record(lambda _j: ops.assertion(purse, fen, on, note))
+        entry = self.record(lambda _j: ops.assertion(purse, fen, on, note))
         actual = balances([e for e in self.entries() if e.id != entry.id], on)[purse]
         return AssertionResult(entry, actual)
 

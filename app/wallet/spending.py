@@ -1,0 +1,43 @@
+"""Spending by month and category, from the journal: purchases net of their refunds and reversals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from app.categories import category_order
+from app.wallet.journal import Entry
+
+UNCATEGORISED = "其他"
+
+
+def spending_by_month(entries: Iterable[Entry]) -> dict[str, dict[str, int]]:
+    """{"2026-11": {"购物": fen, ...}, ...}: what left the card at merchants, by month of the purchase.
+
+    A refund or a reversal counts against the month and category of the purchase it undoes;
+    categories and months that come to nothing are left out.
+    """
+    entries = list(entries)
+    by_id = {e.id: e for e in entries}
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(purchase: Entry, fen: int) -> None:
+        totals[purchase.occurred_on.strftime("%Y-%m")][purchase.category or UNCATEGORISED] += fen
+
+    for e in entries:
+        if e.kind == "purchase":
+            add(e, -sum(e.postings.values()))
+        elif e.kind in ("refund", "reversal"):
+            original = by_id.get(e.refers_to)
+            if original is not None and original.kind == "purchase":
+                add(original, -sum(e.postings.values()))
+            elif original is not None and original.kind == "refund":  # a refund taken back
+                purchase = by_id.get(original.refers_to)
+                if purchase is not None:
+                    add(purchase, -sum(e.postings.values()))
+    out = {}
+    for month, cats in sorted(totals.items()):
+        kept = {c: fen for c, fen in sorted(cats.items(), key=lambda kv: category_order(kv[0])) if fen}
+        if kept:
+            out[month] = kept
+    return out

@@ -1,0 +1,102 @@
+"""The wallet tab, driven like a member would: forms that check before saving, 记一笔 from the map."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from widgets.launcher import main
+
+pytestmark = pytest.mark.gui
+
+
+def form(tab, kind):
+    index = tab.operation_box.findData(kind)
+    tab.operation_box.setCurrentIndex(index)
+    return tab.form_stack.currentWidget()
+
+
+def test_deposit_then_record_a_purchase_from_the_map(window, qtbot):
+    tab = window.wallet_tab
+    assert tab.cards["bank"].amount.text() == "¥0.00"
+
+    deposit = form(tab, "deposit")
+    assert not deposit.save_button.isEnabled()
+    qtbot.keyClicks(deposit.inputs["fen"], "2000")
+    assert deposit.save_button.isEnabled() and "¥2,000.00" in deposit.message.text()
+    qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
+    assert tab.cards["bank"].amount.text() == "¥2,000.00"
+
+    # In the explorer: pick 精益眼镜, price a pair of glasses, press 记一笔.
+    explorer = window.explorer
+    explorer.select_merchant("qs-08")
+    explorer.details.amount_box.setText("配镜=1000")
+    qtbot.mouseClick(explorer.details.record_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is tab
+    purchase = tab.purchase_form
+    assert purchase.merchant_box.currentData() == "qs-08"
+    assert "应付 ¥850.00" in purchase.message.text()  # the discount, shown before saving
+    qtbot.mouseClick(purchase.save_button, Qt.MouseButton.LeftButton)
+    assert tab.cards["bank"].amount.text() == "¥1,150.00"
+    assert tab.journal_model.rowCount() == 2
+    assert "精益眼镜" in tab.journal_model.index(0, 3).data()
+    assert tab.chart.totals == {tab.chart.months[0]: {"购物": 85_000}}
+
+
+def test_a_refused_operation_cannot_be_saved_and_says_why(window, qtbot):
+    tab = window.wallet_tab
+    withdraw = form(tab, "withdraw")
+    qtbot.keyClicks(withdraw.inputs["fen"], "50")
+    assert not withdraw.save_button.isEnabled()
+    assert "不能透支" in withdraw.message.text()
+    load = form(tab, "load")
+    qtbot.keyClicks(load.inputs["fen"], "12.345")
+    assert "两位小数" in load.message.text() and not load.save_button.isEnabled()
+    assert tab.journal_model.rowCount() == 0
+    ride = form(tab, "ride")
+    qtbot.keyClicks(ride.inputs["fen"], "2")
+    assert "武汉通余额不足" in ride.message.text()
+
+
+def test_refunds_offer_only_refundable_purchases(window, qtbot):
+    tab = window.wallet_tab
+    wallet = tab.wallet
+    import datetime as dt
+
+    from app.price_calculator import parse_item
+
+    wallet.deposit(100_000, dt.date.today())
+    bought = wallet.pay("qs-06", [parse_item("100")], "bank", dt.date.today())
+    tab._on_saved(bought)
+    refund = form(tab, "refund")
+    assert refund.inputs["entry"].count() == 1 and refund.inputs["entry"].currentData() == bought.id
+    qtbot.keyClicks(refund.inputs["fen"], "99")
+    assert "超过" in refund.message.text() and not refund.save_button.isEnabled()
+    refund.inputs["fen"].clear()  # empty: the whole rest
+    assert refund.save_button.isEnabled()
+    qtbot.mouseClick(refund.save_button, Qt.MouseButton.LeftButton)
+    assert refund.inputs["entry"].count() == 0
+    assert tab.cards["bank"].amount.text() == "¥1,000.00"
+
+
+def test_profile_dialog_validates_and_shows_masked_numbers(window, qtbot):
+    from widgets.wallet_tab import ProfileDialog
+
+    dialog = ProfileDialog(window.wallet_tab.wallet, window)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("张三")
+    dialog.mobile_edit.setText("1234")
+    assert not dialog.save() and "手机号" in dialog.message.text()
+    dialog.mobile_edit.setText("13800138000")
+    dialog.card_edit.setText("6222021234567894")
+    assert dialog.save()
+    window.wallet_tab.refresh()
+    label = window.wallet_tab.profile_label.text()
+    assert "张三" in label and "6222 **** **** 7894" in label and "6222021234567894" not in label
+
+
+def test_snapshot_of_the_wallet_tab(tmp_path, sqlite_url):
+    assert main(["--db", sqlite_url, "wallet", "deposit", "500"]) == 0
+    out = tmp_path / "wallet.png"
+    assert main(["--db", sqlite_url, "snapshot", "--tab", "wallet", "--out", str(out)]) == 0
+    image = QImage(str(out))
+    assert image.width() == 1360

@@ -1,0 +1,361 @@
+"""The wallet tab: the card's three balances, the journal, operation forms and spending by month."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QStackedBarSeries, QValueAxis
+from PySide6.QtCore import QAbstractTableModel, QMargins, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.categories import resolve_category
+from app.districts import DistrictIndex
+from app.money import yuan, yuan_text
+from app.store import Store
+from app.wallet.entry_text import describe
+from app.wallet.journal import ECASH_LIMIT_FEN, KINDS, PURSE_NAMES, PURSES, Entry
+from app.wallet.profile import PROGRAMMES, ProfileError
+from app.wallet.service import Wallet
+from app.wallet.spending import spending_by_month
+from widgets.wallet_forms import OperationForm, PurchaseForm, simple_forms
+
+CARD_HINTS = {
+    "bank": "汉口银行借记卡账户，不能透支",
+    "ecash": f"闪付小额支付，最多 {yuan_text(ECASH_LIMIT_FEN)}，由银行账户圈存",
+    "transit": "只用于乘公交、地铁，乘车享受折扣",
+}
+MONTHS_SHOWN = 6
+
+
+class BalanceCard(QFrame):
+    def __init__(self, purse: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("balanceCard")
+        self.setStyleSheet("#balanceCard { background: #f8f9fa; border: 1px solid #dee2e6; border-radius: 6px; }")
+        self.title = QLabel(PURSE_NAMES[purse])
+        self.title.setStyleSheet("color:#495057")
+        self.amount = QLabel()
+        font = self.amount.font()
+        font.setPointSizeF(font.pointSizeF() * 1.9)
+        font.setBold(True)
+        self.amount.setFont(font)
+        self.hint = QLabel(CARD_HINTS[purse])
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color:#868e96")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.amount)
+        layout.addWidget(self.hint)
+
+    def set_fen(self, fen: int) -> None:
+        self.amount.setText(yuan_text(fen))
+
+
+class JournalModel(QAbstractTableModel):
+    COLUMNS = ("编号", "日期", "类型", "说明", *(PURSE_NAMES[p] for p in PURSES))
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._entries: list[Entry] = []
+        self._reversed: set[int] = set()
+
+    def set_entries(self, entries: list[Entry], reversed_ids: set[int]) -> None:
+        self.beginResetModel()
+        self._entries = list(reversed(entries))  # newest first
+        self._reversed = reversed_ids
+        self.endResetModel()
+
+    def entry(self, row: int) -> Entry:
+        return self._entries[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self._entries[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return str(e.id)
+            if col == 1:
+                return e.occurred_on.isoformat()
+            if col == 2:
+                return KINDS[e.kind] + ("（已冲正）" if e.id in self._reversed else "")
+            if col == 3:
+                return describe(e) + (f"　{e.note}" if e.note else "")
+            fen = e.posting(PURSES[col - 4])
+            return "" if fen == 0 else ("+" if fen > 0 else "") + yuan(fen)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col >= 4:
+                fen = e.posting(PURSES[col - 4])
+                return QColor("#2b8a3e") if fen > 0 else QColor("#c92a2a") if fen < 0 else None
+            if e.id in self._reversed:
+                return QColor("#868e96")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+
+class SpendingChart(QChartView):
+    """Stacked bars: spending at merchants per month, by category, in the categories' colours."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(220)
+        self.months: list[str] = []
+        self.totals: dict[str, dict[str, int]] = {}
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        data = spending_by_month(entries)
+        self.months = list(data)[-MONTHS_SHOWN:]
+        self.totals = {m: data[m] for m in self.months}
+        chart = QChart()
+        chart.setTitle("每月消费（按类别，已扣除退款）")
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        if not self.months:
+            chart.setTitle("每月消费：还没有消费记录")
+            self.setChart(chart)
+            return
+        categories = []
+        for month in self.months:
+            for cat in self.totals[month]:
+                if cat not in categories:
+                    categories.append(cat)
+        series = QStackedBarSeries()
+        for cat in categories:
+            bar = QBarSet(cat)
+            found = resolve_category(cat)
+            bar.setColor(QColor(found.colour if found else "#adb5bd"))
+            bar.setBorderColor(QColor("#ffffff"))
+            for month in self.months:
+                bar.append(self.totals[month].get(cat, 0) / 100)
+            series.append(bar)
+        chart.addSeries(series)
+        x = QBarCategoryAxis()
+        x.append([f"{m[:4]}年{int(m[5:])}月" for m in self.months])
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(x)
+        y = QValueAxis()
+        y.setLabelFormat("%.0f")
+        y.setTitleText("元")
+        top = max(sum(self.totals[m].values()) for m in self.months) / 100
+        y.setRange(0, max(top * 1.05, 1))
+        y.applyNiceNumbers()
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(y)
+        self.setChart(chart)
+
+
+class ProfileDialog(QDialog):
+    """Edit the member's profile; personal numbers are shown masked and replaced, never displayed."""
+
+    def __init__(self, wallet: Wallet, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("会员资料")
+        self.wallet = wallet
+        profile = wallet.profile()
+        public = profile.public()
+        self.name_edit = QLineEdit(profile.name or "")
+        self.union_edit = QLineEdit(profile.union_name or "")
+        self.card_edit = QLineEdit()
+        self.card_edit.setPlaceholderText(public["card"] or "16–19 位卡号")
+        self.mobile_edit = QLineEdit()
+        self.mobile_edit.setPlaceholderText(public["mobile"] or "11 位手机号")
+        self.birthday_edit = QLineEdit(profile.birthday.isoformat() if profile.birthday else "")
+        self.birthday_edit.setPlaceholderText("YYYY-MM-DD")
+        self.id_edit = QLineEdit()
+        self.id_edit.setPlaceholderText(public["resident_id"] or "可不填；只保存遮挡后的号码")
+        self.programme_box = QComboBox()
+        self.programme_box.addItem("（未选择）", "")
+        for key, name in PROGRAMMES.items():
+            self.programme_box.addItem(name, key)
+        self.programme_box.setCurrentIndex(max(0, self.programme_box.findData(profile.programme or "")))
+        form = QFormLayout()
+        for label, w in (("姓名", self.name_edit), ("基层工会", self.union_edit), ("工会卡卡号", self.card_edit),
+                         ("手机号", self.mobile_edit), ("生日", self.birthday_edit), ("身份证号", self.id_edit),
+                         ("积分规则", self.programme_box)):
+            form.addRow(label, w)
+        self.message = QLabel()
+        self.message.setStyleSheet("color:#c92a2a")
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def save(self) -> bool:
+        # Empty number fields keep what is stored (they show only its masked form).
+        try:
+            self.wallet.update_profile(
+                name=self.name_edit.text(), union_name=self.union_edit.text(),
+                card_number=self.card_edit.text() or None, mobile=self.mobile_edit.text() or None,
+                birthday=self.birthday_edit.text(), programme=self.programme_box.currentData(),
+                resident_id=self.id_edit.text() or None)
+        except ProfileError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.accept()
+        return True
+
+
+class WalletTab(QWidget):
+    changed = Signal()  # the journal or profile changed
+
+    def __init__(self, store: Store, districts: DistrictIndex, parent=None):
+        super().__init__(parent)
+        self.wallet = Wallet(store, districts)
+
+        self.cards = {p: BalanceCard(p) for p in PURSES}
+        self.profile_label = QLabel()
+        self.profile_button = QPushButton("会员资料…")
+        self.profile_button.clicked.connect(self.edit_profile)
+        top = QHBoxLayout()
+        for card in self.cards.values():
+            top.addWidget(card, 1)
+
+        self.purchase_form = PurchaseForm(self.wallet, store, districts)
+        self.forms: list[QWidget] = [self.purchase_form, *simple_forms(self.wallet)]
+        self.operation_box = QComboBox()
+        self.form_stack = QStackedWidget()
+        self.operation_box.addItem("消费", "purchase")
+        self.form_stack.addWidget(self.purchase_form)
+        for form in self.forms[1:]:
+            self.operation_box.addItem(KINDS[form.kind], form.kind)
+            self.form_stack.addWidget(form)
+        self.operation_box.currentIndexChanged.connect(self.form_stack.setCurrentIndex)
+        for form in self.forms:
+            form.saved.connect(self._on_saved)
+        ops_group = QGroupBox("记一笔")
+        ops_layout = QVBoxLayout(ops_group)
+        ops_layout.addWidget(self.operation_box)
+        ops_layout.addWidget(self.form_stack, 1)
+
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem("全部类型", None)
+        for kind, name in KINDS.items():
+            self.kind_filter.addItem(name, kind)
+        self.text_filter = QLineEdit()
+        self.text_filter.setPlaceholderText("按商户、说明或备注筛选")
+        self.text_filter.setClearButtonEnabled(True)
+        self.kind_filter.currentIndexChanged.connect(self.refresh_journal)
+        self.text_filter.textChanged.connect(self.refresh_journal)
+        self.journal_model = JournalModel(self)
+        self.journal_table = QTableView()
+        self.journal_table.setModel(self.journal_model)
+        self.journal_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.journal_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.journal_table.verticalHeader().setVisible(False)
+        self.journal_table.setAlternatingRowColors(True)
+        header = self.journal_table.horizontalHeader()
+        for col in range(self.journal_model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        journal_group = QGroupBox("流水")
+        journal_layout = QVBoxLayout(journal_group)
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind_filter)
+        filters.addWidget(self.text_filter, 1)
+        journal_layout.addLayout(filters)
+        journal_layout.addWidget(self.journal_table, 1)
+
+        self.chart = SpendingChart()
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(journal_group)
+        right.addWidget(self.chart)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(ops_group)
+        body.addWidget(right)
+        body.setStretchFactor(0, 0)
+        body.setStretchFactor(1, 1)
+        body.setSizes([380, 900])
+
+        who = QHBoxLayout()
+        who.addWidget(self.profile_label, 1)
+        who.addWidget(self.profile_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(who)
+        layout.addLayout(top)
+        layout.addWidget(body, 1)
+        self.refresh()
+
+    # ---------------------------------------------------------------- showing
+
+    def refresh(self) -> None:
+        totals = self.wallet.balances()
+        for purse, card in self.cards.items():
+            card.set_fen(totals[purse])
+        public = self.wallet.profile().public()
+        parts = [public["name"] or "未填写姓名", public["union"], public["card"],
+                 f"积分规则：{public['programme_name']}" if public["programme_name"] else None]
+        self.profile_label.setText("　".join(html.escape(p) for p in parts if p))
+        self.refresh_journal()
+        self.chart.set_entries(self.wallet.entries())
+
+    def refresh_journal(self) -> None:
+        entries = self.wallet.entries()
+        reversed_ids = {e.refers_to for e in entries if e.kind == "reversal"}
+        kind = self.kind_filter.currentData()
+        text = self.text_filter.text().strip()
+        shown = [e for e in entries
+                 if (kind is None or e.kind == kind)
+                 and (not text or text in describe(e) or text in (e.note or "") or text in (e.merchant_name or ""))]
+        self.journal_model.set_entries(shown, reversed_ids)
+
+    # ---------------------------------------------------------------- acting
+
+    def start_purchase(self, merchant_id: str, items_text: str = "") -> None:
+        """The purchase form with this merchant and amount, its discount applied, ready to save."""
+        self.operation_box.setCurrentIndex(0)
+        self.purchase_form.set_purchase(merchant_id, items_text)
+
+    def _on_saved(self, _entry: Entry) -> None:
+        for form in self.forms:
+            if isinstance(form, OperationForm):
+                form.refresh_choices()
+        self.refresh()
+        self.changed.emit()
+
+    def edit_profile(self) -> None:
+        if ProfileDialog(self.wallet, self).exec():
+            self.refresh()
+            self.changed.emit()
+
