@@ -274,6 +274,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     from app.wallet.commands import add_commands as add_wallet_commands  # it uses this module's helpers
 
     add_wallet_commands(sub)
+    from app.points.commands import add_commands as add_points_commands
+
+    add_points_commands(sub)
     return parser, sub
 
 
@@ -284,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    from app.points.programme import ProgrammeError
     from app.wallet.commands import CommandError
     from app.wallet.journal import WalletError
     from app.wallet.profile import ProfileError
@@ -293,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
     except (UsageError, QueryError, CommandError) as exc:
         print(f"unioncard: {exc}", file=sys.stderr)
         return 2
-    except (WalletError, ProfileError) as exc:
+    except (WalletError, ProfileError, ProgrammeError) as exc:
         print(f"unioncard: 未执行：{exc}", file=sys.stderr)
         return 1
     finally:

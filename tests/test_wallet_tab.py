@@ -100,3 +100,47 @@ def test_snapshot_of_the_wallet_tab(tmp_path, sqlite_url):
     assert main(["--db", sqlite_url, "snapshot", "--tab", "wallet", "--out", str(out)]) == 0
     image = QImage(str(out))
     assert image.width() == 1360
+
+
+def test_points_card_statement_and_redeem_form(window, qtbot):
+    import datetime as dt
+
+    from app.price_calculator import parse_item
+
+    tab = window.wallet_tab
+    assert tab.points_card.amount.text() == "—"  # no programme chosen yet
+    assert "选择积分规则" in tab.points_card.hint.text()
+    wallet = tab.wallet
+    wallet.update_profile(programme="icbc")
+    today = dt.date.today()
+    wallet.deposit(200_000, today)
+    wallet.pay("qs-09", [parse_item("500")], "bank", today)  # 丽华园酒店 9折: 450 paid, 450 points
+    tab.refresh()
+    assert tab.points_card.amount.text() == "450 分"
+    assert "可用 450 分" in tab.points_card.hint.text()
+    assert tab.statement_view.values["new"].text() == "450"
+
+    redeem = form(tab, "redeem")
+    qtbot.keyClicks(redeem.inputs["points"], "451")
+    assert not redeem.save_button.isEnabled() and "可用积分只有 450 分" in redeem.message.text()
+    redeem.inputs["points"].clear()
+    qtbot.keyClicks(redeem.inputs["points"], "400")
+    qtbot.mouseClick(redeem.save_button, Qt.MouseButton.LeftButton)
+    assert tab.points_card.amount.text() == "50 分"
+    assert tab.statement_view.values["redeemed"].text() == "400"
+
+
+def test_points_about_to_expire_are_highlighted(qapp):
+    import datetime as dt
+    from decimal import Decimal
+
+    from app.points.engine import Transaction, run
+    from app.points.programme import programme
+    from widgets.wallet_tab import PointsCard
+
+    ledger = run(programme("icbc"), [Transaction("a", dt.date(2022, 3, 1), Decimal(100), "purchase", None, "5812",
+                                                 "pos", "debit")], None, dt.date(2026, 11, 22))
+    card = PointsCard()
+    card.show_ledger(ledger, "中国工商银行 个人综合积分")
+    assert "即将失效：100 分（2026-12-30 后失效）" in card.hint.text()
+    card.deleteLater()

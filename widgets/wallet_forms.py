@@ -50,7 +50,7 @@ def _on(edit: QDateEdit) -> dt.date:
 class Field:
     key: str
     label: str
-    kind: str                   # amount | optional_amount | choice | entry
+    kind: str                   # amount | optional_amount | points | choice | entry
     choices: tuple = ()         # (label, value) pairs for `choice`
 
 
@@ -104,9 +104,10 @@ class OperationForm(CheckedForm):
         self.inputs: dict[str, QWidget] = {}
         form = QFormLayout()
         for f in fields:
-            if f.kind in ("amount", "optional_amount"):
+            if f.kind in ("amount", "optional_amount", "points"):
                 w = QLineEdit()
-                w.setPlaceholderText("元，如 100 或 12.50" if f.kind == "amount" else "留空表示剩余全部")
+                w.setPlaceholderText({"amount": "元，如 100 或 12.50", "optional_amount": "留空表示剩余全部",
+                                      "points": "积分，如 500"}[f.kind])
                 w.textChanged.connect(self.validate)
             else:
                 w = QComboBox()
@@ -147,6 +148,11 @@ class OperationForm(CheckedForm):
                 out[f.key] = parse_yuan(w.text(), f.label, allow_zero=self.kind == "assertion")
             elif f.kind == "optional_amount":
                 out[f.key] = parse_yuan(w.text(), f.label) if w.text().strip() else None
+            elif f.kind == "points":
+                text = w.text().strip()
+                if not text.isdigit() or int(text) <= 0:
+                    raise WalletError(f"{f.label}应为大于 0 的整数：“{text}”")
+                out[f.key] = int(text)
             else:
                 if w.currentData() is None:
                     raise WalletError(f"没有可选的{f.label}")
@@ -159,7 +165,7 @@ class OperationForm(CheckedForm):
         return self._build(self.values())
 
     def _waiting_for_input(self) -> bool:
-        return any(f.kind == "amount" and not self.inputs[f.key].text().strip() for f in self._fields)
+        return any(f.kind in ("amount", "points") and not self.inputs[f.key].text().strip() for f in self._fields)
 
     def validate(self) -> bool:
         if self._waiting_for_input():
@@ -221,6 +227,8 @@ def simple_forms(wallet: Wallet) -> list[OperationForm]:
                       lambda v: lambda j: ops.refund(j, v["entry"], v["fen"], v["on"], v["note"]), _refundable),
         OperationForm(wallet, "reversal", [Field("entry", "要冲正的记录", "entry")],
                       lambda v: lambda j: ops.reversal(j, v["entry"], v["on"], v["note"]), _reversible),
+        OperationForm(wallet, "redeem", [Field("points", "兑换积分", "points")],
+                      lambda v: wallet.redeem_builder(v["points"], v["on"], v["note"])),
         OperationForm(wallet, "assertion", [Field("purse", "账户", "choice", purse_choices),
                                             Field("fen", "对账单余额", "amount")],
                       lambda v: lambda _j: ops.assertion(v["purse"], v["fen"], v["on"], v["note"])),

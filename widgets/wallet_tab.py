@@ -1,7 +1,9 @@
-"""The wallet tab: the card's three balances, the journal, operation forms and spending by month."""
+"""The wallet tab: the card's three balances and points, the journal, operation forms, spending by
+month and the points statement."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QStackedBarSeries, QValueAxis
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +35,10 @@ from app.districts import DistrictIndex
 from app.money import yuan, yuan_text
 from app.store import Store
 from app.wallet.entry_text import describe
-from app.wallet.journal import ECASH_LIMIT_FEN, KINDS, PURSE_NAMES, PURSES, Entry
-from app.wallet.profile import PROGRAMMES, ProfileError
+from app.points.statement import SOON_DAYS
+from app.wallet.journal import ECASH_LIMIT_FEN, KINDS, PURSE_NAMES, PURSES, Entry, WalletError
+from app.points.programme import programmes
+from app.wallet.profile import ProfileError
 from app.wallet.service import Wallet
 from app.wallet.spending import spending_by_month
 from widgets.wallet_forms import OperationForm, PurchaseForm, simple_forms
@@ -46,28 +51,58 @@ CARD_HINTS = {
 MONTHS_SHOWN = 6
 
 
-class BalanceCard(QFrame):
-    def __init__(self, purse: str, parent=None):
+class Card(QFrame):
+    """A summary card: a title, one big figure and a line of hints."""
+
+    def __init__(self, title: str, background: str, border: str, parent=None):
         super().__init__(parent)
-        self.setObjectName("balanceCard")
-        self.setStyleSheet("#balanceCard { background: #f8f9fa; border: 1px solid #dee2e6; border-radius: 6px; }")
-        self.title = QLabel(PURSE_NAMES[purse])
+        self.setObjectName("card")
+        self.setStyleSheet(f"#card {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}")
+        self.title = QLabel(title)
         self.title.setStyleSheet("color:#495057")
         self.amount = QLabel()
         font = self.amount.font()
         font.setPointSizeF(font.pointSizeF() * 1.9)
         font.setBold(True)
         self.amount.setFont(font)
-        self.hint = QLabel(CARD_HINTS[purse])
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color:#868e96")
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.amount)
         layout.addWidget(self.hint)
 
+
+class BalanceCard(Card):
+    def __init__(self, purse: str, parent=None):
+        super().__init__(PURSE_NAMES[purse], "#f8f9fa", "#dee2e6", parent)
+        self.hint.setText(f"<span style='color:#868e96'>{CARD_HINTS[purse]}</span>")
+
     def set_fen(self, fen: int) -> None:
         self.amount.setText(yuan_text(fen))
+
+
+class PointsCard(Card):
+    """The points balance under the member's programme, with points about to expire highlighted."""
+
+    def __init__(self, parent=None):
+        super().__init__("积分", "#fff9db", "#ffe066", parent)
+
+    def show_ledger(self, ledger, programme_name: str | None) -> None:
+        if ledger is None:
+            self.title.setText("积分")
+            self.amount.setText("—")
+            self.hint.setText("<span style='color:#868e96'>在“会员资料”中选择积分规则后，按银行公布的规则计算积分</span>")
+            return
+        self.title.setText(f"积分 · {programme_name}")
+        self.amount.setText(f"{ledger.balance:,} 分")
+        lines = [f"可用 {ledger.usable:,} 分"]
+        soon = [(d, n) for d, n in ledger.expiring() if d <= ledger.as_of + dt.timedelta(days=SOON_DAYS)]
+        if soon:
+            d, n = soon[0]
+            lines.append(f"<b style='color:#e8590c'>即将失效：{n:,} 分（{d} 后失效）</b>")
+        self.hint.setText("　".join(lines))
 
 
 class JournalModel(QAbstractTableModel):
@@ -177,6 +212,68 @@ class SpendingChart(QChartView):
         self.setChart(chart)
 
 
+class PointsStatementView(QWidget):
+    """The monthly points statement, as banks print it, for a month the member picks."""
+
+    LINES = (("previous", "上期积分余额"), ("new", "本期新增积分"), ("adjusted", "本期调整积分（退款扣回、过期）"),
+             ("redeemed", "本期兑换积分"), ("current", "本期积分余额"), ("usable", "月末可用积分"))
+
+    def __init__(self, wallet: Wallet, parent=None):
+        super().__init__(parent)
+        self.wallet = wallet
+        self.month_box = QComboBox()
+        self.month_box.currentIndexChanged.connect(self.show_month)
+        self.values = {key: QLabel() for key, _ in self.LINES}
+        self.expiring = QLabel()
+        self.expiring.setWordWrap(True)
+        self.expiring.setTextFormat(Qt.TextFormat.RichText)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("月份", self.month_box)
+        for key, label in self.LINES:
+            self.values[key].setAlignment(Qt.AlignmentFlag.AlignRight)
+            form.addRow(label, self.values[key])
+        form.addRow("即将失效", self.expiring)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        entries = self.wallet.entries()
+        today = dt.date.today()
+        first = min((e.occurred_on for e in entries), default=today)
+        months, day = [], dt.date(first.year, first.month, 1)
+        while day <= today:
+            months.append(day.strftime("%Y-%m"))
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        current = self.month_box.currentText() or months[-1]
+        self.month_box.blockSignals(True)
+        self.month_box.clear()
+        self.month_box.addItems(list(reversed(months)))
+        self.month_box.setCurrentIndex(max(0, self.month_box.findText(current)))
+        self.month_box.blockSignals(False)
+        self.show_month()
+
+    def show_month(self) -> None:
+        month = self.month_box.currentText()
+        try:
+            result = self.wallet.points_statement(month)
+        except WalletError as exc:
+            self.message.setText(str(exc))
+            for label in self.values.values():
+                label.setText("")
+            self.expiring.setText("")
+            return
+        self.message.setText("")
+        for key, _ in self.LINES:
+            self.values[key].setText(f"{getattr(result, key):,}")
+        soon = result.expiring_soon
+        self.expiring.setText("；".join(f"<b style='color:#e8590c'>{n:,} 分 {d} 后失效</b>" for d, n in soon)
+                              if soon else "无")
+
+
 class ProfileDialog(QDialog):
     """Edit the member's profile; personal numbers are shown masked and replaced, never displayed."""
 
@@ -198,8 +295,8 @@ class ProfileDialog(QDialog):
         self.id_edit.setPlaceholderText(public["resident_id"] or "可不填；只保存遮挡后的号码")
         self.programme_box = QComboBox()
         self.programme_box.addItem("（未选择）", "")
-        for key, name in PROGRAMMES.items():
-            self.programme_box.addItem(name, key)
+        for key, rules in programmes().items():
+            self.programme_box.addItem(rules.name, key)
         self.programme_box.setCurrentIndex(max(0, self.programme_box.findData(profile.programme or "")))
         form = QFormLayout()
         for label, w in (("姓名", self.name_edit), ("基层工会", self.union_edit), ("工会卡卡号", self.card_edit),
@@ -245,9 +342,11 @@ class WalletTab(QWidget):
         self.profile_label = QLabel()
         self.profile_button = QPushButton("会员资料…")
         self.profile_button.clicked.connect(self.edit_profile)
+        self.points_card = PointsCard()
         top = QHBoxLayout()
         for card in self.cards.values():
             top.addWidget(card, 1)
+        top.addWidget(self.points_card, 1)
 
         self.purchase_form = PurchaseForm(self.wallet, store, districts)
         self.forms: list[QWidget] = [self.purchase_form, *simple_forms(self.wallet)]
@@ -295,10 +394,14 @@ class WalletTab(QWidget):
         journal_layout.addWidget(self.journal_table, 1)
 
         self.chart = SpendingChart()
+        self.statement_view = PointsStatementView(self.wallet)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.addTab(self.chart, "每月消费")
+        self.lower_tabs.addTab(self.statement_view, "积分对账单")
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(journal_group)
-        right.addWidget(self.chart)
+        right.addWidget(self.lower_tabs)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         body = QSplitter(Qt.Orientation.Horizontal)
@@ -329,6 +432,8 @@ class WalletTab(QWidget):
         self.profile_label.setText("　".join(html.escape(p) for p in parts if p))
         self.refresh_journal()
         self.chart.set_entries(self.wallet.entries())
+        self.points_card.show_ledger(self.wallet.points_now(), public["programme_name"])
+        self.statement_view.refresh()
 
     def refresh_journal(self) -> None:
         entries = self.wallet.entries()

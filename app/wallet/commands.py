@@ -14,7 +14,7 @@ from app.store import Store
 from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
 from app.wallet.operations import TOPUP_SOURCES, fares
-from app.wallet.profile import PROGRAMMES
+from app.points.programme import programmes
 from app.wallet.service import Wallet, balances_json
 
 CHANNELS = ("pos", "online", "third_party")
@@ -129,6 +129,10 @@ def _operation(args, wallet: Wallet) -> int:
         entry = wallet.refund(args.entry_id, parse_yuan(args.amount, "退款金额") if args.amount else None, on, note)
     elif action == "reverse":
         entry = wallet.reverse(args.entry_id, on, note)
+    elif action == "redeem":
+        if args.points <= 0:
+            raise CommandError("兑换的积分必须大于 0")
+        entry = wallet.redeem(args.points, on, note)
     else:
         raise CommandError(f"未知的操作 {action}")
     return _report(args, wallet, entry)
@@ -180,7 +184,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--card", help="工会卡卡号")
     p.add_argument("--mobile", help="手机号（中国大陆 11 位）")
     p.add_argument("--birthday", metavar="YYYY-MM-DD")
-    p.add_argument("--programme", choices=[*PROGRAMMES, ""], help="积分规则")
+    p.add_argument("--programme", choices=[*programmes(), ""], help="积分规则")
     p.add_argument("--resident-id", help="身份证号（只保存遮挡后的形式）")
     p = op("history", "流水", _history)
     p.add_argument("--kind", choices=list(KINDS))
@@ -209,6 +213,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("amount", nargs="?", metavar="AMOUNT", help="默认退还剩余全部")
     p = dated(op("reverse", "冲正：用一笔相反的记录更正记错的一笔"))
     p.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    p = dated(op("redeem", "积分兑换：用可用积分兑换礼品（先用最早失效的积分）"))
+    p.add_argument("points", type=int, metavar="POINTS")
     p = op("assert", "对账：记录对账单上的余额并与记账比较（不符时退出码为 1）", _assert)
     p.add_argument("purse", choices=list(PURSES))
     p.add_argument("amount", metavar="AMOUNT")

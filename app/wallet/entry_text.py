@@ -28,6 +28,8 @@ def describe(e: Entry) -> str:
         return f"{what}（{mode}）票价 {yuan_text(e.amount_fen)} → 扣 {yuan_text(-e.posting('transit'))}"
     if e.kind in ("refund", "reversal"):
         return f"{what} 第 {e.refers_to} 笔 {yuan_text(e.amount_fen)}" + (f"（{e.merchant_name}）" if e.merchant_name else "")
+    if e.kind == "redeem":
+        return f"{what} {e.details.get('points')} 分" + (f"（{e.note}）" if e.note else "")
     if e.kind == "assertion":
         return f"{what} {PURSE_NAMES[e.purse]} 应为 {yuan_text(e.amount_fen)}"
     extra = {"disburse": e.reason, "topup": TOPUP_SOURCES.get(e.reason or "")}.get(e.kind)

@@ -29,6 +29,7 @@ KINDS = {
     "refund": "退款",
     "reversal": "冲正",
     "assertion": "对账",
+    "redeem": "积分兑换",
 }
 DISBURSE_REASONS = ("困难帮扶", "金秋助学", "医疗互助")
 

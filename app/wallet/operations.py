@@ -163,7 +163,7 @@ def refund(entries: Sequence[Entry], purchase_id: int, amount_fen: int | None, o
 def reversal(entries: Sequence[Entry], entry_id: int, on: dt.date, note: str | None = None) -> Entry:
     """The correction of a mistaken entry: a new entry with the opposite postings."""
     original = _find(entries, entry_id)
-    if original.kind in ("reversal", "assertion"):
+    if original.kind in ("reversal", "assertion", "redeem"):
         raise WalletError(f"记录 {entry_id} 是“{KINDS[original.kind]}”，不能冲正")
     if _reversed(entries, entry_id):
         raise WalletError(f"记录 {entry_id} 已经冲正过")
@@ -185,6 +185,14 @@ def assertion(purse: str, amount_fen: int, on: dt.date, note: str | None = None)
     if amount_fen < 0:
         raise WalletError("对账金额不能是负数")
     return Entry("assertion", on, {}, amount_fen, purse=purse, note=note)
+
+
+def redemption(points: int, on: dt.date, note: str | None = None) -> Entry:
+    """积分兑换: points spent on a reward; no money moves. Whether the points cover it is the
+    points engine's to say (Wallet.redeem)."""
+    if not isinstance(points, int) or points <= 0:
+        raise WalletError("兑换的积分必须是大于 0 的整数")
+    return Entry("redeem", on, {}, 0, note=note, details={"points": points})
 
 
 def append(entries: Sequence[Entry], entry: Entry) -> list[Entry]:

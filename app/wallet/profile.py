@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-# Points programmes a card can follow (their rules are data files, see the points engine).
-PROGRAMMES = {"icbc": "中国工商银行 个人综合积分", "hrxj": "华融湘江银行 公务卡积分", "hzbank": "杭州银行 个人综合积分"}
+from app.points.programme import programmes
+
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -24,7 +24,7 @@ class Profile:
     card_number: str | None = None       # digits only; shown masked
     mobile: str | None = None            # +86 and 11 digits
     birthday: dt.date | None = None
-    programme: str | None = None         # a key of PROGRAMMES
+    programme: str | None = None         # a programme code (app/data/points/*.toml)
     id_masked: str | None = None         # resident ID, masked: the full number is never kept
 
     @property
@@ -43,7 +43,8 @@ class Profile:
         return {
             "name": self.name, "union": self.union_name, "card": self.card_masked,
             "mobile": self.mobile_masked, "birthday": self.birthday.isoformat() if self.birthday else None,
-            "programme": self.programme, "programme_name": PROGRAMMES.get(self.programme or ""),
+            "programme": self.programme,
+            "programme_name": programmes()[self.programme].name if self.programme in programmes() else None,
             "resident_id": self.id_masked,
         }
 
@@ -106,8 +107,8 @@ def updated(profile: Profile, *, name=None, union_name=None, card_number=None, m
     if mobile is not None:
         changes["mobile"] = clean_mobile(mobile) if mobile.strip() else None
     if programme is not None:
-        if programme and programme not in PROGRAMMES:
-            raise ProfileError(f"积分规则：未知的“{programme}”，应为 {'、'.join(PROGRAMMES)}")
+        if programme and programme not in programmes():
+            raise ProfileError(f"积分规则：未知的“{programme}”，应为 {'、'.join(programmes())}")
         changes["programme"] = programme or None
     born_from_id = None
     if resident_id is not None:

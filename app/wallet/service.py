@@ -15,6 +15,9 @@ from app.catalogue import MerchantQuery, search
 from app.discount_rules import OfferRules
 from app.districts import DistrictIndex
 from app.money import decimal_to_fen, fen_to_decimal
+from app.points.engine import run
+from app.points.programme import programme
+from app.points.statement import Statement, statement, wallet_transactions
 from app.price_calculator import Item, Quote, price
 from app.store import Store
 from app.store.wallet_rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
@@ -139,6 +142,40 @@ class Wallet:
 
     def reverse(self, entry_id: int, on: dt.date, note: str | None = None) -> Entry:
         return self.record(lambda journal: ops.reversal(journal, entry_id, on, note))
+
+    def points_statement(self, month: str) -> Statement:
+        """The member's points statement for a month (YYYY-MM), under the profile's programme."""
+        profile = self.profile()
+        if not profile.programme:
+            raise WalletError("请先在会员资料中选择积分规则（--programme）")
+        return statement(programme(profile.programme), self.entries(), profile.birthday, month)
+
+    def redeem(self, points: int, on: dt.date, note: str | None = None) -> Entry:
+        """Spend points on a reward, if that many are usable on `on` (soonest-expiring go first)."""
+        return self.record(self.redeem_builder(points, on, note))
+
+    def redeem_builder(self, points: int, on: dt.date, note: str | None = None) -> Callable[[list[Entry]], Entry]:
+        profile = self.profile()
+        if not profile.programme:
+            raise WalletError("请先在会员资料中选择积分规则")
+        rules = programme(profile.programme)
+
+        def build(journal: list[Entry]) -> Entry:
+            entry = ops.redemption(points, on, note)
+            usable = run(rules, wallet_transactions(journal), profile.birthday, on).usable
+            if points > usable:
+                raise WalletError(f"{on} 可用积分只有 {usable} 分，不够兑换 {points} 分")
+            return entry
+
+        return build
+
+    def points_now(self, as_of: dt.date | None = None):
+        """The member's points ledger as of a day (today by default); None without a programme."""
+        profile = self.profile()
+        if not profile.programme:
+            return None
+        return run(programme(profile.programme), wallet_transactions(self.entries()), profile.birthday,
+                   as_of or dt.date.today())
 
     def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:
         """Record what a statement says a purse held at the end of `on`, and compare."""

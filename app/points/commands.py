@@ -1,0 +1,92 @@
+"""`unioncard points ...`: simulate a programme over a transaction file; the wallet member's statement."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from app.cli import UsageError, print_json
+from app.districts import DistrictIndex
+from app.points.engine import PointsError, run
+from app.points.programme import programme, programmes
+from app.points.transactions_csv import read_transactions
+from app.store import Store
+from app.wallet.service import Wallet
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} 应写成 YYYY-MM-DD：“{text}”") from None
+
+
+def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
+    rules = programme(args.programme)
+    transactions, problems = read_transactions(Path(args.transactions))
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"unioncard: {len(problems)} 处错误，未计算任何积分", file=sys.stderr)
+        return 1
+    as_of = _date(args.as_of, "--as-of") or max((t.booked for t in transactions), default=dt.date.today())
+    try:
+        ledger = run(rules, transactions, _date(args.birthday, "--birthday"), as_of)
+    except PointsError as exc:
+        print(f"unioncard: {exc}", file=sys.stderr)
+        return 1
+    result = {
+        "programme": rules.code, "as_of": as_of.isoformat(),
+        "transactions": [{"ref": t.ref, "points": t.points,
+                          "usable_from": t.usable_from.isoformat() if t.usable_from else None, "note": t.note}
+                         for t in ledger.transactions],
+        "balance": ledger.balance, "usable": ledger.usable,
+        "expiring": [{"date": d.isoformat(), "points": n} for d, n in ledger.expiring()],
+    }
+    if args.json:
+        print_json(result)
+        return 0
+    for t in ledger.transactions:
+        print(f"{t.ref:<12} {t.points:>8}  {t.note}")
+    print(f"{as_of}：积分余额 {ledger.balance}，可用 {ledger.usable}")
+    for d, n in ledger.expiring():
+        print(f"  {n} 分在 {d} 后失效")
+    return 0
+
+
+def _statement(args, store: Store, districts: DistrictIndex) -> int:
+    try:
+        dt.date.fromisoformat(f"{args.month}-01")
+    except ValueError:
+        raise UsageError(f"--month 应写成 YYYY-MM：“{args.month}”") from None
+    result = Wallet(store, districts).points_statement(args.month)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    print(f"{args.month} 积分对账单")
+    for label, value in (("上期积分余额", result.previous), ("本期新增积分", result.new), ("本期调整积分", result.adjusted),
+                         ("本期兑换积分", result.redeemed), ("本期积分余额", result.current), ("当前可用", result.usable)):
+        print(f"  {label}  {value:>8}")
+    for d, n in result.expiring_soon:
+        print(f"  即将失效：{n} 分，{d} 后失效")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    points = sub.add_parser("points", help="积分：按银行公布的规则计算").add_subparsers(dest="action", required=True)
+    p = points.add_parser("simulate", help="按某个积分规则计算一个交易文件（CSV）的积分")
+    p.add_argument("--programme", required=True, choices=list(programmes()))
+    p.add_argument("--transactions", required=True, metavar="tx.csv",
+                   help="列：ref,date,posted,amount,kind,mcc,channel,card,refund_of（可选 fund_type）")
+    p.add_argument("--birthday", metavar="YYYY-MM-DD")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认最后一笔交易的记账日）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_simulate)
+    p = points.add_parser("statement", help="钱包会员某月的积分对账单")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_statement)
