@@ -105,3 +105,15 @@ def window(qtbot, qapp, store, settings):
     yield w
     assert [m for m in w.explorer.map.console if m[0] == "error"] == [], "no script errors in the page"
     close(w)
+
+
+@pytest.fixture
+def seeded_frame(sqlite_url):
+    """The seed merchants as the catalogue returns them (on the same SQLite file as `sqlite_url`)."""
+    from app.catalogue import search
+
+    store, districts = open_seeded_store(sqlite_url)
+    try:
+        yield search(store, districts)
+    finally:
+        store.close()

@@ -46,10 +46,27 @@ def build_full_parser():
     return parser
 
 
+# Commands that draw with Qt. They get a full QApplication, offscreen when there is no screen, so
+# that a window (or a test's widgets) can still be made in the same process afterwards.
+QT_COMMANDS = ("flyer", "snapshot")
+
+
+def _ensure_qapplication() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _prepare_qt_environment()
+        QApplication(sys.argv[:1])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_full_parser().parse_args(argv)
     if args.command is None:
         return run_gui(args.db)
+    if args.command in QT_COMMANDS:
+        _ensure_qapplication()
     return run(args)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 from app.categories import CATEGORY_NAMES
 from app.districts import DistrictIndex
 from app.store import Store
+from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map
 from widgets.explorer import Explorer
+from widgets.flyer_dialog import FlyerDialog
 from widgets.wallet_tab import WalletTab
 
 WINDOW_TITLE = "工会卡 · 武汉工会会员服务卡优惠商户"
@@ -51,6 +54,11 @@ class MainWindow(QMainWindow):
         self.export_map_action.setStatusTip("把当前筛选出的商户导出为一个可离线打开、可分享的网页")
         self.export_map_action.triggered.connect(self.export_web_map)
         file_menu.addAction(self.export_map_action)
+        self.flyer_action = QAction("导出传单…", self)
+        self.flyer_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.flyer_action.setStatusTip("把当前筛选出的商户做成可打印的传单（PDF），先预览再保存或打印")
+        self.flyer_action.triggered.connect(lambda: self.open_flyer())
+        file_menu.addAction(self.flyer_action)
         file_menu.addSeparator()
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -93,6 +101,21 @@ class MainWindow(QMainWindow):
             return None
         self.statusBar().showMessage(f"已导出 {len(self.explorer.frame)} 家商户到 {written}")
         return written
+
+    def flyer_dialog(self) -> FlyerDialog:
+        """The flyer of the current filter: checked districts, or those the matching merchants are in."""
+        panel = self.explorer.panel
+        frame = self.explorer.frame
+        codes = list(panel.district_codes()) or sorted(set(frame["district_code"].dropna()))
+        names = [self._districts.name(c) for c in panel.district_codes()]
+        categories = tuple(c for c in CATEGORY_NAMES if c in panel.category_names())
+        spec = FlyerSpec(self.current_title(), tuple(names), categories, dt.date.today())
+        return FlyerDialog(frame, self._districts, codes, spec, self)
+
+    def open_flyer(self) -> None:
+        dialog = self.flyer_dialog()
+        dialog.exec()
+        dialog.deleteLater()
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于工会卡", (
