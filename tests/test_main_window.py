@@ -223,3 +223,21 @@ def test_list_sorts_by_real_values_and_keeps_the_selection(window, qtbot):
     assert categories[0] == "餐饮" and categories[-1] == "生活服务"  # 吃住行医游购娱, not code points
     assert explorer.selected_id() == "qs-06"
     assert explorer.details.name_label.text() == "中百仓储"
+
+
+def test_markers_follow_the_gcj02_base_map(window, qtbot):
+    explorer = window.explorer
+    row = explorer.frame.set_index("id").loc["qs-08"]
+    assert page_value(qtbot, explorer.map, "markerLatLng", "qs-08") == pytest.approx([row["lon"], row["lat"]])
+    with qtbot.waitSignal(explorer.map.bridge.datumChanged, timeout=WAIT_MS) as changed:
+        explorer.map.call("chooseBaseLayer", 0)  # 高德地图
+    assert changed.args == ["gcj02"]
+    shifted = page_value(qtbot, explorer.map, "markerLatLng", "qs-08")
+    expected = wgs84_to_gcj02(row["lon"], row["lat"])
+    assert shifted == pytest.approx([float(expected[0]), float(expected[1])], abs=1e-9)
+    # A click on the shifted map still reports WGS84.
+    explorer.panel.pick_button.click()
+    with qtbot.waitSignal(explorer.map.bridge.mapClicked, timeout=WAIT_MS) as clicked:
+        explorer.map.call("clickMap", float(row["lon"]), float(row["lat"]))
+    assert clicked.args == pytest.approx([row["lon"], row["lat"]], abs=1e-8)
+    assert page_value(qtbot, explorer.map, "chooseBaseLayer", None) == "wgs84"

@@ -33,7 +33,8 @@ def test_deposit_then_record_a_purchase_from_the_map(window, qtbot):
     qtbot.mouseClick(explorer.details.record_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is tab
     purchase = tab.purchase_form
-    assert purchase.merchant_box.currentData() == "qs-08"
+    assert purchase.merchant_picker.merchant_id == "qs-08"
+    assert purchase.merchant_picker.text().startswith("精益眼镜")
     assert "应付 ¥850.00" in purchase.message.text()  # the discount, shown before saving
     qtbot.mouseClick(purchase.save_button, Qt.MouseButton.LeftButton)
     assert tab.cards["bank"].amount.text() == "¥1,150.00"
@@ -144,3 +145,17 @@ def test_points_about_to_expire_are_highlighted(qapp):
     card.show_ledger(ledger, "中国工商银行 个人综合积分")
     assert "即将失效：100 分（2026-12-30 后失效）" in card.hint.text()
     card.deleteLater()
+
+
+def test_purchase_form_finds_merchants_by_pinyin(window, qtbot):
+    tab = window.wallet_tab
+    tab.wallet.deposit(100_000, __import__("datetime").date.today())
+    picker = tab.purchase_form.merchant_picker
+    qtbot.keyClicks(picker, "zbcc")
+    qtbot.waitUntil(lambda: picker.completer().model().rowCount() == 1, timeout=5_000)
+    label = picker.completer().model().index(0, 0).data()
+    assert label.startswith("中百仓储")
+    picker.completer().activated.emit(label)  # the member picks the suggestion
+    assert picker.merchant_id == "qs-06"
+    qtbot.keyClicks(tab.purchase_form.items_edit, "100")
+    assert "应付 ¥98.00" in tab.purchase_form.message.text() and tab.purchase_form.save_button.isEnabled()

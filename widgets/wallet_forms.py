@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue import MerchantQuery, search
 from app.money import AmountError, parse_yuan, yuan_text
 from app.price_calculator import BasketError
 from app.rules_text import zhe
@@ -29,6 +28,7 @@ from app.wallet.entry_text import describe
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry, WalletError, balances, refunded_fen
 from app.wallet.service import Wallet
 from widgets.merchant_details import parse_basket, quote_html
+from widgets.merchant_picker import MerchantPicker
 
 Build = Callable[[list[Entry]], Entry]
 HINT = "填写金额后，这里会显示将要记录的内容和之后的余额。"
@@ -241,13 +241,8 @@ class PurchaseForm(CheckedForm):
     def __init__(self, wallet: Wallet, store, districts, parent=None):
         super().__init__(parent)
         self.wallet = wallet
-        self.merchant_box = QComboBox()
-        self.merchant_box.setEditable(True)
-        self.merchant_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        frame = search(store, districts, MerchantQuery())
-        for mid, name, district in zip(frame["id"], frame["name"], frame["district"]):
-            self.merchant_box.addItem(f"{name}（{district or '区未知'}）", mid)
-        self.merchant_box.currentIndexChanged.connect(self.validate)
+        self.merchant_picker = MerchantPicker(store, districts)
+        self.merchant_picker.merchantChanged.connect(self.validate)
         self.items_edit = QLineEdit()
         self.items_edit.setPlaceholderText("消费金额，如 300；或分项：配镜=1000 镜架=200")
         self.items_edit.textChanged.connect(self.validate)
@@ -260,7 +255,7 @@ class PurchaseForm(CheckedForm):
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("可不填")
         form = QFormLayout()
-        form.addRow("商户", self.merchant_box)
+        form.addRow("商户", self.merchant_picker)
         form.addRow("消费", self.items_edit)
         form.addRow("付款账户", self.purse_box)
         form.addRow("日期", self.date_edit)
@@ -269,16 +264,14 @@ class PurchaseForm(CheckedForm):
         self.validate()
 
     def set_purchase(self, merchant_id: str, items_text: str = "") -> None:
-        index = self.merchant_box.findData(merchant_id)
-        if index >= 0:
-            self.merchant_box.setCurrentIndex(index)
+        self.merchant_picker.set_merchant(merchant_id)
         self.items_edit.setText(items_text)
         self.validate()
 
     def _plan(self):
-        merchant_id = self.merchant_box.currentData()
+        merchant_id = self.merchant_picker.merchant_id
         if merchant_id is None:
-            raise WalletError("请选择商户")
+            raise WalletError("请选择商户：输入名称或拼音首字母后，从列表中选一家")
         basket = parse_basket(self.items_edit.text())
         if not basket:
             raise WalletError("请填写消费金额")

@@ -436,6 +436,16 @@
       });
       return done;
     },
+    markerLatLng(id) {
+      const marker = S.markers.get(id);
+      return marker ? [marker.getLatLng().lng, marker.getLatLng().lat] : null;
+    },
+    // As if the member picked the n-th GCJ-02 base map (高德) in the layer control, or left it.
+    chooseBaseLayer(gcjIndex) {
+      const layer = gcjIndex === null ? null : S.gcjLayers[gcjIndex];
+      onBaseLayerChange({layer: layer});
+      return S.datum;
+    },
     clickMap(lon, lat) {
       S.map.fire("click", {latlng: toLatLng(lon, lat)});
     },
