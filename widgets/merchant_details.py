@@ -82,6 +82,7 @@ class MerchantDetails(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._rules: OfferRules | None = None
+        self._example = "300"  # what to type at this merchant: 配镜=100, or a bare amount
         self.merchant_id: str | None = None
 
         body = QWidget()
@@ -187,8 +188,8 @@ class MerchantDetails(QScrollArea):
         self.rules_label.setText("<ul style='margin-left:-20px'>"
                                  + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
         classes = [c.applies_to for c in self._rules.clauses if c.applies_to]
-        example = " ".join(f"{c}=100" for c in classes[:2]) if classes else "300"
-        self.amount_box.setPlaceholderText(f"如 {example}")
+        self._example = " ".join(f"{c}=100" for c in classes[:2]) if classes else "300"
+        self.amount_box.setPlaceholderText(f"如 {self._example}")
         self.source_label.setText(f"来源：{row['source']}" if not _blank(row["source"]) else "")
         for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
             w.setVisible(True)
@@ -213,6 +214,6 @@ class MerchantDetails(QScrollArea):
         only_classes = all(c.applies_to for c in self._rules.clauses if c.kind in ("percent", "free"))
         if quote.saving == 0 and any(i.item_class is None for i in basket) and only_classes and self._rules.clauses:
             body += ("<br><span style='color:#e67700'>本店按项目打折：请写成 项目=金额，如 "
-                     f"{html.escape(self.amount_box.placeholderText().removeprefix('如 '))}</span>")
+                     f"{html.escape(self._example)}</span>")
         self.result_label.setText(body)
         self.quoted.emit(quote)

@@ -55,7 +55,8 @@ class Field:
 
 
 class CheckedForm(QWidget):
-    """A form whose save button is enabled only while what it would record passes every rule."""
+    """A form whose save button is enabled only while what it would record passes every rule.
+    Subclasses provide `save()`, which the button calls."""
 
     saved = Signal(object)  # the Entry recorded
 
@@ -85,9 +86,6 @@ class CheckedForm(QWidget):
 
     def _hint(self) -> bool:
         return self._say(HINT, "#868e96", False)
-
-    def save(self) -> Entry | None:
-        raise NotImplementedError
 
 
 class OperationForm(CheckedForm):
