@@ -25,7 +25,17 @@ from app.price_calculator import BasketError
 from app.rules_text import zhe
 from app.wallet import operations as ops
 from app.wallet.entry_text import describe
-from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry, WalletError, balances, refunded_fen
+from app.wallet.journal import (
+    DISBURSE_REASONS,
+    KINDS,
+    PURSE_NAMES,
+    PURSES,
+    Entry,
+    WalletError,
+    balances,
+    refunded_fen,
+    reversed_ids,
+)
 from app.wallet.service import Wallet
 from widgets.merchant_details import parse_basket, quote_html
 from widgets.merchant_picker import MerchantPicker
@@ -92,13 +102,13 @@ class OperationForm(CheckedForm):
     """One operation's fields, a live check of what saving would record, and the save button."""
 
     def __init__(self, wallet: Wallet, kind: str, fields: list[Field], build: Callable[[dict], Build],
-                 entry_filter: Callable[[list[Entry], Entry], bool] | None = None, parent=None):
+                 choosable: Callable[[list[Entry]], list[Entry]] | None = None, parent=None):
         super().__init__(parent)
         self.wallet = wallet
         self.kind = kind
         self._fields = fields
         self._build = build
-        self._entry_filter = entry_filter
+        self._choosable = choosable
         self.inputs: dict[str, QWidget] = {}
         form = QFormLayout()
         for f in fields:
@@ -132,9 +142,8 @@ class OperationForm(CheckedForm):
             box: QComboBox = self.inputs[f.key]
             box.blockSignals(True)
             box.clear()
-            for e in reversed(entries):
-                if self._entry_filter is None or self._entry_filter(entries, e):
-                    box.addItem(f"#{e.id} {e.occurred_on} {describe(e)}", e.id)
+            for e in reversed(entries if self._choosable is None else self._choosable(entries)):
+                box.addItem(f"#{e.id} {e.occurred_on} {describe(e)}", e.id)
             box.blockSignals(False)
         self.validate()
 
@@ -169,11 +178,10 @@ class OperationForm(CheckedForm):
         if self._waiting_for_input():
             return self._hint()
         try:
-            build = self._plan()
-            entry = self.wallet.check(build)
+            journal = self.wallet.check(self._plan())
         except (AmountError, WalletError, BasketError) as exc:
             return self._refuse(exc)
-        after = balances([*self.wallet.entries(), entry])
+        entry, after = journal[-1], balances(journal)
         self.message.setText(f"将记录：{html.escape(describe(entry))}<br><span style='color:#495057'>之后余额："
                              + " · ".join(f"{PURSE_NAMES[p]} {yuan_text(after[p])}" for p in PURSES) + "</span>")
         self.save_button.setEnabled(True)
@@ -193,15 +201,15 @@ class OperationForm(CheckedForm):
         return entry
 
 
-def _refundable(entries: list[Entry], e: Entry) -> bool:
-    reversed_ids = {x.refers_to for x in entries if x.kind == "reversal"}
-    return (e.kind == "purchase" and e.id not in reversed_ids
-            and ops.payable_of(e) - refunded_fen(entries, e.id) > 0)
+def _refundable(entries: list[Entry]) -> list[Entry]:
+    undone = reversed_ids(entries)
+    return [e for e in entries if e.kind == "purchase" and e.id not in undone
+            and ops.payable_of(e) - refunded_fen(entries, e.id) > 0]
 
 
-def _reversible(entries: list[Entry], e: Entry) -> bool:
-    reversed_ids = {x.refers_to for x in entries if x.kind == "reversal"}
-    return e.kind not in ("reversal", "assertion") and e.id not in reversed_ids
+def _reversible(entries: list[Entry]) -> list[Entry]:
+    undone = reversed_ids(entries)
+    return [e for e in entries if e.kind not in ("reversal", "assertion", "redeem") and e.id not in undone]
 
 
 def simple_forms(wallet: Wallet) -> list[OperationForm]:

@@ -36,7 +36,16 @@ from app.money import yuan, yuan_text
 from app.store import Store
 from app.wallet.entry_text import describe
 from app.points.statement import SOON_DAYS
-from app.wallet.journal import ECASH_LIMIT_FEN, KINDS, PURSE_NAMES, PURSES, Entry, WalletError
+from app.wallet.journal import (
+    ECASH_LIMIT_FEN,
+    KINDS,
+    PURSE_NAMES,
+    PURSES,
+    Entry,
+    WalletError,
+    balances,
+    reversed_ids,
+)
 from app.points.programme import programmes
 from app.wallet.profile import ProfileError
 from app.wallet.service import Wallet
@@ -222,7 +231,7 @@ class PointsStatementView(QWidget):
         super().__init__(parent)
         self.wallet = wallet
         self.month_box = QComboBox()
-        self.month_box.currentIndexChanged.connect(self.show_month)
+        self.month_box.currentIndexChanged.connect(lambda _index: self.show_month())
         self.values = {key: QLabel() for key, _ in self.LINES}
         self.expiring = QLabel()
         self.expiring.setWordWrap(True)
@@ -240,8 +249,8 @@ class PointsStatementView(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
 
-    def refresh(self) -> None:
-        entries = self.wallet.entries()
+    def refresh(self, entries: list[Entry]) -> None:
+        """Offer the months from the first entry to now, and show the one chosen."""
         today = dt.date.today()
         first = min((e.occurred_on for e in entries), default=today)
         months, day = [], dt.date(first.year, first.month, 1)
@@ -254,12 +263,12 @@ class PointsStatementView(QWidget):
         self.month_box.addItems(list(reversed(months)))
         self.month_box.setCurrentIndex(max(0, self.month_box.findText(current)))
         self.month_box.blockSignals(False)
-        self.show_month()
+        self.show_month(entries=entries)
 
-    def show_month(self) -> None:
+    def show_month(self, entries: list[Entry] | None = None) -> None:
         month = self.month_box.currentText()
         try:
-            result = self.wallet.points_statement(month)
+            result = self.wallet.points_statement(month, entries)
         except WalletError as exc:
             self.message.setText(str(exc))
             for label in self.values.values():
@@ -372,8 +381,8 @@ class WalletTab(QWidget):
         self.text_filter = QLineEdit()
         self.text_filter.setPlaceholderText("按商户、说明或备注筛选")
         self.text_filter.setClearButtonEnabled(True)
-        self.kind_filter.currentIndexChanged.connect(self.refresh_journal)
-        self.text_filter.textChanged.connect(self.refresh_journal)
+        self.kind_filter.currentIndexChanged.connect(lambda _index: self.refresh_journal())
+        self.text_filter.textChanged.connect(lambda _text: self.refresh_journal())
         self.journal_model = JournalModel(self)
         self.journal_table = QTableView()
         self.journal_table.setModel(self.journal_model)
@@ -423,27 +432,28 @@ class WalletTab(QWidget):
     # ---------------------------------------------------------------- showing
 
     def refresh(self) -> None:
-        totals = self.wallet.balances()
+        entries = self.wallet.entries()  # read once, shown by every part of the tab
+        totals = balances(entries)
         for purse, card in self.cards.items():
             card.set_fen(totals[purse])
         public = self.wallet.profile().public()
         parts = [public["name"] or "未填写姓名", public["union"], public["card"],
                  f"积分规则：{public['programme_name']}" if public["programme_name"] else None]
         self.profile_label.setText("　".join(html.escape(p) for p in parts if p))
-        self.refresh_journal()
-        self.chart.set_entries(self.wallet.entries())
-        self.points_card.show_ledger(self.wallet.points_now(), public["programme_name"])
-        self.statement_view.refresh()
+        self.refresh_journal(entries=entries)
+        self.chart.set_entries(entries)
+        self.points_card.show_ledger(self.wallet.points_now(entries=entries), public["programme_name"])
+        self.statement_view.refresh(entries)
 
-    def refresh_journal(self) -> None:
-        entries = self.wallet.entries()
-        reversed_ids = {e.refers_to for e in entries if e.kind == "reversal"}
+    def refresh_journal(self, entries: list[Entry] | None = None) -> None:
+        if entries is None:
+            entries = self.wallet.entries()
         kind = self.kind_filter.currentData()
         text = self.text_filter.text().strip()
         shown = [e for e in entries
                  if (kind is None or e.kind == kind)
                  and (not text or text in describe(e) or text in (e.note or "") or text in (e.merchant_name or ""))]
-        self.journal_model.set_entries(shown, reversed_ids)
+        self.journal_model.set_entries(shown, reversed_ids(entries))
 
     # ---------------------------------------------------------------- acting
 

@@ -14,7 +14,7 @@ from typing import Iterable
 from app.money import fen_to_decimal
 from app.points.engine import Ledger, Transaction, run
 from app.points.programme import Programme
-from app.wallet.journal import Entry
+from app.wallet.journal import Entry, reversed_ids
 from app.wallet.operations import payable_of
 
 SOON_DAYS = 90
@@ -27,14 +27,14 @@ def wallet_transactions(entries: Iterable[Entry]) -> list[Transaction]:
     """
     entries = list(entries)
     by_id = {e.id: e for e in entries}
-    reversed_ids = {e.refers_to for e in entries if e.kind == "reversal"}
+    undone = reversed_ids(entries)
     out = []
     for e in entries:
         ref = str(e.id)
         if e.kind == "purchase":
             out.append(Transaction(ref, e.occurred_on, fen_to_decimal(payable_of(e)), "purchase", None, e.mcc,
                                    e.channel, e.card))
-        elif e.kind == "refund" and e.id not in reversed_ids:
+        elif e.kind == "refund" and e.id not in undone:
             out.append(Transaction(ref, e.occurred_on, fen_to_decimal(e.amount_fen), "refund", None, e.mcc,
                                    e.channel, e.card, str(e.refers_to)))
         elif e.kind == "reversal" and by_id.get(e.refers_to) is not None and by_id[e.refers_to].kind == "purchase":

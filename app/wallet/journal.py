@@ -80,12 +80,17 @@ def balances(entries: Iterable[Entry], as_of: dt.date | None = None) -> dict[str
     return totals
 
 
+def reversed_ids(entries: Iterable[Entry]) -> set[int]:
+    """The ids of entries a reversal (冲正) has undone."""
+    return {e.refers_to for e in entries if e.kind == "reversal" and e.refers_to is not None}
+
+
 def refunded_fen(entries: Iterable[Entry], purchase_id: int) -> int:
     """What has been refunded of a purchase so far (refunds that were reversed do not count)."""
     entries = list(entries)
-    reversed_ids = {e.refers_to for e in entries if e.kind == "reversal"}
+    undone = reversed_ids(entries)
     return sum(e.amount_fen for e in entries
-               if e.kind == "refund" and e.refers_to == purchase_id and e.id not in reversed_ids)
+               if e.kind == "refund" and e.refers_to == purchase_id and e.id not in undone)
 
 
 def check_rules(entries: Iterable[Entry]) -> None:

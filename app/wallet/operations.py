@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Sequence
 
 from app.money import yuan_text
-from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, Entry, WalletError, check_rules, refunded_fen
+from app.wallet.journal import (
+    DISBURSE_REASONS,
+    KINDS,
+    PURSE_NAMES,
+    Entry,
+    WalletError,
+    check_rules,
+    refunded_fen,
+    reversed_ids,
+)
 
 FARES_FILE = Path(__file__).resolve().parent.parent / "data" / "transit_fares.toml"
 TOPUP_SOURCES = {"cash": "现金（武汉通服务点）", "bank": "银行账户（汉口银行自助终端）"}
@@ -130,10 +139,6 @@ def _find(entries: Sequence[Entry], entry_id: int) -> Entry:
     raise WalletError(f"没有编号为 {entry_id} 的记录")
 
 
-def _reversed(entries: Sequence[Entry], entry_id: int) -> bool:
-    return any(e.kind == "reversal" and e.refers_to == entry_id for e in entries)
-
-
 def refund(entries: Sequence[Entry], purchase_id: int, amount_fen: int | None, on: dt.date,
            note: str | None = None) -> Entry:
     """Money back for (part of) a purchase; never more than is left of it.
@@ -144,7 +149,7 @@ def refund(entries: Sequence[Entry], purchase_id: int, amount_fen: int | None, o
     original = _find(entries, purchase_id)
     if original.kind != "purchase":
         raise WalletError(f"记录 {purchase_id} 是“{KINDS[original.kind]}”，只有消费可以退款")
-    if _reversed(entries, purchase_id):
+    if purchase_id in reversed_ids(entries):
         raise WalletError(f"消费 {purchase_id} 已被冲正，不能再退款")
     if on < original.occurred_on:
         raise WalletError(f"退款日期 {on} 早于消费日期 {original.occurred_on}")
@@ -165,7 +170,7 @@ def reversal(entries: Sequence[Entry], entry_id: int, on: dt.date, note: str | N
     original = _find(entries, entry_id)
     if original.kind in ("reversal", "assertion", "redeem"):
         raise WalletError(f"记录 {entry_id} 是“{KINDS[original.kind]}”，不能冲正")
-    if _reversed(entries, entry_id):
+    if entry_id in reversed_ids(entries):
         raise WalletError(f"记录 {entry_id} 已经冲正过")
     if original.kind == "purchase" and refunded_fen(entries, entry_id):
         raise WalletError(f"消费 {entry_id} 已有退款，请用退款处理剩余金额，而不是冲正")

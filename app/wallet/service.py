@@ -82,12 +82,11 @@ class Wallet:
 
     # ---------------------------------------------------------------- writing
 
-    def check(self, build: Callable[[list[Entry]], Entry]) -> Entry:
-        """What `record(build)` would write, without writing it (forms validate with this)."""
+    def check(self, build: Callable[[list[Entry]], Entry]) -> list[Entry]:
+        """The journal as `record(build)` would leave it, its new entry last, without writing it
+        (forms validate with this)."""
         journal = self.entries()
-        entry = build(journal)
-        ops.append(journal, entry)
-        return entry
+        return ops.append(journal, build(journal))
 
     def record(self, build: Callable[[list[Entry]], Entry]) -> Entry:
         """Build one entry from the journal so far and append it, if every rule holds, atomically."""
@@ -143,12 +142,14 @@ class Wallet:
     def reverse(self, entry_id: int, on: dt.date, note: str | None = None) -> Entry:
         return self.record(lambda journal: ops.reversal(journal, entry_id, on, note))
 
-    def points_statement(self, month: str) -> Statement:
-        """The member's points statement for a month (YYYY-MM), under the profile's programme."""
+    def points_statement(self, month: str, entries: Sequence[Entry] | None = None) -> Statement:
+        """The member's points statement for a month (YYYY-MM), under the profile's programme.
+        `entries` saves reading the journal again when the caller has just read it."""
         profile = self.profile()
         if not profile.programme:
             raise WalletError("请先在会员资料中选择积分规则（--programme）")
-        return statement(programme(profile.programme), self.entries(), profile.birthday, month)
+        journal = self.entries() if entries is None else entries
+        return statement(programme(profile.programme), journal, profile.birthday, month)
 
     def redeem(self, points: int, on: dt.date, note: str | None = None) -> Entry:
         """Spend points on a reward, if that many are usable on `on` (soonest-expiring go first)."""
@@ -169,12 +170,13 @@ class Wallet:
 
         return build
 
-    def points_now(self, as_of: dt.date | None = None):
+    def points_now(self, as_of: dt.date | None = None, entries: Sequence[Entry] | None = None):
         """The member's points ledger as of a day (today by default); None without a programme."""
         profile = self.profile()
         if not profile.programme:
             return None
-        return run(programme(profile.programme), wallet_transactions(self.entries()), profile.birthday,
+        journal = self.entries() if entries is None else entries
+        return run(programme(profile.programme), wallet_transactions(journal), profile.birthday,
                    as_of or dt.date.today())
 
     def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:
