@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import unicodedata
@@ -28,6 +29,16 @@ Handler = Callable[[argparse.Namespace, Store, DistrictIndex], int]
 
 class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
+
+
+def parse_date(text: str | None, what: str) -> dt.date | None:
+    """A YYYY-MM-DD option value; None when it was not given."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} 应写成 YYYY-MM-DD：“{text}”") from None
 
 
 def print_json(data) -> None:
@@ -288,13 +299,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     from app.points.programme import ProgrammeError
-    from app.wallet.commands import CommandError
     from app.wallet.journal import WalletError
     from app.wallet.profile import ProfileError
 
     try:
         return args.handler(args, store, districts)
-    except (UsageError, QueryError, CommandError) as exc:
+    except (UsageError, QueryError) as exc:
         print(f"unioncard: {exc}", file=sys.stderr)
         return 2
     except (WalletError, ProfileError, ProgrammeError) as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.catalogue import MerchantQuery, search
 from app.categories import resolve_category
-from app.cli import UsageError, add_filters, print_json, query_from_args
+from app.cli import UsageError, add_filters, parse_date, print_json, query_from_args
 from app.districts import DistrictIndex
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer
@@ -43,7 +43,7 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         bad = [name for name, c in zip(args.category, categories) if c is None]
         raise UsageError(f"未知的类别“{bad[0]}”")
     category_names = [c.name for c in categories]
-    issued = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    issued = parse_date(args.date, "--date") or dt.date.today()
     if args.all_districts:
         if not args.out_dir:
             raise UsageError("--all-districts 需要 --out-dir 目录")

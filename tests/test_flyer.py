@@ -94,6 +94,7 @@ def test_all_districts_make_one_file_each_and_say_which_had_none(tmp_path, sqlit
     (["--district", "青山区", "--all-districts", "--out-dir", "d"], "--district"),
     (["--all-districts"], "--out-dir"),
     (["--district", "火星区", "--out", "x.pdf"], "未知的区"),
+    (["--district", "青山区", "--date", "2026-13-01", "--out", "x.pdf"], "YYYY-MM-DD"),
 ])
 def test_flyer_refuses_bad_arguments(args, message, sqlite_url, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

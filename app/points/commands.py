@@ -7,22 +7,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from app.cli import UsageError, print_json
+from app.cli import UsageError, parse_date, print_json
 from app.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes
 from app.points.transactions_csv import read_transactions
 from app.store import Store
 from app.wallet.service import Wallet
-
-
-def _date(text: str | None, what: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{what} 应写成 YYYY-MM-DD：“{text}”") from None
 
 
 def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
@@ -33,9 +24,9 @@ def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
             print(problem, file=sys.stderr)
         print(f"unioncard: {len(problems)} 处错误，未计算任何积分", file=sys.stderr)
         return 1
-    as_of = _date(args.as_of, "--as-of") or max((t.booked for t in transactions), default=dt.date.today())
+    as_of = parse_date(args.as_of, "--as-of") or max((t.booked for t in transactions), default=dt.date.today())
     try:
-        ledger = run(rules, transactions, _date(args.birthday, "--birthday"), as_of)
+        ledger = run(rules, transactions, parse_date(args.birthday, "--birthday"), as_of)
     except PointsError as exc:
         print(f"unioncard: {exc}", file=sys.stderr)
         return 1

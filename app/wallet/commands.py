@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from app.cli import print_json
+from app.cli import UsageError, parse_date, print_json
 from app.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
 from app.price_calculator import BasketError, Item, parse_item
@@ -20,17 +20,8 @@ from app.wallet.service import Wallet, balances_json
 CHANNELS = ("pos", "online", "third_party")
 
 
-class CommandError(ValueError):
-    """Bad input on the wallet command line (exit status 2, nothing written)."""
-
-
-def _date(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期应写成 YYYY-MM-DD：“{text}”") from None
+def _date(text: str | None, what: str = "--date") -> dt.date:
+    return parse_date(text, what) or dt.date.today()
 
 
 def _balances_line(totals: dict[str, int]) -> str:
@@ -48,7 +39,7 @@ def _report(args, wallet: Wallet, entry: Entry) -> int:
 
 
 def _show(args, wallet: Wallet) -> int:
-    as_of = _date(args.as_of) if args.as_of else None
+    as_of = parse_date(args.as_of, "--as-of")
     totals = wallet.balances(as_of)
     profile = wallet.profile()
     if args.json:
@@ -98,10 +89,10 @@ def _items(args) -> list[Item]:
     try:
         items = [parse_item(spec) for spec in args.item or ()]
     except BasketError as exc:
-        raise CommandError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     itemised = sum(decimal_to_fen(i.amount) for i in items)
     if itemised > total:
-        raise CommandError(f"各项合计 {yuan_text(itemised)} 超过 --amount {yuan_text(total)}")
+        raise UsageError(f"各项合计 {yuan_text(itemised)} 超过 --amount {yuan_text(total)}")
     if total > itemised:
         items.append(parse_item(yuan(total - itemised)))  # the rest of the bill, priced as a whole
     return items
@@ -131,10 +122,10 @@ def _operation(args, wallet: Wallet) -> int:
         entry = wallet.reverse(args.entry_id, on, note)
     elif action == "redeem":
         if args.points <= 0:
-            raise CommandError("兑换的积分必须大于 0")
+            raise UsageError("兑换的积分必须大于 0")
         entry = wallet.redeem(args.points, on, note)
     else:
-        raise CommandError(f"未知的操作 {action}")
+        raise UsageError(f"未知的操作 {action}")
     return _report(args, wallet, entry)
 
 
@@ -158,7 +149,7 @@ def _handler(function):
         try:
             return function(args, Wallet(store, districts))
         except AmountError as exc:
-            raise CommandError(str(exc)) from None
+            raise UsageError(str(exc)) from None
     return handle
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from app.catalogue import MerchantQuery, search
 from app.discount_rules import OfferRules
 from app.districts import DistrictIndex
-from app.money import decimal_to_fen, fen_to_decimal
+from app.money import decimal_to_fen, yuan
 from app.points.engine import run
 from app.points.programme import programme
 from app.points.statement import Statement, statement, wallet_transactions
@@ -187,4 +187,4 @@ class Wallet:
 
 
 def balances_json(totals: dict[str, int]) -> dict[str, str]:
-    return {p: f"{fen_to_decimal(totals[p]):f}" for p in PURSES}
+    return {p: yuan(totals[p]) for p in PURSES}
