@@ -39,7 +39,8 @@ class MerchantQuery:
     sort: str = "name"                        # name | saving (ignored with `near`: sorted by distance)
 
 
-def _resolve(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
+def resolve_names(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
+    """The query's district codes and canonical category names; QueryError for one that names nothing."""
     codes = []
     for d in query.districts:
         code = districts.resolve(d)
@@ -68,7 +69,7 @@ def empty_frame() -> gpd.GeoDataFrame:
 
 def search(store: Store, districts: DistrictIndex, query: MerchantQuery = MerchantQuery()) -> gpd.GeoDataFrame:
     """Merchants matching `query`. Sorted by distance when `near` is given, else by pinyin name then id."""
-    codes, category_names = _resolve(query, districts)
+    codes, category_names = resolve_names(query, districts)
     if (query.near is None) != (query.radius_m is None):
         raise QueryError("“附近”需要同时给出位置和半径")
     # str() first: Decimal(0.2) is 0.2000000000000000111, which would exclude a stored 0.2000.

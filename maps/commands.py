@@ -6,8 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from app.catalogue import MerchantQuery, search
-from app.categories import resolve_category
+from app.catalogue import MerchantQuery, resolve_names, search
 from app.cli import UsageError, add_filters, parse_date, print_json, query_from_args
 from app.districts import DistrictIndex
 from app.store import Store
@@ -15,17 +14,21 @@ from maps.flyer import FlyerSpec, write_flyer
 from maps.web_map import selection_title, write_web_map
 
 
+def _output_file(text: str, suffixes: tuple[str, ...]) -> Path:
+    out = Path(text)
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"--out 应是 {suffixes[0]} 文件：{out}")
+    if not out.parent.is_dir():
+        raise UsageError(f"目录不存在：{out.parent}")
+    return out
+
+
 def _export_map(args, store: Store, districts: DistrictIndex) -> int:
     query = query_from_args(args)
     frame = search(store, districts, query)
-    out = Path(args.out)
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"--out 应是 .html 文件：{out}")
-    if not out.parent.is_dir():
-        raise UsageError(f"目录不存在：{out.parent}")
-    names = [districts.name(districts.resolve(d)) for d in query.districts]
-    categories = [resolve_category(c).name for c in query.categories]
-    title = args.title or selection_title(names, categories)
+    out = _output_file(args.out, (".html", ".htm"))
+    codes, categories = resolve_names(query, districts)
+    title = args.title or selection_title([districts.name(c) for c in codes], categories)
     write_web_map(out, districts, frame, title)
     if args.json:
         print_json({"file": str(out), "count": len(frame), "title": title})
@@ -38,11 +41,8 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
     if bool(args.all_districts) == bool(args.district):
         raise UsageError("请给出 --district（可重复），或使用 --all-districts")
     size = args.size
-    categories = [resolve_category(c) for c in args.category or ()]
-    if any(c is None for c in categories):
-        bad = [name for name, c in zip(args.category, categories) if c is None]
-        raise UsageError(f"未知的类别“{bad[0]}”")
-    category_names = [c.name for c in categories]
+    query = MerchantQuery(districts=tuple(args.district or ()), categories=tuple(args.category or ()))
+    codes, category_names = resolve_names(query, districts)
     issued = parse_date(args.date, "--date") or dt.date.today()
     if args.all_districts:
         if not args.out_dir:
@@ -68,14 +68,8 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         return 0
     if not args.out:
         raise UsageError("--district 需要 --out 文件（.pdf）")
-    out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        raise UsageError(f"--out 应是 .pdf 文件：{out}")
-    if not out.parent.is_dir():
-        raise UsageError(f"目录不存在：{out.parent}")
-    query = MerchantQuery(districts=tuple(args.district), categories=tuple(category_names))
+    out = _output_file(args.out, (".pdf",))
     frame = search(store, districts, query)
-    codes = [districts.resolve(d) for d in args.district]
     names = [districts.name(c) for c in codes]
     spec = FlyerSpec(args.title or selection_title(names, category_names), tuple(names), tuple(category_names),
                      issued, size)

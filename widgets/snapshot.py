@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
-from app.categories import resolve_category
+from app.catalogue import MerchantQuery, resolve_names
 from app.cli import UsageError
 from app.districts import DistrictIndex
 from app.store import Store
@@ -20,29 +18,15 @@ SETTLE_MS = 300  # the compositor hands the last page frame to the widget shortl
 def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_names=(), category_names=(),
                   select: str | None = None, amount: str | None = None, tab: str = "map",
                   size=SNAPSHOT_SIZE) -> Path:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from widgets.fonts import install_cjk_font
     from widgets.main_window import MainWindow
+    from widgets.qt_app import ensure_qapplication
 
-    codes = []
-    for name in district_names:
-        code = districts.resolve(name)
-        if code is None:
-            raise UsageError(f"未知的区“{name}”")
-        codes.append(code)
-    categories = []
-    for name in category_names:
-        cat = resolve_category(name)
-        if cat is None:
-            raise UsageError(f"未知的类别“{name}”")
-        categories.append(cat.name)
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    codes, categories = resolve_names(MerchantQuery(districts=tuple(district_names),
+                                                    categories=tuple(category_names)), districts)
+    app = ensure_qapplication(offscreen=True)
     install_cjk_font(app)
     window = MainWindow(store, districts, settings=None)
     window.resize(*size)

@@ -1,0 +1,22 @@
+"""The one QApplication, created with what QtWebEngine needs here (no sandbox as root) and, for
+commands that show nothing, on the offscreen platform."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+
+def ensure_qapplication(offscreen: bool = False) -> QApplication:
+    """The running QApplication, or a new one. Call before any Qt object is made."""
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    if offscreen:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # QtWebEngine refuses to run as root without this; only set it where it is needed.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    return QApplication(sys.argv[:1])
