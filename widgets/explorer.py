@@ -30,7 +30,7 @@ class Explorer(QWidget):
         self._store = store
         self._districts = districts
         self._frame: gpd.GeoDataFrame = empty_frame()
-        self._last_view = None
+        self._last_view: tuple = ((), None, None)  # districts, near point, radius: what the map was fitted to
         self._sent_loads = 0     # setMerchants calls sent to the page
         self._drawn_load = 0     # the newest of them the page has painted
         self._echo_from_map = False
@@ -129,7 +129,9 @@ class Explorer(QWidget):
             self.map.call("setNear", near[0], near[1], self.panel.radius_m())
         else:
             self.map.call("setNear", None, None, 0)
-        view = list(codes) if codes else ("near", near, self.panel.radius_m()) if near else None
+        # Where to look changes only with the districts or the near circle, not with other filters;
+        # the circle wins when both are set.
+        view = (codes, near, self.panel.radius_m() if near else None)
         fit = None
         if view != self._last_view:
             fit = "near" if near else list(codes) if codes else None
