@@ -13,14 +13,14 @@ from typing import Callable, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalogue import MerchantQuery, QueryError, district_mismatches, search
-from app.china_datum import DATUMS
-from app.districts import DistrictIndex
-from app.merchant_export import export_merchants, json_value
-from app.merchant_import import import_into_store
-from app.offer_parser import parse_offer
-from app.price_calculator import BasketError, parse_item, price
-from app.rules_text import describe_rules
+from app.merchants.catalogue import MerchantQuery, QueryError, district_mismatches, search
+from app.geo.china_datum import DATUMS
+from app.geo.districts import DistrictIndex
+from app.merchants.exporter import export_merchants, json_value
+from app.merchants.importer import import_into_store
+from app.discounts.offer_parser import parse_offer
+from app.discounts.price_calculator import BasketError, parse_item, price
+from app.discounts.rules_text import describe_rules
 from app.seed import open_seeded_store
 from app.store import Store
 

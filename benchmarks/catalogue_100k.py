@@ -18,9 +18,9 @@ import geopandas as gpd
 import numpy as np
 
 from app.bundled import districts_geojson
-from app.catalogue import MerchantQuery, search
-from app.categories import CATEGORY_NAMES
-from app.merchant_import import import_into_store
+from app.merchants.catalogue import MerchantQuery, search
+from app.merchants.categories import CATEGORY_NAMES
+from app.merchants.importer import import_into_store
 from app.seed import open_seeded_store
 
 WORDS = "中百 武商 精益 丽华 艳阳 友缘 康宁 汉味 江城 楚天 黄鹤 东湖 长江 晴川 珞珈 光谷".split()

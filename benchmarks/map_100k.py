@@ -23,8 +23,8 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalogue_100k import synthetic_csv, timed  # noqa: E402
 
-from app.catalogue import search  # noqa: E402
-from app.merchant_import import import_into_store  # noqa: E402
+from app.merchants.catalogue import search  # noqa: E402
+from app.merchants.importer import import_into_store  # noqa: E402
 from app.seed import open_seeded_store  # noqa: E402
 from maps.merchant_layer import merchant_collection  # noqa: E402
 

@@ -6,9 +6,9 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from app.catalogue import MerchantQuery, resolve_names, search
+from app.merchants.catalogue import MerchantQuery, resolve_names, search
 from app.cli import UsageError, add_filters, parse_date, print_json, query_from_args
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer
 from maps.web_map import selection_title, write_web_map

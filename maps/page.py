@@ -23,7 +23,7 @@ from folium import Element, Figure, MacroElement
 from folium.template import Template
 
 from app.bundled import cjk_font
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from maps.merchant_layer import category_table, district_collection
 
 STATIC = Path(__file__).resolve().parent / "static"

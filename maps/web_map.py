@@ -7,7 +7,7 @@ from typing import Sequence
 
 import geopandas as gpd
 
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from maps.merchant_layer import district_counts, merchant_collection
 from maps.page import render_web_map
 

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.bundled import districts_geojson  # noqa: E402
-from app.districts import DistrictIndex  # noqa: E402
+from app.geo.districts import DistrictIndex  # noqa: E402
 from app.seed import open_seeded_store  # noqa: E402
 
 PG_ENV = "UNIONCARD_TEST_PG_URL"
@@ -110,7 +110,7 @@ def window(qtbot, qapp, store, settings):
 @pytest.fixture
 def seeded_frame(sqlite_url):
     """The seed merchants as the catalogue returns them (on the same SQLite file as `sqlite_url`)."""
-    from app.catalogue import search
+    from app.merchants.catalogue import search
 
     store, districts = open_seeded_store(sqlite_url)
     try:

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 
 from app.bundled import districts_geojson, merchants_geojson
-from app.categories import CATEGORY_NAMES
+from app.merchants.categories import CATEGORY_NAMES
 
 EXPECTED_DISTRICTS = {
     "420102": "江岸区", "420103": "江汉区", "420104": "硚口区", "420105": "汉阳区", "420106": "武昌区",

@@ -3,7 +3,7 @@
 import pytest
 from pyproj import Geod
 
-from app.catalogue import MerchantQuery, QueryError, search
+from app.merchants.catalogue import MerchantQuery, QueryError, search
 
 GEOD = Geod(ellps="WGS84")
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from app.china_datum import from_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
+from app.geo.china_datum import from_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
 
 GEOD = Geod(ellps="WGS84")
 

@@ -2,8 +2,8 @@
 
 import json
 
-from app.catalogue import MerchantQuery, search
-from app.merchant_import import import_into_store
+from app.merchants.catalogue import MerchantQuery, search
+from app.merchants.importer import import_into_store
 from widgets.launcher import main
 
 

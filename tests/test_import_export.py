@@ -5,11 +5,11 @@ import json
 import openpyxl
 import pytest
 
-from app.catalogue import MerchantQuery, search
-from app.china_datum import from_wgs84
-from app.merchant_export import export_merchants
-from app.merchant_import import import_into_store, parse_file
-from app.store.merchant_rows import count_merchants
+from app.merchants.catalogue import MerchantQuery, search
+from app.geo.china_datum import from_wgs84
+from app.merchants.exporter import export_merchants
+from app.merchants.importer import import_into_store, parse_file
+from app.merchants.rows import count_merchants
 
 HEADER_ZH = "编号,名称,类别,区,商户类别码,优惠,地址,电话,经度,纬度,有效期起,有效期止"
 ROW_OK = "ja-01,江岸测试餐厅,餐饮,江岸区,5812,全场9折,,,114.3000,30.6000,2026-01-01,2026-12-31"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from app.catalogue import MerchantQuery, search
+from app.merchants.catalogue import MerchantQuery, search
 from maps.commands import add_commands
 from maps.merchant_layer import district_collection, district_counts, merchant_collection
 from maps.page import render_web_map, write_app_page

@@ -3,7 +3,7 @@ phrase families real offers use."""
 
 import pytest
 
-from app.offer_parser import parse_offer
+from app.discounts.offer_parser import parse_offer
 
 
 def P(multiplier, applies_to, text):

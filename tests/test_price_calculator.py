@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.offer_parser import parse_offer
-from app.price_calculator import BasketError, Item, parse_item, price
+from app.discounts.offer_parser import parse_offer
+from app.discounts.price_calculator import BasketError, Item, parse_item, price
 
 JINGYI = "配镜8.5折，太阳镜7.5折，隐形产品9折，护理液9折，隐形产品相关附件不打折，与其他优惠不能同时使用。"
 YANYANGTIAN = "餐饮消费9.2折（烟、酒、海鲜、特价菜、酒席除外）"

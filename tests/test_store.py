@@ -4,9 +4,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.catalogue import search
+from app.merchants.catalogue import search
 from app.seed import SEEDED_KEY, open_seeded_store
-from app.store.merchant_rows import count_merchants, delete_merchants
+from app.merchants.rows import count_merchants, delete_merchants
 from app.store.models import Base
 
 

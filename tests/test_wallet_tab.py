@@ -63,7 +63,7 @@ def test_refunds_offer_only_refundable_purchases(window, qtbot):
     wallet = tab.wallet
     import datetime as dt
 
-    from app.price_calculator import parse_item
+    from app.discounts.price_calculator import parse_item
 
     wallet.deposit(100_000, dt.date.today())
     bought = wallet.pay("qs-06", [parse_item("100")], "bank", dt.date.today())
@@ -106,7 +106,7 @@ def test_snapshot_of_the_wallet_tab(tmp_path, sqlite_url):
 def test_points_card_statement_and_redeem_form(window, qtbot):
     import datetime as dt
 
-    from app.price_calculator import parse_item
+    from app.discounts.price_calculator import parse_item
 
     tab = window.wallet_tab
     assert tab.points_card.amount.text() == "—"  # no programme chosen yet

@@ -7,7 +7,7 @@ from functools import lru_cache
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from app.categories import resolve_category
+from app.merchants.categories import resolve_category
 
 
 def colour_icon(colour: str, size: int = 14) -> QIcon:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from maps.flyer import FlyerResult, FlyerSpec, write_flyer
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from maps.page import write_app_page
 
 log = logging.getLogger(__name__)

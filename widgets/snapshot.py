@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.catalogue import MerchantQuery, resolve_names
+from app.merchants.catalogue import MerchantQuery, resolve_names
 from app.cli import UsageError
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from app.store import Store
 
 SNAPSHOT_SIZE = (1360, 860)

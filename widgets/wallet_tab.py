@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.categories import resolve_category
-from app.districts import DistrictIndex
+from app.merchants.categories import resolve_category
+from app.geo.districts import DistrictIndex
 from app.money import yuan, yuan_text
 from app.store import Store
 from app.wallet.entry_text import describe

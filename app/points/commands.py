@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli import UsageError, parse_date, print_json
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes
 from app.points.transactions_csv import read_transactions

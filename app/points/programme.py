@@ -1,4 +1,4 @@
-"""Points programmes as data: one TOML file per bank programme in app/data/points, read into one shape."""
+"""Points programmes as data: one TOML file per bank programme in app/points/programmes, read into one shape."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-PROGRAMME_DIR = Path(__file__).resolve().parent.parent / "data" / "points"
+PROGRAMME_DIR = Path(__file__).resolve().parent / "programmes"
 
 
 @dataclass(frozen=True)

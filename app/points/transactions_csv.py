@@ -13,7 +13,7 @@ import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from app.merchant_import import decode_text
+from app.merchants.importer import decode_text
 from app.points.engine import CARDS, CHANNELS, TRANSACTION_KINDS, Transaction
 from app.problems import Problem
 

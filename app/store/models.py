@@ -42,7 +42,7 @@ class Merchant(Base):
     source: Mapped[str | None] = mapped_column(Text)
     name_pinyin: Mapped[str] = mapped_column(String(600), default="")
     name_initials: Mapped[str] = mapped_column(String(200), default="")
-    # The offer parsed by app.offer_parser (rule JSON) and its best percent saving, for filtering.
+    # The offer parsed by app.discounts.offer_parser (rule JSON) and its best percent saving, for filtering.
     rules_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     max_saving: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     updated_at: Mapped[dt.datetime] = mapped_column(

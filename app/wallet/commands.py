@@ -7,9 +7,9 @@ import datetime as dt
 import sys
 
 from app.cli import UsageError, parse_date, print_json
-from app.districts import DistrictIndex
+from app.geo.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
-from app.price_calculator import BasketError, Item, parse_item
+from app.discounts.price_calculator import BasketError, Item, parse_item
 from app.store import Store
 from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry

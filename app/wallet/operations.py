@@ -26,7 +26,7 @@ from app.wallet.journal import (
     reversed_ids,
 )
 
-FARES_FILE = Path(__file__).resolve().parent.parent / "data" / "transit_fares.toml"
+FARES_FILE = Path(__file__).resolve().parent / "transit_fares.toml"
 TOPUP_SOURCES = {"cash": "现金（武汉通服务点）", "bank": "银行账户（汉口银行自助终端）"}
 PAYING_PURSES = ("bank", "ecash")
 
@@ -40,7 +40,7 @@ class Fare:
 
 @lru_cache(maxsize=1)
 def fares() -> dict[str, Fare]:
-    """The card's ride discounts, from app/data/transit_fares.toml."""
+    """The card's ride discounts, from app/wallet/transit_fares.toml."""
     data = tomllib.loads(FARES_FILE.read_text(encoding="utf-8"))
     out = {}
     for mode, row in data.items():

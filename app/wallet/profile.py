@@ -24,7 +24,7 @@ class Profile:
     card_number: str | None = None       # digits only; shown masked
     mobile: str | None = None            # +86 and 11 digits
     birthday: dt.date | None = None
-    programme: str | None = None         # a programme code (app/data/points/*.toml)
+    programme: str | None = None         # a programme code (app/points/programmes/*.toml)
     id_masked: str | None = None         # resident ID, masked: the full number is never kept
 
     @property

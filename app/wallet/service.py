@@ -11,16 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from app.catalogue import MerchantQuery, search
-from app.discount_rules import OfferRules
-from app.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, search
+from app.discounts.rules import OfferRules
+from app.geo.districts import DistrictIndex
 from app.money import decimal_to_fen, yuan
 from app.points.engine import run
 from app.points.programme import programme
 from app.points.statement import Statement, statement, wallet_transactions
-from app.price_calculator import Item, Quote, price
+from app.discounts.price_calculator import Item, Quote, price
 from app.store import Store
-from app.store.wallet_rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
+from app.wallet.rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
 from app.wallet import operations as ops
 from app.wallet.journal import PURSES, Entry, WalletError, balances
 from app.wallet.profile import Profile, updated

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from app.categories import category_order
+from app.merchants.categories import category_order
 from app.wallet.journal import Entry
 
 UNCATEGORISED = "其他"

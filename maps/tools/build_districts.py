@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-from app.china_datum import gcj02_to_wgs84
+from app.geo.china_datum import gcj02_to_wgs84
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "wuhan_districts.geojson"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.discount_rules import Clause, OfferRules
+from app.discounts.rules import Clause, OfferRules
 
 PARSER_VERSION = "1"
 

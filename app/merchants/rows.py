@@ -8,9 +8,9 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import Select, delete, func, insert, or_, select
 
-from app.merchant_fields import MerchantRecord
-from app.offer_parser import parse_offer
-from app.pinyin_index import is_pinyin_query, pinyin_keys
+from app.merchants.fields import MerchantRecord
+from app.discounts.offer_parser import parse_offer
+from app.merchants.pinyin_index import is_pinyin_query, pinyin_keys
 from app.store.database import Store
 from app.store.models import Merchant
 

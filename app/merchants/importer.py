@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.categories import CATEGORY_NAMES, resolve_category
-from app.china_datum import DATUMS, Datum, to_wgs84
-from app.districts import DistrictIndex
-from app.merchant_fields import COLUMNS, LABELS, MerchantRecord, column_key
+from app.merchants.categories import CATEGORY_NAMES, resolve_category
+from app.geo.china_datum import DATUMS, Datum, to_wgs84
+from app.geo.districts import DistrictIndex
+from app.merchants.fields import COLUMNS, LABELS, MerchantRecord, column_key
 from app.problems import Problem
 from app.store import Store
-from app.store.merchant_rows import upsert_merchants
+from app.merchants.rows import upsert_merchants
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 CSV_SUFFIXES = (".csv", ".txt")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.discount_rules import Clause, OfferRules
+from app.discounts.rules import Clause, OfferRules
 
 _CONDITION_TEXT = {"show_card": "需出示工会卡", "pay_with_card": "需使用工会卡结账"}
 

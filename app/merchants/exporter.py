@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from app.merchant_fields import COLUMNS
+from app.merchants.fields import COLUMNS
 
 EXPORT_SUFFIXES = (".geojson", ".json", ".csv", ".xlsx")
 

@@ -10,10 +10,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from app.categories import resolve_category
-from app.districts import WGS84, DistrictIndex
+from app.merchants.categories import resolve_category
+from app.geo.districts import WGS84, DistrictIndex
 from app.store import Store
-from app.store.merchant_rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, merchant_query
+from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, merchant_query
 
 # Distances are measured in metres in CGCS2000 / 3-degree Gauss-Kruger CM 114E, the national grid
 # zone whose central meridian runs through Wuhan; never in degrees.

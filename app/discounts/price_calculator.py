@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from app.discount_rules import Clause, OfferRules
+from app.discounts.rules import Clause, OfferRules
 
 FEN = Decimal("0.01")
 

@@ -1,0 +1,1 @@
+"""The merchant catalogue: fields, categories, queries, pinyin search, import and export."""
