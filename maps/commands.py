@@ -7,7 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 from app.merchants.catalogue import MerchantQuery, resolve_names, search
-from app.cli import UsageError, add_filters, parse_date, print_json, query_from_args
+from app.command_line import UsageError, parse_date, print_json
+from app.merchants.commands import add_filters, query_from_args
 from app.geo.districts import DistrictIndex
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.merchants.catalogue import MerchantQuery, resolve_names
-from app.cli import UsageError
+from app.command_line import UsageError
 from app.geo.districts import DistrictIndex
 from app.store import Store
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from app.cli import UsageError, parse_date, print_json
+from app.command_line import UsageError, parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from app.cli import UsageError, parse_date, print_json
+from app.command_line import UsageError, parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
 from app.discounts.price_calculator import BasketError, Item, parse_item

@@ -1,0 +1,65 @@
+"""`unioncard discount ...`: read an offer into rules, and price a basket under a merchant's offer."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import select
+
+from app.command_line import UsageError, print_json
+from app.discounts.offer_parser import parse_offer
+from app.discounts.price_calculator import BasketError, parse_item, price
+from app.discounts.rules_text import describe_rules
+from app.geo.districts import DistrictIndex
+from app.store import Store
+from app.store.models import Merchant
+
+
+def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
+    rules = parse_offer(args.text)
+    if args.json:
+        print_json(rules.to_json())
+    else:
+        print(describe_rules(rules))
+    return 0
+
+
+def _merchant_offer(store: Store, merchant_id: str) -> str:
+    # One column of one row: the catalogue's query machinery (app.merchants) sits above this package.
+    with store.session() as s:
+        offer = s.scalar(select(Merchant.offer).where(Merchant.id == merchant_id))
+    if offer is None:
+        raise UsageError(f"没有编号为“{merchant_id}”的商户")
+    return offer
+
+
+def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
+    offer = _merchant_offer(store, args.merchant) if args.merchant else args.text
+    try:
+        basket = [parse_item(spec) for spec in args.item]
+    except BasketError as exc:
+        raise UsageError(str(exc)) from None
+    quote = price(parse_offer(offer), basket)
+    if args.json:
+        print_json(quote.to_json())
+        return 0
+    for item in quote.items:
+        how = "不参加优惠" if item.excluded else (item.clause or "无适用优惠")
+        print(f"{item.item_class or '消费'}  {item.amount} 元 -> {item.payable} 元（{how}）")
+    print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    discount = sub.add_parser("discount", help="优惠规则：解析与算价").add_subparsers(dest="action", required=True)
+    p = discount.add_parser("parse", help="把优惠文字解析为规则")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_discount_parse)
+    p = discount.add_parser("price", help="按商户优惠计算应付金额")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--merchant", metavar="ID", help="商户编号")
+    source.add_argument("--text", metavar="TEXT", help="优惠文字")
+    p.add_argument("--item", action="append", required=True, metavar="CLASS=AMOUNT", help="如 配镜=1000（可重复）；只写金额表示整单")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_discount_price)

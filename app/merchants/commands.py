@@ -1,0 +1,180 @@
+"""`unioncard districts ...` and `unioncard merchants ...`: the catalogue from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from app.command_line import UsageError, print_json, print_table
+from app.geo.china_datum import DATUMS
+from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, district_mismatches, search
+from app.merchants.exporter import export_merchants, json_value
+from app.merchants.importer import import_into_store
+from app.store import Store
+
+# ---------------------------------------------------------------- districts
+
+
+def _districts_list(args, store: Store, districts: DistrictIndex) -> int:
+    counts = search(store, districts).groupby("district_code").size().to_dict()
+    items = [
+        {"code": code, "name": name, "pinyin": pinyin, "merchants": int(counts.get(code, 0))}
+        for code, name, pinyin in zip(districts.frame["code"], districts.frame["name"], districts.frame["pinyin"])
+    ]
+    if args.json:
+        print_json({"count": len(items), "districts": items})
+    else:
+        print_table(["代码", "名称", "拼音", "商户数"], [list(i.values()) for i in items], [8, 10, 10, 6])
+    return 0
+
+
+# ---------------------------------------------------------------- merchants
+
+
+def _near(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        lon, lat = (float(x) for x in text.replace("，", ",").split(","))
+    except ValueError:
+        raise UsageError(f"--near 应写成 经度,纬度（如 114.39,30.63），这里是“{text}”") from None
+    return lon, lat
+
+
+def _saving(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%")) / (100 if text.strip().endswith("%") else 1)
+    except InvalidOperation:
+        raise UsageError(f"--min-saving 应是 0 到 1 之间的数（如 0.1）或百分比（如 10%），这里是“{text}”") from None
+    if not value.is_finite():
+        raise UsageError(f"--min-saving 无效：“{text}”")
+    return value
+
+
+def query_from_args(args) -> MerchantQuery:
+    """The merchant query named by the options `add_filters` adds."""
+    return MerchantQuery(
+        districts=tuple(args.district or ()),
+        categories=tuple(args.category or ()),
+        text=args.text,
+        near=_near(args.near),
+        radius_m=args.radius,
+        min_saving=_saving(args.min_saving),
+        sort=args.sort,
+    )
+
+
+def merchant_json(row) -> dict:
+    keys = ["id", "name", "category", "district", "district_code", "mcc", "offer", "address", "phone",
+            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source", "max_saving"]
+    if "distance_m" in row:
+        keys.append("distance_m")
+    out = {k: json_value(row[k]) for k in keys}
+    out["rules"] = json.loads(row["rules_json"])
+    return out
+
+
+def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
+    frame = search(store, districts, query_from_args(args))
+    if args.json:
+        print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
+        return 0
+    headers = ["编号", "名称", "类别", "区", "优惠"]
+    widths = [10, 20, 8, 8, 48]
+    columns = ["id", "name", "category", "district", "offer"]
+    if "distance_m" in frame:
+        headers.insert(4, "距离(米)")
+        widths.insert(4, 9)
+        columns.insert(4, "distance_m")
+    print_table(headers, frame[columns].values.tolist(), widths)
+    print(f"共 {len(frame)} 家商户")
+    return 0
+
+
+def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
+    report = import_into_store(store, districts, Path(args.file), args.crs)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for p in report.problems:
+            print(p, file=sys.stderr)
+        if report.written:
+            print(f"已导入 {args.file}：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
+        else:
+            n = sum(1 for p in report.problems if p.severity == "error")
+            print(f"未导入：{args.file} 有 {n} 处错误，数据库没有任何改动", file=sys.stderr)
+    return 0 if report.written else 1
+
+
+def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
+    frame = search(store, districts, query_from_args(args))
+    try:
+        path = export_merchants(frame, Path(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print_json({"file": str(path), "count": len(frame)})
+    else:
+        print(f"已导出 {len(frame)} 家商户到 {path}")
+    return 0
+
+
+def _merchants_check(args, store: Store, districts: DistrictIndex) -> int:
+    bad = district_mismatches(store, districts)
+    if args.json:
+        print_json({"count": len(bad), "mismatches": bad.to_dict(orient="records")})
+    elif bad.empty:
+        print("所有商户填写的区与坐标一致")
+    else:
+        print_table(["编号", "名称", "填写的区", "坐标所在区"], bad.values.tolist(), [10, 20, 10, 10])
+    return 0 if bad.empty else 1
+
+
+# ---------------------------------------------------------------- parser
+
+
+def add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", action="append", metavar="NAME", help="区（可重复），如 青山区、青山、Qingshan")
+    p.add_argument("--category", action="append", metavar="NAME", help="类别（可重复），如 餐饮、医疗、生活服务")
+    p.add_argument("--text", metavar="Q", help="名称或优惠文字，也可用拼音首字母，如 zbcc")
+    p.add_argument("--near", metavar="LON,LAT", help="附近：WGS84 经度,纬度")
+    p.add_argument("--radius", type=float, metavar="M", help="附近的半径（米），与 --near 一起使用")
+    p.add_argument("--min-saving", metavar="R", help="最低优惠幅度，如 0.1 表示至少九折")
+    p.add_argument("--sort", choices=["name", "saving"], default="name", help="按名称（拼音）或优惠幅度排序")
+
+
+def add_district_commands(sub: argparse._SubParsersAction) -> None:
+    districts = sub.add_parser("districts", help="武汉市的区").add_subparsers(dest="action", required=True)
+    p = districts.add_parser("list", help="列出13个区及其商户数")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_districts_list)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    merchants = sub.add_parser("merchants", help="优惠商户").add_subparsers(dest="action", required=True)
+    p = merchants.add_parser("list", help="按区、类别、文字、附近筛选商户")
+    add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_list)
+
+    p = merchants.add_parser("import", help="导入 GeoJSON / CSV / XLSX（有任何错误则全部不导入）")
+    p.add_argument("file")
+    p.add_argument("--crs", choices=DATUMS, default="wgs84", help="文件坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_import)
+
+    p = merchants.add_parser("export", help="导出筛选结果，格式由扩展名决定：.geojson .csv .xlsx")
+    p.add_argument("file")
+    add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_export)
+
+    p = merchants.add_parser("check", help="找出填写的区与坐标所在区不一致的商户")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_merchants_check)
