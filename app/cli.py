@@ -34,7 +34,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     merchant_commands.add_commands(sub)
     discount_commands.add_commands(sub)
     wallet_commands.add_commands(sub)
-    points_commands.add_commands(sub)
+    wallet_commands.add_points_commands(points_commands.add_commands(sub))
     return parser, sub
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from app.bundled import districts_geojson, merchants_geojson
+from app.discounts.offer_parser import PARSER_VERSION
 from app.geo.districts import DistrictIndex, save_districts
 from app.merchants.importer import import_into_store
+from app.merchants.rows import count_merchants, reparse_all_offers
 from app.store import Store, migrate
 from app.store.database import default_url
-from app.discounts.offer_parser import PARSER_VERSION
-from app.merchants.rows import count_merchants, reparse_all_offers
 
 SEEDED_KEY = "merchants_seeded_at"
 PARSER_KEY = "offer_parser_version"

@@ -6,10 +6,10 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from app.merchants.catalogue import MerchantQuery, resolve_names, search
 from app.command_line import UsageError, parse_date, print_json
-from app.merchants.commands import add_filters, query_from_args
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, resolve_names, search
+from app.merchants.commands import add_filters, query_from_args
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer
 from maps.web_map import selection_title, write_web_map

@@ -37,10 +37,10 @@ from PySide6.QtGui import (
 )
 
 from app.bundled import cjk_font
-from app.merchants.catalogue import METRIC_CRS
-from app.merchants.categories import CATEGORIES, category_order, resolve_category
-from app.geo.districts import WGS84, DistrictIndex
 from app.discounts.rules_text import best_offer
+from app.geo.distances import METRIC_CRS
+from app.geo.districts import WGS84, DistrictIndex
+from app.merchants.categories import CATEGORIES, category_order, resolve_category
 from maps.merchant_layer import district_collection
 
 HOTLINE = "12351"                     # seed 000 Q11: 职工服务热线电话

@@ -8,9 +8,9 @@ import math
 import geopandas as gpd
 from shapely.ops import polylabel
 
-from app.merchants.categories import CATEGORIES, resolve_category
-from app.geo.districts import DistrictIndex
 from app.discounts.rules_text import best_offer
+from app.geo.districts import DistrictIndex
+from app.merchants.categories import CATEGORIES, resolve_category
 
 # Six decimals of a degree is about 0.1 m: finer than any merchant location we hold.
 _PLACES = 6

@@ -5,8 +5,8 @@ import json
 import openpyxl
 import pytest
 
-from app.merchants.catalogue import MerchantQuery, search
 from app.geo.china_datum import from_wgs84
+from app.merchants.catalogue import MerchantQuery, search
 from app.merchants.exporter import export_merchants
 from app.merchants.importer import import_into_store, parse_file
 from app.merchants.rows import count_merchants

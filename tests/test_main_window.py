@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QUrl
 from PySide6.QtGui import QFontDatabase, QFontInfo
 from PySide6.QtWebEngineWidgets import QWebEngineView
+from qt_helpers import WAIT_MS, close, page_value, settle
 
 from app.geo.china_datum import wgs84_to_gcj02
 from widgets.main_window import MainWindow
 from widgets.map_view import LOCAL_SCHEMES, MapPage, RequestLog
-from qt_helpers import WAIT_MS, close, page_value, settle
 
 pytestmark = pytest.mark.gui
 

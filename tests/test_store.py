@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.merchants.catalogue import search
-from app.seed import SEEDED_KEY, open_seeded_store
 from app.merchants.rows import count_merchants, delete_merchants
+from app.seed import SEEDED_KEY, open_seeded_store
 from app.store.models import Base
 
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.money import AmountError, parse_yuan, yuan, yuan_text
 from app.discounts.price_calculator import parse_item
+from app.money import AmountError, parse_yuan, yuan, yuan_text
 from app.wallet import operations as ops
 from app.wallet.journal import ECASH_LIMIT_FEN, PURSES, Entry, WalletError, balances, check_rules
 from app.wallet.profile import Profile, ProfileError, mask_card, resident_id_birthday

@@ -6,8 +6,8 @@ import geopandas as gpd
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
-from app.merchants.catalogue import MerchantQuery, QueryError, empty_frame, search
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, QueryError, empty_frame, search
 from app.store import Store
 from maps.merchant_layer import district_counts, merchant_collection
 from widgets.filter_panel import FilterPanel

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.merchants.categories import CATEGORIES
 from app.geo.districts import DistrictIndex
+from app.merchants.categories import CATEGORIES
 from widgets.category_icons import colour_icon
 
 SAVING_CHOICES = (("不限", None), ("至少 5%（95折）", Decimal("0.05")), ("至少 10%（9折）", Decimal("0.1")),

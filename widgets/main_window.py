@@ -10,8 +10,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
-from app.merchants.categories import CATEGORY_NAMES
 from app.geo.districts import DistrictIndex
+from app.merchants.categories import CATEGORY_NAMES
 from app.store import Store
 from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map

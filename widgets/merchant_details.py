@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.discounts.rules import OfferRules
 from app.discounts.price_calculator import BasketError, Quote, parse_item, price
+from app.discounts.rules import OfferRules
 from app.discounts.rules_text import best_offer, describe_rules
 from maps.merchant_layer import APPROXIMATE_NOTE
 from widgets.merchant_table import distance_text

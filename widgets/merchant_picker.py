@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
-from app.merchants.catalogue import MerchantQuery, search
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, search
 from app.store import Store
 
 MAX_SUGGESTIONS = 30

@@ -11,9 +11,9 @@ import math
 import geopandas as gpd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from app.discounts.rules_text import best_offer
 from app.merchants.catalogue import empty_frame
 from app.merchants.categories import category_order
-from app.discounts.rules_text import best_offer
 from widgets.category_icons import category_icon
 
 ID_ROLE = Qt.ItemDataRole.UserRole

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.merchants.catalogue import MerchantQuery, resolve_names
 from app.command_line import UsageError
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, resolve_names
 from app.store import Store
 
 SNAPSHOT_SIZE = (1360, 860)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.money import AmountError, parse_yuan, yuan_text
 from app.discounts.price_calculator import BasketError
 from app.discounts.rules_text import zhe
+from app.money import AmountError, parse_yuan, yuan_text
 from app.wallet import operations as ops
 from app.wallet.entry_text import describe
 from app.wallet.journal import (

@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.merchants.categories import resolve_category
 from app.geo.districts import DistrictIndex
+from app.merchants.categories import resolve_category
 from app.money import yuan, yuan_text
+from app.points.programme import programmes
+from app.points.statement import SOON_DAYS
 from app.store import Store
 from app.wallet.entry_text import describe
-from app.points.statement import SOON_DAYS
 from app.wallet.journal import (
     ECASH_LIMIT_FEN,
     KINDS,
@@ -46,7 +47,6 @@ from app.wallet.journal import (
     balances,
     reversed_ids,
 )
-from app.points.programme import programmes
 from app.wallet.profile import ProfileError
 from app.wallet.service import Wallet
 from app.wallet.spending import spending_by_month

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import Point
 
-from app.merchants.categories import resolve_category
+from app.geo.distances import bounding_box, distances_m
 from app.geo.districts import WGS84, DistrictIndex
-from app.store import Store
+from app.merchants.categories import resolve_category
 from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, merchant_query
-
-# Distances are measured in metres in CGCS2000 / 3-degree Gauss-Kruger CM 114E, the national grid
-# zone whose central meridian runs through Wuhan; never in degrees.
-METRIC_CRS = "EPSG:4547"
-_METRES_PER_DEGREE_LAT = 110_574.0
+from app.store import Store
 
 COLUMNS = (*RECORD_FIELDS, "max_saving", "rules_json", "district")
 
@@ -56,13 +50,6 @@ def resolve_names(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[
     return codes, names
 
 
-def _bbox(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
-    """A lon/lat box surely containing the circle, so SQL can drop far-away rows first."""
-    dlat = radius_m / _METRES_PER_DEGREE_LAT * 1.01
-    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
-
-
 def empty_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs=WGS84)
 
@@ -80,7 +67,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
         raise QueryError(f"未知的排序方式“{query.sort}”")
     if query.radius_m is not None and not (query.radius_m > 0):
         raise QueryError("半径必须大于 0 米")
-    bbox = _bbox(*query.near, query.radius_m) if query.near and query.radius_m else None
+    bbox = bounding_box(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
         min_saving=min_saving,
@@ -96,9 +83,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     df["max_saving"] = df["max_saving"].map(lambda v: None if v is None else float(v)).astype(float)
     frame = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
     if query.near and query.radius_m:
-        centre = gpd.GeoSeries([Point(*query.near)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-        metric = frame.geometry.to_crs(METRIC_CRS)
-        frame["distance_m"] = metric.distance(centre).round(1)
+        frame["distance_m"] = distances_m(frame.geometry, query.near)
         frame = frame[frame["distance_m"] <= query.radius_m]
         frame = frame.sort_values(["distance_m", "id"], kind="stable")
     elif query.sort == "saving":

@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.merchants.categories import CATEGORY_NAMES, resolve_category
 from app.geo.china_datum import DATUMS, Datum, to_wgs84
 from app.geo.districts import DistrictIndex
+from app.merchants.categories import CATEGORY_NAMES, resolve_category
 from app.merchants.fields import COLUMNS, LABELS, MerchantRecord, column_key
+from app.merchants.rows import upsert_merchants
 from app.problems import Problem
 from app.store import Store
-from app.merchants.rows import upsert_merchants
+from app.text_encoding import decode_text
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -60,15 +61,6 @@ class ParsedFile:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode staff files: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK,
-    what Chinese Excel writes as "CSV"). Raises UnicodeDecodeError if neither fits."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
 
 
 def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:

@@ -8,8 +8,8 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import Select, delete, func, insert, or_, select
 
-from app.merchants.fields import MerchantRecord
 from app.discounts.offer_parser import parse_offer
+from app.merchants.fields import MerchantRecord
 from app.merchants.pinyin_index import is_pinyin_query, pinyin_keys
 from app.store.database import Store
 from app.store.models import Merchant

@@ -1,4 +1,5 @@
-"""`unioncard points ...`: simulate a programme over a transaction file; the wallet member's statement."""
+"""`unioncard points simulate`: a programme over a transaction file (the member's own statement is
+`points statement`, added by app/wallet/commands.py, since it reads the wallet)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from app.command_line import UsageError, parse_date, print_json
+from app.command_line import parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes
 from app.points.transactions_csv import read_transactions
 from app.store import Store
-from app.wallet.service import Wallet
 
 
 def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
@@ -49,25 +49,8 @@ def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
     return 0
 
 
-def _statement(args, store: Store, districts: DistrictIndex) -> int:
-    try:
-        dt.date.fromisoformat(f"{args.month}-01")
-    except ValueError:
-        raise UsageError(f"--month 应写成 YYYY-MM：“{args.month}”") from None
-    result = Wallet(store, districts).points_statement(args.month)
-    if args.json:
-        print_json(result.to_json())
-        return 0
-    print(f"{args.month} 积分对账单")
-    for label, value in (("上期积分余额", result.previous), ("本期新增积分", result.new), ("本期调整积分", result.adjusted),
-                         ("本期兑换积分", result.redeemed), ("本期积分余额", result.current), ("当前可用", result.usable)):
-        print(f"  {label}  {value:>8}")
-    for d, n in result.expiring_soon:
-        print(f"  即将失效：{n} 分，{d} 后失效")
-    return 0
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Adds `points` and returns its subcommands, for the wallet to add the member's statement."""
     points = sub.add_parser("points", help="积分：按银行公布的规则计算").add_subparsers(dest="action", required=True)
     p = points.add_parser("simulate", help="按某个积分规则计算一个交易文件（CSV）的积分")
     p.add_argument("--programme", required=True, choices=list(programmes()))
@@ -77,7 +60,4 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认最后一笔交易的记账日）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_simulate)
-    p = points.add_parser("statement", help="钱包会员某月的积分对账单")
-    p.add_argument("--month", required=True, metavar="YYYY-MM")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=_statement)
+    return points

@@ -13,9 +13,9 @@ import io
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from app.merchants.importer import decode_text
 from app.points.engine import CARDS, CHANNELS, TRANSACTION_KINDS, Transaction
 from app.problems import Problem
+from app.text_encoding import decode_text
 
 REQUIRED = ("ref", "date", "posted", "amount", "kind", "mcc", "channel", "card", "refund_of")
 OPTIONAL = ("fund_type",)

@@ -7,14 +7,14 @@ import datetime as dt
 import sys
 
 from app.command_line import UsageError, parse_date, print_json
+from app.discounts.price_calculator import BasketError, Item, parse_item
 from app.geo.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
-from app.discounts.price_calculator import BasketError, Item, parse_item
+from app.points.programme import programmes
 from app.store import Store
 from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
 from app.wallet.operations import TOPUP_SOURCES, fares
-from app.points.programme import programmes
 from app.wallet.service import Wallet, balances_json
 
 CHANNELS = ("pos", "online", "third_party")
@@ -144,6 +144,24 @@ def _assert(args, wallet: Wallet) -> int:
     return 0 if result.matches else 1
 
 
+def _points_statement(args, store: Store, districts: DistrictIndex) -> int:
+    try:
+        dt.date.fromisoformat(f"{args.month}-01")
+    except ValueError:
+        raise UsageError(f"--month 应写成 YYYY-MM：“{args.month}”") from None
+    result = Wallet(store, districts).points_statement(args.month)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    print(f"{args.month} 积分对账单")
+    for label, value in (("上期积分余额", result.previous), ("本期新增积分", result.new), ("本期调整积分", result.adjusted),
+                         ("本期兑换积分", result.redeemed), ("本期积分余额", result.current), ("当前可用", result.usable)):
+        print(f"  {label}  {value:>8}")
+    for d, n in result.expiring_soon:
+        print(f"  即将失效：{n} 分，{d} 后失效")
+    return 0
+
+
 def _handler(function):
     def handle(args, store: Store, districts: DistrictIndex) -> int:
         try:
@@ -211,3 +229,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("amount", metavar="AMOUNT")
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--note", help="备注")
+
+
+def add_points_commands(points: argparse._SubParsersAction) -> None:
+    """`points statement`: the member's points, read from the wallet journal."""
+    p = points.add_parser("statement", help="钱包会员某月的积分对账单")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_points_statement)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 
 from app.points.programme import programmes
 
-
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 

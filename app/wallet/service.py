@@ -11,19 +11,20 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from app.merchants.catalogue import MerchantQuery, search
+from app.discounts.price_calculator import Item, Quote, price
 from app.discounts.rules import OfferRules
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, search
 from app.money import decimal_to_fen, yuan
 from app.points.engine import run
 from app.points.programme import programme
-from app.points.statement import Statement, statement, wallet_transactions
-from app.discounts.price_calculator import Item, Quote, price
+from app.points.statement import Statement, statement
 from app.store import Store
-from app.wallet.rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
 from app.wallet import operations as ops
 from app.wallet.journal import PURSES, Entry, WalletError, balances
+from app.wallet.points_transactions import wallet_transactions
 from app.wallet.profile import Profile, updated
+from app.wallet.rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class Wallet:
         if not profile.programme:
             raise WalletError("请先在会员资料中选择积分规则（--programme）")
         journal = self.entries() if entries is None else entries
-        return statement(programme(profile.programme), journal, profile.birthday, month)
+        return statement(programme(profile.programme), wallet_transactions(journal), profile.birthday, month)
 
     def redeem(self, points: int, on: dt.date, note: str | None = None) -> Entry:
         """Spend points on a reward, if that many are usable on `on` (soonest-expiring go first)."""
