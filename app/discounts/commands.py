@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -10,9 +11,11 @@ from app.command_line import UsageError, print_json
 from app.discounts.offer_parser import parse_offer
 from app.discounts.price_calculator import BasketError, parse_item, price
 from app.discounts.rules_text import describe_rules
-from app.geo.districts import DistrictIndex
 from app.store import Store
 from app.store.models import Merchant
+
+if TYPE_CHECKING:  # the handlers' common signature only: offers know nothing of places
+    from app.geo.districts import DistrictIndex
 
 
 def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
