@@ -34,7 +34,7 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
         save_districts(store, districts)
     if store.get_meta(SEEDED_KEY) is None:
         if count_merchants(store) == 0:
-            report = import_into_store(store, districts, merchants_geojson())
+            report = import_into_store(store, districts, merchants_geojson(), duplicates="keep")
             if not report.written:
                 raise SeedError("; ".join(str(p) for p in report.problems))
         with store.session() as s:

@@ -57,9 +57,9 @@ def main() -> None:
         store, districts = open_seeded_store(url)
         path = Path(tmp) / "merchants.csv"
         timed(f"write synthetic CSV ({args.count:,} rows)", lambda: synthetic_csv(path, args.count))
-        report = timed("import (validate + one transaction)", lambda: import_into_store(store, districts, path))
+        report = timed("import (validate + one transaction)", lambda: import_into_store(store, districts, path, duplicates="keep"))
         print(f"  added {report.added:,}, errors {sum(p.severity == 'error' for p in report.problems)}")
-        timed("re-import same file (all unchanged)", lambda: import_into_store(store, districts, path))
+        timed("re-import same file (all unchanged)", lambda: import_into_store(store, districts, path, duplicates="keep"))
         frame = timed("search: everything", lambda: search(store, districts))
         print(f"  {len(frame):,} rows")
         timed("search: one district", lambda: search(store, districts, MerchantQuery(districts=("青山区",))))

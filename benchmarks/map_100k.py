@@ -51,7 +51,7 @@ def main() -> None:
         store, districts = open_seeded_store(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
         path = Path(tmp) / "merchants.csv"
         synthetic_csv(path, args.count)
-        import_into_store(store, districts, path)
+        import_into_store(store, districts, path, duplicates="keep")
 
         frame = timed("catalogue query: everything", lambda: search(store, districts))
         data = timed("GeoJSON for the page", lambda: merchant_collection(frame))

@@ -11,10 +11,10 @@ import pandas as pd
 from app.geo.distances import bounding_box, distances_m
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import resolve_category
-from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, fetch_rows, merchant_query
+from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, RETIRED_CHOICES, fetch_rows, merchant_query
 from app.store import Store
 
-COLUMNS = (*RECORD_FIELDS, "max_saving", "rules_json", "district")
+COLUMNS = (*RECORD_FIELDS, "max_saving", "rules_json", "revision", "retired_on", "retired_reason", "district")
 
 
 class QueryError(ValueError):
@@ -31,6 +31,7 @@ class MerchantQuery:
     ids: tuple[str, ...] = ()
     min_saving: Decimal | None = None         # 0.1 = at least 10 % off (best percent clause)
     sort: str = "name"                        # name | saving (ignored with `near`: sorted by distance)
+    retired: str = "exclude"                  # exclude | include | only (下架: staff see them on request)
 
 
 def resolve_names(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
@@ -63,6 +64,8 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     min_saving = None if query.min_saving is None else Decimal(str(query.min_saving))
     if min_saving is not None and not (Decimal(0) <= min_saving < 1):
         raise QueryError("最低优惠幅度应在 0 到 1 之间，如 0.1 表示至少九折")
+    if query.retired not in RETIRED_CHOICES:
+        raise QueryError(f"未知的下架筛选“{query.retired}”")
     if query.sort not in ("name", "saving"):
         raise QueryError(f"未知的排序方式“{query.sort}”")
     if query.radius_m is not None and not (query.radius_m > 0):
@@ -70,7 +73,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     bbox = bounding_box(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
-        min_saving=min_saving,
+        min_saving=min_saving, retired=query.retired,
     )
     rows = fetch_rows(store, stmt)
     if not rows:

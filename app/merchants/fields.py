@@ -62,3 +62,35 @@ def column_key(header: object) -> str | None:
     if header is None:
         return None
     return _HEADER_LOOKUP.get(str(header).strip().lstrip("\ufeff").casefold())
+
+
+# What a revision records: every field of the record but its id, plus the retirement (下架) fields.
+TRACKED_FIELDS: tuple[str, ...] = (
+    "name", "category", "district_code", "lon", "lat", "mcc", "offer", "address", "phone",
+    "valid_from", "valid_to", "location_approximate", "source", "retired_on", "retired_reason",
+)
+DATE_FIELDS = frozenset({"valid_from", "valid_to", "retired_on"})
+# The labels staff see in history, conflicts and problems.
+FIELD_LABELS: dict[str, str] = {
+    **LABELS, "district_code": "区", "retired_on": "下架日期", "retired_reason": "下架原因",
+}
+
+
+def encode_value(field: str, value: object) -> object:
+    """A field value as JSON keeps it in a revision (dates as ISO text)."""
+    if field in DATE_FIELDS and isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def decode_value(field: str, value: object) -> object:
+    if field in DATE_FIELDS and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def record_state(record: MerchantRecord) -> dict[str, object]:
+    """A new record's tracked fields (not retired)."""
+    state = {f: getattr(record, f) for f in TRACKED_FIELDS if hasattr(record, f)}
+    state.update(retired_on=None, retired_reason=None)
+    return state

@@ -20,7 +20,7 @@ from app.geo.china_datum import DATUMS, Datum, to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORY_NAMES, resolve_category
 from app.merchants.fields import COLUMNS, LABELS, MerchantRecord, column_key
-from app.merchants.rows import upsert_merchants
+from app.merchants.import_writer import DuplicateMatch, write_records
 from app.problems import Problem
 from app.store import Store
 from app.text_encoding import decode_text
@@ -54,6 +54,7 @@ class RawRecord:
 class ParsedFile:
     records: list[MerchantRecord]
     problems: list[Problem]
+    where: dict[str, str] = field(default_factory=dict)   # record id -> 第3行, for messages
 
     @property
     def ok(self) -> bool:
@@ -372,7 +373,7 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
                 source=texts["source"],
             )
         )
-    return ParsedFile(records, problems)
+    return ParsedFile(records, problems, dict(first_seen))
 
 
 def _position(rec: RawRecord, datum: Datum, districts: DistrictIndex) -> tuple[float | None, float | None, list[Problem]]:
@@ -417,7 +418,10 @@ def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84") -> 
     parsed = validate(raw, districts, datum)
     if not raw and not problems:
         problems.append(Problem(Path(path).name, None, "文件中没有商户记录"))
-    return ParsedFile(parsed.records, problems + parsed.problems)
+    return ParsedFile(parsed.records, problems + parsed.problems, parsed.where)
+
+
+DUPLICATE_CHOICES = ("ask", "skip", "update", "keep")
 
 
 @dataclass(frozen=True)
@@ -428,22 +432,50 @@ class ImportReport:
     unchanged: int
     problems: tuple[Problem, ...]
     written: bool
+    added_ids: tuple[str, ...] = ()
+    updated_ids: tuple[str, ...] = ()
+    skipped_ids: tuple[str, ...] = ()
+    duplicates: tuple[DuplicateMatch, ...] = ()
+    # Active merchants of the same source that the file no longer lists: staff review and may retire them.
+    missing: tuple[tuple[str, str], ...] = ()
+    change_set_id: int | None = None
+    dry_run: bool = False
+
+    @property
+    def needs_duplicate_choice(self) -> bool:
+        return not self.written and not self.dry_run and bool(self.duplicates) and \
+            not any(p.severity == "error" for p in self.problems)
 
     def to_json(self) -> dict:
         return {
             "file": self.path,
             "written": self.written,
+            "dry_run": self.dry_run,
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "added_ids": list(self.added_ids),
+            "updated_ids": list(self.updated_ids),
+            "skipped_ids": list(self.skipped_ids),
+            "duplicates": [d.to_json() for d in self.duplicates],
+            "missing": [{"id": i, "name": n} for i, n in self.missing],
+            "change_set_id": self.change_set_id,
             "problems": [p.to_json() for p in self.problems],
         }
 
 
-def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84") -> ImportReport:
-    """Validate the whole file, then write it in one transaction, or write nothing at all."""
+def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84", *,
+                      author: str = "system", duplicates: str = "ask", dry_run: bool = False) -> ImportReport:
+    """Validate the whole file, then write it as one change set in one transaction, or write nothing.
+
+    `duplicates` says what to do with a new merchant that may already be in the catalogue: "ask"
+    writes nothing and lists them; "skip" leaves them out; "update" applies the row to the existing
+    merchant; "keep" adds both. `dry_run` reports what would happen and writes nothing."""
+    if duplicates not in DUPLICATE_CHOICES:
+        raise ValueError(f"unknown duplicates choice {duplicates!r}")
     parsed = parse_file(path, districts, datum)
     if not parsed.ok:
-        return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False)
-    added, updated, unchanged = upsert_merchants(store, parsed.records)
-    return ImportReport(str(path), added, updated, unchanged, tuple(parsed.problems), written=True)
+        return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False, dry_run=dry_run)
+    result = write_records(store, parsed.records, author=author, file_name=Path(path).name, duplicates=duplicates,
+                           dry_run=dry_run, where=parsed.where)
+    return ImportReport(str(path), problems=tuple(parsed.problems), **result)

@@ -1,4 +1,4 @@
-"""Reading and writing merchant rows; the only place merchants meet SQL."""
+"""Merchant rows for queries: the columns a search returns, the filters SQL answers, derived columns."""
 
 from __future__ import annotations
 
@@ -15,39 +15,9 @@ from app.store.database import Store
 from app.store.models import Merchant
 
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(MerchantRecord))
-# What a query returns: the record, then the pinyin sort key.
-QUERY_FIELDS = (*RECORD_FIELDS, "max_saving", "rules_json", "name_pinyin")
-
-
-def upsert_merchants(store: Store, records: Sequence[MerchantRecord]) -> tuple[int, int, int]:
-    """Insert new merchants and update changed ones in one transaction: (added, updated, unchanged)."""
-    added = updated = unchanged = 0
-    with store.session() as s:
-        existing = {
-            m.id: m
-            for chunk in _chunks([r.id for r in records], 500)
-            for m in s.scalars(select(Merchant).where(Merchant.id.in_(chunk)))
-        }
-        new_rows = []
-        for rec in records:
-            values = {name: getattr(rec, name) for name in RECORD_FIELDS}
-            row = existing.get(rec.id)
-            if row is not None and all(getattr(row, k) == v for k, v in values.items()):
-                unchanged += 1
-                continue
-            values["name_pinyin"], values["name_initials"] = pinyin_keys(rec.name)
-            if row is None or row.offer != rec.offer:  # staff edited the text: read it again
-                values.update(rules_columns(rec.offer))
-            if row is None:
-                new_rows.append(values)
-                added += 1
-            else:
-                for k, v in values.items():
-                    setattr(row, k, v)
-                updated += 1
-        if new_rows:
-            s.execute(insert(Merchant), new_rows)  # bulk INSERT, not one ORM object per merchant
-    return added, updated, unchanged
+# What a query returns: the record, its curation state, then the pinyin sort key.
+QUERY_FIELDS = (*RECORD_FIELDS, "max_saving", "rules_json", "revision", "retired_on", "retired_reason", "name_pinyin")
+RETIRED_CHOICES = ("exclude", "include", "only")
 
 
 def rules_columns(offer: str) -> dict:
@@ -85,9 +55,15 @@ def merchant_query(
     bbox: tuple[float, float, float, float] | None = None,
     ids: Sequence[str] = (),
     min_saving: Decimal | None = None,
+    retired: str = "exclude",
 ) -> Select:
-    """SELECT of merchant columns narrowed by the filters that SQL answers well."""
+    """SELECT of merchant columns narrowed by the filters that SQL answers well. Retired merchants
+    are left out unless staff ask for them (`retired` include or only)."""
     stmt = select(*(getattr(Merchant, f) for f in QUERY_FIELDS))
+    if retired == "exclude":
+        stmt = stmt.where(Merchant.retired_on.is_(None))
+    elif retired == "only":
+        stmt = stmt.where(Merchant.retired_on.is_not(None))
     if district_codes:
         stmt = stmt.where(Merchant.district_code.in_(list(district_codes)))
     if categories:

@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy 2.x tables: districts, merchants and the store's own bookkeeping."""
+"""Typed SQLAlchemy 2.x tables: districts, merchants and their history and lists, the wallet, and
+the store's own bookkeeping."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -60,13 +62,90 @@ class Merchant(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Optimistic lock: every saved change adds one; a save made against an older number is merged
+    # with what happened since, or refused field by field (app.merchants.curation).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Retired (下架) merchants are hidden from members, flyers and exports, and never deleted.
+    retired_on: Mapped[dt.date | None] = mapped_column(Date)
+    retired_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_merchants_category", "category"),
         Index("ix_merchants_district_code", "district_code"),
         Index("ix_merchants_lon_lat", "lon", "lat"),
         Index("ix_merchants_max_saving", "max_saving"),
+        Index("ix_merchants_retired_on", "retired_on"),
+        Index("ix_merchants_phone", "phone"),
     )
+
+
+class ChangeSet(Base):
+    """One act of a staff member: an edit, an import of a file, a revert, a merge, a bulk action."""
+
+    __tablename__ = "change_sets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    comment: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class MerchantRevision(Base):
+    """One saved change to one merchant: which fields, old -> new (database triggers refuse UPDATE
+    and DELETE, so history is never rewritten)."""
+
+    __tablename__ = "merchant_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))   # no foreign key: history outlives rows
+    revision: Mapped[int] = mapped_column(Integer)
+    change_set_id: Mapped[int] = mapped_column(ForeignKey("change_sets.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    changes_json: Mapped[str] = mapped_column(Text)         # {"offer": ["old", "new"], ...}
+    author: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "revision", name="uq_merchant_revisions_merchant_revision"),
+        Index("ix_merchant_revisions_created_at", "created_at"),
+        Index("ix_merchant_revisions_author", "author"),
+        Index("ix_merchant_revisions_change_set", "change_set_id"),
+    )
+
+
+class DuplicateDismissal(Base):
+    """A pair of merchants staff said are not duplicates (first_id < second_id), never offered again."""
+
+    __tablename__ = "duplicate_dismissals"
+
+    first_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    second_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    author: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MerchantList(Base):
+    """A named, ordered selection of merchants (商户清单) for a flyer or a map, shared by the staff."""
+
+    __tablename__ = "merchant_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MerchantListItem(Base):
+    __tablename__ = "merchant_list_items"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("merchant_lists.id", ondelete="CASCADE"), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class StoreMeta(Base):
