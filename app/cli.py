@@ -9,11 +9,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.command_line import UsageError
 from app.discounts import commands as discount_commands
 from app.merchants import commands as merchant_commands
+from app.merchants import curation_commands, list_commands
 from app.merchants.catalogue import QueryError
 from app.points import commands as points_commands
 from app.points.programme import ProgrammeError
@@ -32,6 +33,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     merchant_commands.add_district_commands(sub)
     merchant_commands.add_commands(sub)
+    curation_commands.add_catalogue_commands(sub)
+    list_commands.add_commands(sub)
     discount_commands.add_commands(sub)
     wallet_commands.add_commands(sub)
     wallet_commands.add_points_commands(points_commands.add_commands(sub))
@@ -52,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except (WalletError, ProfileError, ProgrammeError) as exc:
         print(f"unioncard: 未执行：{exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        # The shared catalogue refused: most often a role without the privilege (a member's read-only role).
+        reason = str(exc.orig).splitlines()[0] if exc.orig else exc.__class__.__name__
+        if "permission denied" in reason:
+            reason = f"当前数据库角色没有这个权限（{reason}）"
+        print(f"unioncard: 未执行：数据库拒绝了这个操作：{reason}", file=sys.stderr)
         return 1
     finally:
         store.close()

@@ -6,6 +6,7 @@ imports a domain, so the command line has no import cycle.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
@@ -52,3 +53,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths
     print("  ".join(_clip(h, w) for h, w in zip(headers, widths)).rstrip())
     for row in rows:
         print("  ".join(_clip("" if v is None else str(v), w) for v, w in zip(row, widths)).rstrip())
+
+
+def subcommands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    """The subcommands of a command group (`lists`), for a layer above to add its own (`lists flyer`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise ValueError(f"{parser.prog} has no subcommands")

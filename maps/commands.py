@@ -6,10 +6,12 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from app.command_line import UsageError, parse_date, print_json
+from app.command_line import UsageError, parse_date, print_json, subcommands_of
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, resolve_names, search
+from app.merchants.catalogue import MerchantQuery, drop_expired, resolve_names, search
 from app.merchants.commands import add_filters, query_from_args
+from app.merchants.list_commands import list_for_output, selection_notes
+from app.merchants.lists import ListError
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer
 from maps.web_map import selection_title, write_web_map
@@ -24,23 +26,65 @@ def _output_file(text: str, suffixes: tuple[str, ...]) -> Path:
     return out
 
 
-def _export_map(args, store: Store, districts: DistrictIndex) -> int:
+def _selection(args, store: Store, districts: DistrictIndex):
+    """(merchants, title, notes) of a named list (--list) or of the filters, expired offers left out
+    unless --include-expired; retired merchants are never in it."""
+    if getattr(args, "list", None):
+        try:
+            named, frame, notes = list_for_output(store, districts, args.list, args.include_expired)
+        except ListError as exc:
+            raise UsageError(str(exc)) from None
+        return frame, named.name, notes
     query = query_from_args(args)
     frame = search(store, districts, query)
-    out = _output_file(args.out, (".html", ".htm"))
+    expired = 0
+    if not args.include_expired:
+        frame, expired = drop_expired(frame)
     codes, categories = resolve_names(query, districts)
-    title = args.title or selection_title([districts.name(c) for c in codes], categories)
+    return frame, selection_title([districts.name(c) for c in codes], categories), selection_notes(0, expired)
+
+
+def _export_map(args, store: Store, districts: DistrictIndex) -> int:
+    frame, default_title, notes = _selection(args, store, districts)
+    out = _output_file(args.out, (".html", ".htm"))
+    title = args.title or default_title
     write_web_map(out, districts, frame, title)
     if args.json:
-        print_json({"file": str(out), "count": len(frame), "title": title})
+        print_json({"file": str(out), "count": len(frame), "title": title, "notes": notes})
     else:
         print(f"已写出 {out}：{len(frame)} 家商户（{title}）")
+        for note in notes:
+            print(note)
+    return 0
+
+
+def _list_flyer(args, store: Store, districts: DistrictIndex) -> int:
+    """A flyer of a named list: its name is the title, its districts are the map's focus."""
+    frame, title, notes = _selection(args, store, districts)
+    out = _output_file(args.out, (".pdf",))
+    codes = sorted({c for c in frame["district_code"] if c}) if not frame.empty else []
+    names = tuple(districts.name(c) for c in codes)
+    spec = FlyerSpec(args.title or title, names, (), parse_date(args.date, "--date") or dt.date.today(), args.size,
+                     keep_order=True)
+    result = write_flyer(out, frame, districts, codes, spec)
+    if args.json:
+        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes})
+    else:
+        print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页（{spec.title}）")
+        for note in notes:
+            print(note)
     return 0
 
 
 def _flyer(args, store: Store, districts: DistrictIndex) -> int:
+    if args.list:
+        if args.district or args.all_districts or args.category:
+            raise UsageError("--list 不能与 --district、--all-districts 或 --category 同用")
+        if not args.out:
+            raise UsageError("--list 需要 --out 文件（.pdf）")
+        return _list_flyer(args, store, districts)
     if bool(args.all_districts) == bool(args.district):
-        raise UsageError("请给出 --district（可重复），或使用 --all-districts")
+        raise UsageError("请给出 --district（可重复）或 --list，或使用 --all-districts")
     size = args.size
     query = MerchantQuery(districts=tuple(args.district or ()), categories=tuple(args.category or ()))
     codes, category_names = resolve_names(query, districts)
@@ -53,6 +97,8 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         written, empty = [], []
         for code, name in zip(districts.frame["code"], districts.frame["name"]):
             frame = search(store, districts, MerchantQuery(districts=(code,), categories=tuple(category_names)))
+            if not args.include_expired:
+                frame, _expired = drop_expired(frame)
             if frame.empty:
                 empty.append(name)
                 continue
@@ -71,22 +117,38 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         raise UsageError("--district 需要 --out 文件（.pdf）")
     out = _output_file(args.out, (".pdf",))
     frame = search(store, districts, query)
+    expired = 0
+    if not args.include_expired:
+        frame, expired = drop_expired(frame)
     names = [districts.name(c) for c in codes]
     spec = FlyerSpec(args.title or selection_title(names, category_names), tuple(names), tuple(category_names),
                      issued, size)
     result = write_flyer(out, frame, districts, codes, spec)
+    notes = selection_notes(0, expired)
     if args.json:
-        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages})
+        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes})
     else:
         print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页")
+        for note in notes:
+            print(note)
     return 0
 
 
+def _flyer_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--size", choices=["a4", "a5"], default="a4", help="纸张大小（默认 A4 纵向）")
+    p.add_argument("--title", help="标题（默认按所选区和类别生成，清单则用清单名称）")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="发布日期（默认今天）")
+    p.add_argument("--include-expired", action="store_true", help="包含优惠已过期的商户（默认略去）")
+    p.add_argument("--json", action="store_true")
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export-map", help="把筛选结果导出为一个可离线打开的网页地图（.html）")
+    p = sub.add_parser("export-map", help="把筛选结果（或一个商户清单）导出为一个可离线打开的网页地图（.html）")
     add_filters(p)
+    p.add_argument("--list", metavar="NAME", help="导出这个商户清单（而不是筛选结果）")
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.add_argument("--title", help="网页标题（默认按所选区和类别生成）")
+    p.add_argument("--include-expired", action="store_true", help="包含优惠已过期的商户（默认略去）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_export_map)
 
@@ -94,10 +156,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--district", action="append", metavar="NAME", help="区（可重复）")
     p.add_argument("--all-districts", action="store_true", help="每个有商户的区各生成一份")
     p.add_argument("--category", action="append", metavar="NAME", help="只印这些类别（可重复）")
-    p.add_argument("--size", choices=["a4", "a5"], default="a4", help="纸张大小（默认 A4 纵向）")
+    p.add_argument("--list", metavar="NAME", help="为一个商户清单生成传单（清单名称即标题）")
     p.add_argument("--out", metavar="FILE.pdf")
     p.add_argument("--out-dir", metavar="DIR")
-    p.add_argument("--title", help="标题（默认按所选区和类别生成）")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="发布日期（默认今天）")
-    p.add_argument("--json", action="store_true")
+    _flyer_options(p)
     p.set_defaults(handler=_flyer)
+
+    if "lists" in sub.choices:   # the app's parser has the named lists; `lists flyer` joins them
+        p = subcommands_of(sub.choices["lists"]).add_parser("flyer", help="为清单生成传单（PDF，清单名称即标题）")
+        p.add_argument("list", metavar="name")
+        p.add_argument("--out", required=True, metavar="FILE.pdf")
+        _flyer_options(p)
+        p.set_defaults(handler=_list_flyer)

@@ -59,6 +59,7 @@ class FlyerSpec:
     category_names: tuple[str, ...]
     issued: dt.date
     size: str = "a4"
+    keep_order: bool = False      # a named list: number the merchants in the order staff put them
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,13 @@ def _font(size_pt: float, bold: bool = False) -> QFont:
     return font
 
 
-def numbered(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The merchants in flyer order (吃住行医游购娱, then the catalogue's pinyin order), numbered from 1."""
-    out = frame.assign(_cat=frame["category"].map(category_order), _pos=range(len(frame)))
-    out = out.sort_values(["_cat", "_pos"], kind="stable").drop(columns=["_cat", "_pos"]).reset_index(drop=True)
+def numbered(frame: gpd.GeoDataFrame, keep_order: bool = False) -> gpd.GeoDataFrame:
+    """The merchants in flyer order (吃住行医游购娱, then the catalogue's pinyin order; or as given, for a
+    named list), numbered from 1."""
+    out = frame.reset_index(drop=True)
+    if not keep_order:
+        out = out.assign(_cat=out["category"].map(category_order), _pos=range(len(out)))
+        out = out.sort_values(["_cat", "_pos"], kind="stable").drop(columns=["_cat", "_pos"]).reset_index(drop=True)
     out["number"] = range(1, len(out) + 1)
     return out
 
@@ -387,7 +391,7 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
     if spec.size not in PAGE_SIZES:
         raise ValueError(f"未知的纸张大小“{spec.size}”，应为 a4 或 a5")
     cjk_family()
-    merchants = numbered(frame)
+    merchants = numbered(frame, spec.keep_order)
     path = Path(path)
     partial = path.with_name(path.name + ".part")
     writer = QPdfWriter(str(partial))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -108,3 +110,22 @@ def district_mismatches(store: Store, districts: DistrictIndex) -> pd.DataFrame:
     out = bad[["id", "name", "district"]].copy()
     out["located_district"] = bad["located_code"].map(districts.name)
     return out.reset_index(drop=True)
+
+
+def drop_expired(frame: gpd.GeoDataFrame, today: dt.date | None = None) -> tuple[gpd.GeoDataFrame, int]:
+    """The merchants whose offer has not ended before `today`, and how many were left out (flyers and
+    exports hand out only offers a member can still use, unless staff ask for the expired ones)."""
+    if frame.empty:
+        return frame, 0
+    today = today or dt.date.today()
+    expired = frame["valid_to"].map(lambda d: isinstance(d, dt.date) and d < today).astype(bool)
+    return frame[~expired].reset_index(drop=True), int(expired.sum())
+
+
+def in_order(frame: gpd.GeoDataFrame, ids: Sequence[str]) -> gpd.GeoDataFrame:
+    """`frame`'s rows in the order of `ids` (a named list's order); ids not in the frame are skipped."""
+    if frame.empty:
+        return frame
+    rank = {mid: i for i, mid in enumerate(ids)}
+    order = frame["id"].map(rank)
+    return frame.assign(_rank=order).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)

@@ -11,9 +11,12 @@ from pathlib import Path
 from app.command_line import UsageError, print_json, print_table
 from app.geo.china_datum import DATUMS
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, district_mismatches, search
+from app.merchants import curation_commands
+from app.merchants.catalogue import MerchantQuery, district_mismatches, drop_expired, search
+from app.merchants.curation_commands import require_editor, staff_handler
 from app.merchants.exporter import export_merchants, json_value
-from app.merchants.importer import import_into_store
+from app.merchants.importer import DUPLICATE_CHOICES, import_into_store
+from app.merchants.list_commands import selection_notes
 from app.store import Store
 
 # ---------------------------------------------------------------- districts
@@ -67,6 +70,7 @@ def query_from_args(args) -> MerchantQuery:
         radius_m=args.radius,
         min_saving=_saving(args.min_saving),
         sort=args.sort,
+        retired=getattr(args, "retired", "exclude"),
     )
 
 
@@ -98,28 +102,52 @@ def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
 
 
 def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
-    report = import_into_store(store, districts, Path(args.file), args.crs)
+    author = None if args.dry_run else require_editor(store).name
+    report = import_into_store(store, districts, Path(args.file), args.crs, author=author or "system",
+                               duplicates=args.duplicates, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
+        return 0 if report.written or (args.dry_run and not any(p.severity == "error" for p in report.problems)) else 1
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    for d in report.duplicates:
+        print(f"[重复?] {d}", file=sys.stderr)
+    counts = f"新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}" + (
+        f"，跳过 {len(report.skipped_ids)}" if report.skipped_ids else "")
+    if report.written:
+        print(f"已导入 {args.file}（第 {report.change_set_id} 次修改）：{counts}")
+    elif report.needs_duplicate_choice:
+        print(f"未导入：{args.file} 中有 {len(report.duplicates)} 家商户可能已在目录中；请核对后用 --duplicates 选择："
+              "skip 跳过它们，update 用文件中的内容更新已有商户，keep 两者都保留", file=sys.stderr)
+    elif args.dry_run and not any(p.severity == "error" for p in report.problems):
+        print(f"试导入 {args.file}（未写入）：{counts}")
     else:
-        for p in report.problems:
-            print(p, file=sys.stderr)
+        n = sum(1 for p in report.problems if p.severity == "error")
+        print(f"未导入：{args.file} 有 {n} 处错误，数据库没有任何改动", file=sys.stderr)
+    if report.missing:
+        print(f"文件中不再有以下 {len(report.missing)} 家同来源的商户：", file=sys.stderr)
+        for mid, name in report.missing:
+            print(f"  {mid} {name}", file=sys.stderr)
         if report.written:
-            print(f"已导入 {args.file}：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
-        else:
-            n = sum(1 for p in report.problems if p.severity == "error")
-            print(f"未导入：{args.file} 有 {n} 处错误，数据库没有任何改动", file=sys.stderr)
-    return 0 if report.written else 1
+            print(f"核对后可一次下架：unioncard merchants retire --missing-from {report.change_set_id} --reason 已不在合作名单",
+                  file=sys.stderr)
+    return 0 if report.written or (args.dry_run and not any(p.severity == "error" for p in report.problems)) else 1
 
 
 def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
     frame = search(store, districts, query_from_args(args))
+    expired = 0
+    if not args.include_expired:
+        frame, expired = drop_expired(frame)
     try:
         path = export_merchants(frame, Path(args.file))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    notes = selection_notes(0, expired)
+    for note in notes:
+        print(note, file=sys.stderr)
     if args.json:
-        print_json({"file": str(path), "count": len(frame)})
+        print_json({"file": str(path), "count": len(frame), "notes": notes})
     else:
         print(f"已导出 {len(frame)} 家商户到 {path}")
     return 0
@@ -147,6 +175,8 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--radius", type=float, metavar="M", help="附近的半径（米），与 --near 一起使用")
     p.add_argument("--min-saving", metavar="R", help="最低优惠幅度，如 0.1 表示至少九折")
     p.add_argument("--sort", choices=["name", "saving"], default="name", help="按名称（拼音）或优惠幅度排序")
+    p.add_argument("--retired", choices=["exclude", "include", "only"], default="exclude",
+                   help="已下架的商户：exclude 不含（默认）、include 包含、only 只看已下架")
 
 
 def add_district_commands(sub: argparse._SubParsersAction) -> None:
@@ -166,15 +196,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = merchants.add_parser("import", help="导入 GeoJSON / CSV / XLSX（有任何错误则全部不导入）")
     p.add_argument("file")
     p.add_argument("--crs", choices=DATUMS, default="wgs84", help="文件坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）")
+    p.add_argument("--duplicates", choices=DUPLICATE_CHOICES, default="ask",
+                   help="文件中的商户可能已在目录中时：ask 列出并不导入（默认）、skip 跳过、update 更新已有商户、keep 都保留")
+    p.add_argument("--dry-run", action="store_true", help="只报告将新增、更新、重复和缺少的商户，不写入")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=_merchants_import)
+    p.set_defaults(handler=staff_handler(_merchants_import))
 
     p = merchants.add_parser("export", help="导出筛选结果，格式由扩展名决定：.geojson .csv .xlsx")
     p.add_argument("file")
     add_filters(p)
+    p.add_argument("--include-expired", action="store_true", help="包含优惠已过期的商户（默认略去）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_export)
 
     p = merchants.add_parser("check", help="找出填写的区与坐标所在区不一致的商户")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_check)
+    curation_commands.add_commands(merchants)

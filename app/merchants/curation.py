@@ -245,7 +245,7 @@ def add_merchant(store: Store, districts: DistrictIndex, record: MerchantRecord,
         values = {"id": record.id, **state, **derived_columns(state), "revision": 1}
         s.execute(insert(Merchant).values(**values))
         set_id = new_change_set(s, "add", author, comment)
-        diff = {f: (None, v) for f, v in state.items() if v is not None}
+        diff = {f: (None, v) for f, v in state.items() if v is not None and v != ""}
         add_revision(s, record.id, 1, set_id, "add", diff, author, comment)
     return SaveResult(record.id, True, 1, diff, problems=problems, change_set_id=set_id)
 

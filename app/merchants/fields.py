@@ -94,3 +94,14 @@ def record_state(record: MerchantRecord) -> dict[str, object]:
     state = {f: getattr(record, f) for f in TRACKED_FIELDS if hasattr(record, f)}
     state.update(retired_on=None, retired_reason=None)
     return state
+
+
+def display_value(field: str, value: object, district_name=None) -> str:
+    """A field value as staff read it in history, conflicts and the change log."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field == "district_code" and district_name is not None:
+        return district_name(value) or str(value)
+    return str(encode_value(field, value))

@@ -18,7 +18,7 @@ from app.merchants.curation import (
     revision_changes,
     save_changes,
 )
-from app.merchants.fields import FIELD_LABELS, TRACKED_FIELDS, encode_value
+from app.merchants.fields import FIELD_LABELS, TRACKED_FIELDS, display_value, encode_value
 from app.store import Store
 from app.store.models import ChangeSet, Merchant, MerchantRevision
 
@@ -41,11 +41,10 @@ class Revision:
     def action_text(self) -> str:
         return ACTIONS.get(self.action, self.action)
 
-    def changes_text(self) -> str:
+    def changes_text(self, district_name=None) -> str:
         """字段：旧 → 新; …, as staff read it."""
-        def show(f, v):
-            return "（空）" if v in (None, "") else str(encode_value(f, v))
-        return "；".join(f"{FIELD_LABELS.get(f, f)}：{show(f, o)} → {show(f, n)}" for f, (o, n) in self.changes.items())
+        return "；".join(f"{FIELD_LABELS.get(f, f)}：{display_value(f, o, district_name)} → {display_value(f, n, district_name)}"
+                        for f, (o, n) in self.changes.items())
 
     def to_json(self) -> dict:
         return {
@@ -141,5 +140,5 @@ def write_change_log_csv(revisions: list[Revision], districts: DistrictIndex, pa
         for r in revisions:
             writer.writerow([r.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.author, r.action_text,
                              r.merchant_id, r.merchant_name or "", districts.name(r.district_code) or "", r.revision,
-                             r.changes_text(), r.comment or "", r.file_name or ""])
+                             r.changes_text(districts.name), r.comment or "", r.file_name or ""])
     return path

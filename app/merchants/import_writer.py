@@ -136,7 +136,7 @@ def write_records(store: Store, records: Sequence[MerchantRecord], *, author: st
             s.execute(insert(Merchant), [{"id": rec.id, **state, **derived_columns(state), "revision": 1}
                                          for rec, state in added_rows])   # bulk INSERT, not one ORM object each
             revisions += [{"merchant_id": rec.id, "revision": 1, "change_set_id": set_id, "action": "add",
-                           "changes_json": _encoded({f: (None, v) for f, v in state.items() if v is not None}),
+                           "changes_json": _encoded({f: (None, v) for f, v in state.items() if v is not None and v != ""}),
                            "author": author, "comment": f"导入 {file_name}"} for rec, state in added_rows]
         for row, diff in updates:
             new_values = {f: new for f, (_old, new) in diff.items()}

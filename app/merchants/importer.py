@@ -479,3 +479,18 @@ def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum:
     result = write_records(store, parsed.records, author=author, file_name=Path(path).name, duplicates=duplicates,
                            dry_run=dry_run, where=parsed.where)
     return ImportReport(str(path), problems=tuple(parsed.problems), **result)
+
+
+def validate_one(values: dict[str, object], districts: DistrictIndex, where: str) -> tuple[MerchantRecord | None, list[Problem]]:
+    """One merchant typed by staff (a form, the command line), read exactly as an import reads a row."""
+    parsed = validate([RawRecord(where, dict(values))], districts)
+    return (parsed.records[0] if parsed.records else None), parsed.problems
+
+
+def state_values(state: dict[str, object], merchant_id: str) -> dict[str, object]:
+    """A stored merchant's fields as the values `validate_one` reads back unchanged."""
+    values: dict[str, object] = {k: state.get(k) for k in ("name", "category", "mcc", "offer", "address", "phone",
+                                                            "lon", "lat", "valid_from", "valid_to", "source")}
+    values.update(id=merchant_id, district=state.get("district_code"),
+                  location_approximate=bool(state.get("location_approximate")))
+    return values

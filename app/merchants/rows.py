@@ -6,11 +6,11 @@ import dataclasses
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from app.discounts.offer_parser import parse_offer
 from app.merchants.fields import MerchantRecord
-from app.merchants.pinyin_index import is_pinyin_query, pinyin_keys
+from app.merchants.pinyin_index import is_pinyin_query
 from app.store.database import Store
 from app.store.models import Merchant
 
