@@ -24,6 +24,8 @@ class Explorer(QWidget):
     matched = Signal(int)       # merchants matching the filters, after each refresh
     problem = Signal(str)       # a filter the catalogue refused, in plain Chinese
     mapSettled = Signal()       # the page has drawn the latest result
+    placeRequested = Signal(float, float)   # edit mode: staff clicked the map to place a new merchant
+    selectionChanged = Signal(object)        # the selected merchant's id, or None
 
     def __init__(self, store: Store, districts: DistrictIndex, parent=None):
         super().__init__(parent)
@@ -34,6 +36,8 @@ class Explorer(QWidget):
         self._sent_loads = 0     # setMerchants calls sent to the page
         self._drawn_load = 0     # the newest of them the page has painted
         self._echo_from_map = False
+        self._pick_for = "near"   # what the next map click in pick mode is for: near-here, or placing a merchant
+        self._retired = "exclude"
 
         self.panel = FilterPanel(districts)
         self.map = MapView(districts)
@@ -76,10 +80,10 @@ class Explorer(QWidget):
         layout.addWidget(self.main_split)
 
         self.panel.changed.connect(self.refresh)
-        self.panel.pickModeChanged.connect(lambda on: self.map.call("setPickMode", on))
+        self.panel.pickModeChanged.connect(lambda on: self.start_pick("near") if on else self.map.call("setPickMode", False))
         self.map.bridge.merchantClicked.connect(self._on_marker_clicked)
         self.map.bridge.districtClicked.connect(self.panel.select_only_district)
-        self.map.bridge.mapClicked.connect(self.panel.set_near)
+        self.map.bridge.mapClicked.connect(self._on_map_clicked)
         self.map.bridge.drawn.connect(self._on_drawn)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.refresh()
@@ -99,7 +103,31 @@ class Explorer(QWidget):
             near=near,
             radius_m=float(self.panel.radius_m()) if near else None,
             min_saving=self.panel.min_saving(),
+            retired=self._retired,
         )
+
+    def set_retired_filter(self, retired: str) -> None:
+        """Staff's edit mode may show retired merchants too ("include"); members never do."""
+        if retired != self._retired:
+            self._retired = retired
+            self.refresh()
+
+    def start_pick(self, purpose: str) -> None:
+        """The next map click picks a point: for near-here ("near") or to place a new merchant ("add")."""
+        self._pick_for = purpose
+        self.map.call("setPickMode", True)
+
+    def _on_map_clicked(self, lon: float, lat: float) -> None:
+        purpose, self._pick_for = self._pick_for, "near"
+        if purpose == "add":
+            self.placeRequested.emit(lon, lat)
+        else:
+            self.panel.set_near(lon, lat)
+
+    def record_of(self, merchant_id: str):
+        """The catalogue row of a merchant in the current result, or None."""
+        row = self.model.row_of(merchant_id)
+        return None if row is None else self.model.record(row)
 
     def refresh(self) -> None:
         # One query without the district filter gives the per-district counts the panel shows;
@@ -187,11 +215,13 @@ class Explorer(QWidget):
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             self.details.clear()
+            self.selectionChanged.emit(None)
             return
         row = self.model.record(current.row())
         self.details.show_merchant(row)
         if not self._echo_from_map:
             self.map.call("selectMerchant", row["id"])
+        self.selectionChanged.emit(row["id"])
 
     def _on_drawn(self, load: int, _count: int) -> None:
         # The page skips loads superseded while it was busy; only the newest one counts.

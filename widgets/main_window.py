@@ -15,6 +15,7 @@ from app.merchants.categories import CATEGORY_NAMES
 from app.store import Store
 from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map
+from widgets.edit_mode import EditMode
 from widgets.explorer import Explorer
 from widgets.flyer_dialog import FlyerDialog
 from widgets.wallet_tab import WalletTab
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.explorer.matched.connect(self._show_count)
         self.explorer.problem.connect(lambda text: self.statusBar().showMessage(text))
         self._build_menus()
+        self.edit_mode = EditMode(self, self.explorer, store, districts)
         self._restore()
         self._show_count(len(self.explorer.frame))
 

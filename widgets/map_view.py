@@ -43,6 +43,8 @@ class MapBridge(QObject):
     mapClicked = Signal(float, float)    # lon, lat in WGS84, whatever base map is showing
     drawn = Signal(int, int)             # load number, features on the page; after painting
     datumChanged = Signal(str)
+    merchantMoved = Signal(str, float, float)   # edit mode: a pin dragged to lon, lat (WGS84)
+    boxSelected = Signal(list)                  # edit mode: the ids inside a shift-dragged box
 
     @Slot()
     def reportReady(self) -> None:
@@ -71,6 +73,15 @@ class MapBridge(QObject):
     @Slot(str)
     def reportDatum(self, datum: str) -> None:
         self.datumChanged.emit(datum)
+
+    @Slot(str, float, float)
+    def reportMerchantMoved(self, merchant_id: str, lon: float, lat: float) -> None:
+        self.merchantMoved.emit(merchant_id, lon, lat)
+
+    @Slot(str)
+    def reportBoxSelect(self, ids_json: str) -> None:
+        ids = json.loads(ids_json)
+        self.boxSelected.emit([str(i) for i in ids] if isinstance(ids, list) else [])
 
 
 class RequestLog(QWebEngineUrlRequestInterceptor):

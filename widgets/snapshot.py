@@ -17,7 +17,7 @@ SETTLE_MS = 300  # the compositor hands the last page frame to the widget shortl
 
 def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_names=(), category_names=(),
                   select: str | None = None, amount: str | None = None, tab: str = "map",
-                  size=SNAPSHOT_SIZE) -> Path:
+                  size=SNAPSHOT_SIZE, edit: bool = False) -> Path:
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
     from widgets.fonts import install_cjk_font
@@ -33,6 +33,8 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
     panel = window.explorer.panel
     panel.restore({"districts": codes, "categories": categories})
     window.show()
+    if edit:
+        window.edit_mode.set_active(True)
     if select is not None and not window.explorer.select_merchant(select):
         raise UsageError(f"当前筛选结果中没有编号为“{select}”的商户")
     if amount:
@@ -74,7 +76,8 @@ def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out 应是 .png 文件：{out}")
-    take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount, args.tab)
+    take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount, args.tab,
+                  edit=args.edit)
     print(f"已保存截图 {out}")
     return 0
 
@@ -87,4 +90,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--select", metavar="ID", help="选中这家商户（显示详情并在地图上打开）")
     p.add_argument("--amount", metavar="TEXT", help="在“算一算”中填入的金额，如 300 或 配镜=1000")
     p.add_argument("--tab", choices=["map", "wallet"], default="map", help="要截图的标签页：地图或钱包")
+    p.add_argument("--edit", action="store_true", help="打开编辑模式（商户维护）")
     p.set_defaults(handler=_snapshot)

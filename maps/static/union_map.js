@@ -51,6 +51,7 @@
     categories: {}, districts: null, districtLayer: null, labelLayer: null, counts: {},
     merchants: {type: "FeatureCollection", features: []}, cluster: null, markers: new Map(),
     selected: null, chunksDone: null, loading: false, pending: null, pickMode: false, near: null, nearLayer: null, richPopups: false,
+    editMode: false, box: null, selectAfterLoad: null, revealToken: 0,
   };
 
   // Stored coordinates are WGS84; on a GCJ-02 base map everything drawn is shifted to match it.
@@ -187,6 +188,7 @@
   }
 
   function drawMerchants(done) {
+    S.revealToken++;   // a reveal still waiting refers to markers about to go
     S.cluster.clearLayers();
     S.markers = new Map();
     const markers = [];
@@ -197,6 +199,7 @@
         riseOnHover: true,
       });
       marker.feature = f;
+      marker.on("dragend", () => onMarkerDragEnd(marker));
       marker.bindPopup(() => popupHtml(f.properties), {autoPanPadding: [24, 24]});
       marker.on("click", () => {
         highlight(f.id);
@@ -215,12 +218,73 @@
       old.setIcon(markerIcon(old.feature.properties.c, false));
       old.setZIndexOffset(0);
     }
+    if (old && old.dragging) old.dragging.disable();
     S.selected = id;
     const now = S.markers.get(id);
     if (now) {
       now.setIcon(markerIcon(now.feature.properties.c, true));
       now.setZIndexOffset(1000);
+      if (S.editMode && now.dragging) now.dragging.enable();
     }
+  }
+
+  // Zoom until a marker is out of its cluster, then run done(). Unlike markercluster's own
+  // zoomToShowLayer, a newer selection or a new load cancels the pending one, so no listener is
+  // left to touch a marker that has since been removed (markercluster's "_icon of undefined").
+  function revealMarker(marker, done) {
+    const token = ++S.revealToken;
+    const current = () => token === S.revealToken && S.markers.get(marker.feature.id) === marker
+      && S.cluster.hasLayer(marker);
+    if (marker._icon) {   // already drawn on its own: done() pans to it
+      done();
+      return;
+    }
+    const onEnd = () => {
+      S.map.off("moveend", onEnd);
+      if (!current()) return;
+      if (marker._icon) {
+        done();
+        return;
+      }
+      const parent = S.cluster.getVisibleParent(marker);
+      if (parent && parent.spiderfy) {
+        S.cluster.once("spiderfied", () => { if (current()) done(); });
+        parent.spiderfy();
+      }
+    };
+    S.map.on("moveend", onEnd);
+    const zoom = Math.max(S.map.getZoom(), S.cluster.options.disableClusteringAtZoom);
+    whenIdle(() => S.map.setView(marker.getLatLng(), zoom, {animate: false}));
+  }
+
+  // ---- edit mode: drag the selected pin, shift-drag a box to select ----------------------------
+  function onMarkerDragEnd(marker) {
+    const wgs = fromLatLng(marker.getLatLng());
+    report("reportMerchantMoved", marker.feature.id, wgs[0], wgs[1]);
+  }
+
+  function startBox(e) {
+    if (!S.editMode || !e.originalEvent.shiftKey) return;
+    S.map.dragging.disable();
+    S.box = {start: e.latlng, rect: L.rectangle(L.latLngBounds(e.latlng, e.latlng),
+      {color: "#1c7ed6", weight: 1, dashArray: "4 3", fillOpacity: 0.08, interactive: false}).addTo(S.map)};
+  }
+
+  function growBox(e) {
+    if (S.box) S.box.rect.setBounds(L.latLngBounds(S.box.start, e.latlng));
+  }
+
+  function endBox() {
+    if (!S.box) return;
+    const bounds = S.box.rect.getBounds();
+    S.map.removeLayer(S.box.rect);
+    S.box = null;
+    S.map.dragging.enable();
+    const ids = S.merchants.features.filter((f) => {
+      const c = f.geometry.coordinates;
+      return bounds.contains(toLatLng(c[0], c[1]));
+    }).map((f) => f.id);
+    report("reportBoxSelect", JSON.stringify(ids));
   }
 
   // ---- near here -----------------------------------------------------------------------------
@@ -274,6 +338,10 @@
         const waiting = S.pending;
         S.pending = null;
         load(waiting);
+      } else if (S.selectAfterLoad !== null) {
+        const id = S.selectAfterLoad;
+        S.selectAfterLoad = null;
+        UnionMap.selectMerchant(id);
       }
     });
   }
@@ -323,6 +391,9 @@
       }
       S.map.on("baselayerchange", onBaseLayerChange);
       S.map.on("click", (e) => { if (S.pickMode) pick(e.latlng); });
+      S.map.on("mousedown", startBox);
+      S.map.on("mousemove", growBox);
+      S.map.on("mouseup", endBox);
       L.control.scale({imperial: false}).addTo(S.map);
       if (options.legend) UnionMap.addLegend(options.legend);
       drawDistricts();
@@ -383,10 +454,17 @@
     },
 
     selectMerchant(id) {
+      // While markercluster is still adding a load, its markers have no icons yet: zooming to one
+      // throws. Select once the newest load is in.
+      if (S.loading) {
+        S.selectAfterLoad = id;
+        return true;
+      }
       const marker = S.markers.get(id);
       if (!marker) return false;
       highlight(id);
-      S.cluster.zoomToShowLayer(marker, () => {
+      revealMarker(marker, () => {
+        if (S.editMode && S.selected === id && marker.dragging) marker.dragging.enable();
         S.map.panTo(marker.getLatLng());
         marker.openPopup();
       });
@@ -401,6 +479,24 @@
     setPickMode(on) {
       S.pickMode = !!on;
       S.map.getContainer().classList.toggle("uc-picking", S.pickMode);
+    },
+
+    // Staff's edit mode: the selected pin can be dragged, shift-drag selects the pins in a box.
+    setEditMode(on) {
+      S.editMode = !!on;
+      if (S.editMode) S.map.boxZoom.disable(); else S.map.boxZoom.enable();
+      S.map.getContainer().classList.toggle("uc-editing", S.editMode);
+      highlight(S.selected);
+      return S.editMode;
+    },
+
+    // Put a dragged pin back where the catalogue has it (the move was cancelled or refused).
+    resetMarker(id) {
+      const marker = S.markers.get(id);
+      const f = marker && marker.feature;
+      if (!f) return false;
+      marker.setLatLng(toLatLng(f.geometry.coordinates[0], f.geometry.coordinates[1]));
+      return true;
     },
 
     setNear(lon, lat, radius) {
@@ -448,6 +544,26 @@
     },
     clickMap(lon, lat) {
       S.map.fire("click", {latlng: toLatLng(lon, lat)});
+    },
+    // As if staff dragged a pin to (lon, lat) WGS84 and let go.
+    dragMerchant(id, lon, lat) {
+      const marker = S.markers.get(id);
+      if (!marker || !S.editMode) return false;
+      marker.setLatLng(toLatLng(lon, lat));
+      marker.fire("dragend");
+      return true;
+    },
+    isDraggable(id) {
+      const marker = S.markers.get(id);
+      return !!(marker && marker.dragging && marker.dragging.enabled());
+    },
+    // As if staff shift-dragged a box from one corner to the other (WGS84).
+    boxSelect(west, south, east, north) {
+      const e = {shiftKey: true};
+      startBox({latlng: toLatLng(west, south), originalEvent: e});
+      growBox({latlng: toLatLng(east, north)});
+      endBox();
+      return true;
     },
   };
 

@@ -1,0 +1,207 @@
+"""The staff's edit mode in the real main window and page, driven as a person would: menus and
+shortcuts, clicks on the map, a dragged pin, dialogs answered by clicking their buttons."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog, QMessageBox
+from qt_helpers import WAIT_MS, page_value, settle
+
+from app.merchants.curation import load, save_changes
+from app.merchants.history import history
+from app.store import Store
+from widgets.conflict_dialog import ConflictDialog
+from widgets.merchant_form import MerchantForm
+
+pytestmark = pytest.mark.gui
+
+
+def answer_next_dialog(qtbot, act):
+    """Run act(dialog) on the next modal dialog, as a person answers it; returns what act returned.
+    A failed check inside closes the dialog and is raised by `raise_failures`, so a test never hangs."""
+    seen = []
+
+    def check():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, check)
+            return
+        try:
+            seen.append(act(dialog))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            FAILURES.append(exc)
+            dialog.reject()
+
+    QTimer.singleShot(0, check)
+    return seen
+
+
+FAILURES: list[BaseException] = []
+
+
+@pytest.fixture(autouse=True)
+def raise_failures():
+    FAILURES.clear()
+    yield
+    if FAILURES:
+        raise FAILURES[0]
+
+
+def click_button(dialog, which) -> None:
+    if isinstance(dialog, QMessageBox):
+        dialog.button(which).click()
+    else:
+        dialog.findChild(QDialogButtonBox).button(which).click()
+
+
+def edit_on(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.edit_mode.active
+    return window.edit_mode
+
+
+def test_edit_mode_is_switched_on_by_staff_and_makes_the_selected_pin_draggable(window, qtbot):
+    mode = window.edit_mode
+    assert mode.editor.can_edit and mode.menu.menuAction().isVisible(), "single-user SQLite: the local user edits"
+    assert not mode.edit_action.isEnabled() and not mode.history_dock.isVisible()
+    window.explorer.select_merchant("qs-08")
+    edit_on(window, qtbot)
+    assert mode.edit_action.isEnabled() and mode.history_dock.isVisible()
+    qtbot.waitUntil(lambda: page_value(qtbot, window.explorer.map, "isDraggable", "qs-08"), timeout=WAIT_MS)
+    assert "1 版" in mode.history.title.text()
+    mode.toggle_action.trigger()
+    assert not mode.active and not page_value(qtbot, window.explorer.map, "isDraggable", "qs-08")
+
+
+def test_add_a_merchant_by_clicking_the_map(window, qtbot, store):
+    db, districts = store
+    mode = edit_on(window, qtbot)
+    mode.add_on_map_action.trigger()
+
+    def fill(form: MerchantForm):
+        assert form.district.text() == "青山区"
+        assert not form.save_button.isEnabled(), "a name is required"
+        form.name.insert("老通城豆皮")   # what an input method commits
+        form.category.setCurrentText("餐饮")
+        form.offer.insertPlainText("凭工会卡消费享受九折优惠，周末另有惊喜")
+        assert "未能解析" in form.rules.text() and form.save_button.isEnabled(), "a warning does not block"
+        form.save_button.click()
+
+    answered = answer_next_dialog(qtbot, fill)
+    page_value(qtbot, window.explorer.map, "clickMap", 114.362, 30.628)
+    qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 13, timeout=WAIT_MS)
+    assert answered == [None]
+    new_id = window.explorer.selected_id()
+    assert window.explorer.record_of(new_id)["name"] == "老通城豆皮"
+    (first,) = history(db, new_id)
+    assert first.action == "add" and first.author == mode.editor.name
+    settle(qtbot, window)
+    assert page_value(qtbot, window.explorer.map, "featureCount") == 13
+    # Undo takes it off members' maps (a new revision, not a deletion), redo brings it back.
+    window.activateWindow()   # the desktop gives the window back its focus when the dialog closes
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    assert load(db, new_id).retired
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 13, timeout=WAIT_MS)
+    assert [r.action for r in history(db, new_id)] == ["add", "retire", "restore"]
+
+
+def test_the_form_refuses_to_save_while_an_error_remains(window, qtbot, store):
+    db, districts = store
+    form = MerchantForm(db, districts, merchant_id="qs-01", state=load(db, "qs-01").state, parent=window)
+    assert form.save_button.isEnabled()
+    form.valid_from.set_value(__import__("datetime").date(2026, 5, 1))
+    form.valid_to.set_value(__import__("datetime").date(2026, 4, 1))
+    assert not form.save_button.isEnabled() and "早于有效期起" in form.problem_label.text()
+    form.valid_to.set_value(__import__("datetime").date(2026, 12, 31))
+    assert form.save_button.isEnabled()
+    form.point.setText("114.39,30.63")
+    form.datum.setCurrentIndex(1)   # a 高德 coordinate pasted as published
+    assert abs(form.changes()["lon"] - 114.3845) < 0.002
+    form.point.setText("116.40,39.90")
+    assert not form.save_button.isEnabled() and "不在武汉市范围内" in form.problem_label.text()
+    form.deleteLater()
+
+
+def test_drag_a_misplaced_pin_into_the_right_district(window, qtbot, store):
+    db, _ = store
+    mode = edit_on(window, qtbot)
+    window.explorer.select_merchant("qs-12")
+    qtbot.waitUntil(lambda: page_value(qtbot, window.explorer.map, "isDraggable", "qs-12"), timeout=WAIT_MS)
+
+    def confirm(box: QMessageBox):
+        text = box.text()
+        click_button(box, QMessageBox.StandardButton.Yes)
+        return text
+
+    asked = answer_next_dialog(qtbot, confirm)
+    page_value(qtbot, window.explorer.map, "dragMerchant", "qs-12", 114.300, 30.600)
+    qtbot.waitUntil(lambda: load(db, "qs-12").revision == 2, timeout=WAIT_MS)
+    assert "新位置在江岸区（原在青山区）" in asked[0]
+    assert load(db, "qs-12").state["district_code"] == "420102"
+    assert history(db, "qs-12")[-1].action == "move"
+    assert mode.history.revisions[-1].action == "move"
+
+
+def test_a_cancelled_move_puts_the_pin_back(window, qtbot, store):
+    db, _ = store
+    edit_on(window, qtbot)
+    window.explorer.select_merchant("qs-10")
+    qtbot.waitUntil(lambda: page_value(qtbot, window.explorer.map, "isDraggable", "qs-10"), timeout=WAIT_MS)
+    answer_next_dialog(qtbot, lambda box: click_button(box, QMessageBox.StandardButton.No))
+    page_value(qtbot, window.explorer.map, "dragMerchant", "qs-10", 114.390, 30.610)
+    qtbot.waitUntil(lambda: page_value(qtbot, window.explorer.map, "markerLatLng", "qs-10") == [114.386, 30.624],
+                    timeout=WAIT_MS)
+    assert load(db, "qs-10").revision == 1
+
+
+def test_retire_restore_and_revert_from_the_history_pane(window, qtbot, store, monkeypatch):
+    db, _ = store
+    mode = edit_on(window, qtbot)
+    window.explorer.select_merchant("qs-06")
+    answer_next_dialog(qtbot, lambda d: (d.setTextValue("已停业"), d.accept()) if isinstance(d, QInputDialog) else None)
+    mode.retire_action.trigger()
+    qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 11, timeout=WAIT_MS)
+    assert load(db, "qs-06").state["retired_reason"] == "已停业"
+
+    mode.show_retired_action.trigger()   # staff may look at retired merchants
+    qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    window.explorer.select_merchant("qs-06")
+    assert mode.restore_action.isEnabled() and not mode.retire_action.isEnabled()
+    mode.history.select_revision(1)
+    answer_next_dialog(qtbot, lambda box: click_button(box, QMessageBox.StandardButton.Yes))
+    mode.history.revert_button.click()
+    qtbot.waitUntil(lambda: not load(db, "qs-06").retired, timeout=WAIT_MS)
+    assert [r.action for r in history(db, "qs-06")] == ["add", "retire", "revert"]
+    assert mode.history.tree.topLevelItem(0).text(3) == "回退"
+
+
+def test_a_colleagues_save_of_the_same_field_opens_the_conflict_view(window, qtbot, store, sqlite_url):
+    db, districts = store
+    mode = edit_on(window, qtbot)
+    window.explorer.select_merchant("qs-01")
+
+    def edit_while_a_colleague_saves(form: MerchantForm):
+        colleague = Store(sqlite_url)
+        assert save_changes(colleague, districts, "qs-01", 1, {"offer": "8.8折"}, author="李四").saved
+        colleague.close()
+        form.offer.setPlainText("7折")
+        form.phone.setText("027-86781234")
+        form.save_button.click()
+
+    def resolve(dialog: ConflictDialog):
+        assert len(dialog.conflicts) == 1 and dialog.conflicts[0].their_author == "李四"
+        assert not dialog.save_button.isEnabled(), "every conflict must be decided first"
+        dialog.choose(0, mine=True)
+        dialog.save_button.click()
+
+    answer_next_dialog(qtbot, edit_while_a_colleague_saves)
+    QTimer.singleShot(300, lambda: answer_next_dialog(qtbot, resolve))
+    result = mode.edit_selected()
+    assert result is not None and result.saved
+    now = load(db, "qs-01").state
+    assert (now["offer"], now["phone"]) == ("7折", "027-86781234"), "my phone merged, my offer chosen"
+    assert [r.author for r in history(db, "qs-01")][-2:] == ["李四", mode.editor.name]
