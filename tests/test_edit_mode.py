@@ -205,3 +205,35 @@ def test_a_colleagues_save_of_the_same_field_opens_the_conflict_view(window, qtb
     now = load(db, "qs-01").state
     assert (now["offer"], now["phone"]) == ("7折", "027-86781234"), "my phone merged, my offer chosen"
     assert [r.author for r in history(db, "qs-01")][-2:] == ["李四", mode.editor.name]
+
+
+def test_build_a_named_list_from_a_box_on_the_map_and_print_its_flyer(window, qtbot, store, tmp_path):
+    db, _ = store
+    mode = edit_on(window, qtbot)
+    name = "2026 金秋助学 合作商户 · 青山"
+    answer_next_dialog(qtbot, lambda d: (d.setTextValue(name), d.accept()))
+    mode.lists.new_button.click()
+    assert mode.lists.current_name() == name
+    # shift-drag a box around the bottom row of pins (qs-09..qs-12 sit at latitude 30.624)
+    with qtbot.waitSignal(window.explorer.map.bridge.boxSelected, timeout=WAIT_MS):
+        page_value(qtbot, window.explorer.map, "boxSelect", 114.36, 30.62, 114.42, 30.628)
+    assert sorted(window.explorer.selected_ids()) == ["qs-09", "qs-10", "qs-11", "qs-12"]
+    mode.lists.add_button.click()   # in the order the list view shows them (pinyin)
+    assert mode.lists.merchant_ids() == ["qs-09", "qs-12", "qs-10", "qs-11"]
+    mode.lists.items.setCurrentRow(1)
+    mode.lists.down_button.click()
+    assert mode.lists.merchant_ids() == ["qs-09", "qs-10", "qs-12", "qs-11"]
+    window.explorer.select_merchant("qs-11")
+    answer_next_dialog(qtbot, lambda d: (d.setTextValue("已停业"), d.accept()))
+    mode.retire_action.trigger()
+    qtbot.waitUntil(lambda: load(db, "qs-11").retired, timeout=WAIT_MS)
+    mode.lists.reload()
+    assert "已略去 1 家已下架的商户" in mode.lists.note.text()
+    dialog = mode.lists.flyer_dialog()
+    pdf = tmp_path / "list.pdf"
+    assert dialog.save(str(pdf)) is not None
+    dialog.deleteLater()
+    from pypdf import PdfReader
+    text = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+    assert name in text and text.index("丽华园酒店") < text.index("艳阳天酒店") < text.index("丽康宝贝儿童摄影"), "the list's order"
+    assert "友缘家政服务" not in text

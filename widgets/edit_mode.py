@@ -27,6 +27,7 @@ from app.store.identity import Editor, current_editor
 from widgets.conflict_dialog import ConflictDialog
 from widgets.explorer import Explorer
 from widgets.history_pane import HistoryPane
+from widgets.lists_pane import ListsPane
 from widgets.merchant_form import MerchantForm
 
 UNDO_ADD = {"retired_on": None, "retired_reason": None}
@@ -79,8 +80,19 @@ class EditMode(QObject):
         window.resizeDocks([self.history_dock], [340], Qt.Orientation.Horizontal)
         self.history_dock.hide()
 
+        self.lists = ListsPane(store, districts, lambda: self.editor.name, explorer.selected_ids)
+        self.lists.merchantActivated.connect(explorer.select_merchant)
+        self.lists_dock = QDockWidget("商户清单", window)
+        self.lists_dock.setObjectName("lists_dock")
+        self.lists_dock.setWidget(self.lists)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lists_dock)
+        window.tabifyDockWidget(self.history_dock, self.lists_dock)
+        self.history_dock.raise_()
+        self.lists_dock.hide()
+
         self._build_actions()
         explorer.map.bridge.merchantMoved.connect(self._on_moved)
+        explorer.map.bridge.boxSelected.connect(self._on_box)
         explorer.placeRequested.connect(self.add_at)
         explorer.selectionChanged.connect(self._on_selection)
 
@@ -132,6 +144,7 @@ class EditMode(QObject):
         menu.addSeparator()
         menu.addAction(self.show_retired_action)
         menu.addAction(self.history_dock.toggleViewAction())
+        menu.addAction(self.lists_dock.toggleViewAction())
         self.menu = menu
         self.toolbar = QToolBar("商户维护", self._window)
         self.toolbar.setObjectName("edit_toolbar")
@@ -153,6 +166,11 @@ class EditMode(QObject):
         self.active = on
         self._explorer.map.call("setEditMode", on)
         self.history_dock.setVisible(on)
+        self.lists_dock.setVisible(on)
+        self._explorer.set_multi_select(on)
+        if on:
+            self.lists.reload()
+            self.history_dock.raise_()
         if not on and self.show_retired_action.isChecked():
             self.show_retired_action.setChecked(False)
         who = f"（{self.editor.name}）"
@@ -188,6 +206,11 @@ class EditMode(QObject):
                 name = row["name"] if row is not None else None
             self.history.show_merchant(merchant_id, name)
         self._update_actions()
+
+    def _on_box(self, merchant_ids: list) -> None:
+        if self.active:
+            n = self._explorer.select_ids(merchant_ids)
+            self._window.statusBar().showMessage(f"已框选 {n} 家商户")
 
     def _show_retired(self, on: bool) -> None:
         self._explorer.set_retired_filter("include" if on else "exclude")

@@ -124,6 +124,28 @@ class Explorer(QWidget):
         else:
             self.panel.set_near(lon, lat)
 
+    def set_multi_select(self, on: bool) -> None:
+        """Staff select several merchants at once (Ctrl/Shift-click, or a box on the map)."""
+        mode = QAbstractItemView.SelectionMode.ExtendedSelection if on else QAbstractItemView.SelectionMode.SingleSelection
+        self.table.setSelectionMode(mode)
+
+    def selected_ids(self) -> list[str]:
+        """Every selected merchant, in list order (the current one alone in single selection)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [self.model.merchant_id(r) for r in rows]
+        current = self.selected_id()
+        return ids or ([current] if current else [])
+
+    def select_ids(self, merchant_ids: list[str]) -> int:
+        """Select these merchants in the list (those in the current result); returns how many."""
+        selection = self.table.selectionModel()
+        rows = [r for r in (self.model.row_of(m) for m in merchant_ids) if r is not None]
+        selection.clearSelection()
+        for r in rows:
+            selection.select(self.model.index(r, 0),
+                             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+        return len(rows)
+
     def record_of(self, merchant_id: str):
         """The catalogue row of a merchant in the current result, or None."""
         row = self.model.row_of(merchant_id)
