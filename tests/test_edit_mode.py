@@ -237,3 +237,60 @@ def test_build_a_named_list_from_a_box_on_the_map_and_print_its_flyer(window, qt
     text = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
     assert name in text and text.index("丽华园酒店") < text.index("艳阳天酒店") < text.index("丽康宝贝儿童摄影"), "the list's order"
     assert "友缘家政服务" not in text
+
+
+def test_import_in_the_app_asks_row_by_row_and_retires_what_the_source_dropped(window, qtbot, store, tmp_path):
+    db, _ = store
+    mode = edit_on(window, qtbot)
+    header = "编号,名称,类别,区,经度,纬度,优惠,来源"
+    first = tmp_path / "第二批.csv"
+    first.write_text("\n".join([header, "b-1,老字号面馆,餐饮,青山区,114.370,30.610,9折,第二批",
+                                "b-2,武昌鱼馆,餐饮,青山区,114.380,30.615,9折,第二批"]) + "\n", encoding="utf-8")
+    answer_next_dialog(qtbot, lambda d: d.import_button.click())
+    mode.import_file(str(first))
+    assert {"b-1", "b-2"} <= set(window.explorer.frame["id"])
+
+    second = tmp_path / "第三批.csv"
+    second.write_text("\n".join([header, "b-1,老字号面馆,餐饮,青山区,114.370,30.610,8折,第二批",
+                                 "b-3,精益眼镜分店,购物,青山区,114.4143,30.6361,9折,第二批",
+                                 "b-4,老字號麵館,餐饮,青山区,114.3703,30.6101,9折,第二批"]) + "\n", encoding="gb18030")
+
+    def review(d):
+        assert "将新增 2，更新 1" in d.summary.text()
+        assert set(d.choice_boxes) == {"b-3", "b-4"}
+        d.choose("b-3", "update")     # the existing 精益眼镜 takes the row
+        d.choose("b-4", "skip")
+        assert d.missing_ids == ["b-2"]
+        d.missing_box.setChecked(True)
+        d.import_button.click()
+
+    answer_next_dialog(qtbot, review)
+    dialog = mode.import_file(str(second))
+    assert dialog.report.updated_ids == ("b-1", "qs-08") and dialog.retired == ["b-2"]
+    ids = set(window.explorer.frame["id"])
+    assert "b-2" not in ids and "b-3" not in ids and "b-4" not in ids
+    assert load(db, "qs-08").state["offer"] == "9折"
+    assert history(db, "b-2")[-1].action == "retire"
+
+
+def test_merge_a_duplicate_field_by_field_in_the_review_queue(window, qtbot, store):
+    from app.merchants.curation import add_merchant
+    from app.merchants.fields import MerchantRecord
+    from widgets.duplicates_dialog import DuplicatesDialog
+
+    db, districts = store
+    edit_on(window, qtbot)
+    add_merchant(db, districts, MerchantRecord("d-1", "精益眼镜（和平大道店）", "购物", "420107", 114.4143, 30.6361,
+                                               phone="027-86860001"), author="张三")
+    add_merchant(db, districts, MerchantRecord("d-2", "中百仓储", "购物", "420107", 114.3862, 30.6361), author="张三")
+    dialog = DuplicatesDialog(db, districts, "李四", window)
+    assert {(c.first_id, c.second_id) for c in dialog.candidates} == {("d-2", "qs-06"), ("d-1", "qs-08")}
+    dialog.pairs.setCurrentRow([c.first_id for c in dialog.candidates].index("d-1"))
+    dialog.keep_right.setChecked(True)            # keep qs-08, the merchant members know
+    dialog.choose_field("phone", right=False)     # but take d-1's phone
+    dialog.merge_button.click()
+    assert load(db, "qs-08").state["phone"] == "027-86860001" and load(db, "d-1").retired
+    assert [c.first_id for c in dialog.candidates] == ["d-2"]
+    dialog.dismiss_button.click()
+    assert dialog.candidates == [] and not dialog.empty.isHidden() and not dialog.merge_button.isEnabled()
+    dialog.deleteLater()

@@ -8,10 +8,11 @@ Undo and redo never rewrite history: each is a new revision that puts the fields
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QMainWindow, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QToolBar
 
 from app.geo.districts import DistrictIndex
 from app.merchants.curation import (
@@ -25,8 +26,10 @@ from app.merchants.history import revert
 from app.store import Store
 from app.store.identity import Editor, current_editor
 from widgets.conflict_dialog import ConflictDialog
+from widgets.duplicates_dialog import DuplicatesDialog
 from widgets.explorer import Explorer
 from widgets.history_pane import HistoryPane
+from widgets.import_dialog import ImportDialog
 from widgets.lists_pane import ListsPane
 from widgets.merchant_form import MerchantForm
 
@@ -121,6 +124,10 @@ class EditMode(QObject):
         self.retire_action = self._action("下架所选商户…", self.retire_selected, None,
                                           "商户从会员的地图、传单和导出中消失，但不会被删除，可随时恢复")
         self.restore_action = self._action("恢复所选商户", self.restore_selected)
+        self.import_action = self._action("导入表格…", lambda: self.import_file(), "Ctrl+I",
+                                          "导入 Excel / CSV / GeoJSON：先显示将新增、更新和可能重复的商户，再写入")
+        self.duplicates_action = self._action("重复商户…", lambda: self.review_duplicates(), None,
+                                              "名称相近且相距约150米内、或电话相同的商户：合并或标记为不重复")
         self.show_retired_action = QAction("显示已下架的商户", self)
         self.show_retired_action.setCheckable(True)
         self.show_retired_action.toggled.connect(self._show_retired)
@@ -129,7 +136,8 @@ class EditMode(QObject):
         self.redo_action = self.undo_stack.createRedoAction(self, "重做")
         self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.edit_actions = [self.add_on_map_action, self.add_typed_action, self.edit_action, self.retire_action,
-                             self.restore_action, self.show_retired_action, self.undo_action, self.redo_action]
+                             self.restore_action, self.import_action, self.duplicates_action,
+                             self.show_retired_action, self.undo_action, self.redo_action]
 
         bar = self._window.menuBar()
         menu = QMenu("商户维护", bar)
@@ -138,6 +146,9 @@ class EditMode(QObject):
         menu.addSeparator()
         for action in self.edit_actions[:5]:
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.import_action)
+        menu.addAction(self.duplicates_action)
         menu.addSeparator()
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
@@ -206,6 +217,33 @@ class EditMode(QObject):
                 name = row["name"] if row is not None else None
             self.history.show_merchant(merchant_id, name)
         self._update_actions()
+
+    def import_file(self, path: str | None = None) -> ImportDialog | None:
+        if not self.active:
+            return None
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self._window, "导入商户", "",
+                                                  "商户表格 (*.xlsx *.csv *.geojson *.json)")
+            if not path:
+                return None
+        dialog = ImportDialog(self._store, self._districts, Path(path), self.editor.name, self._window)
+        if dialog.exec() and dialog.report is not None:
+            r = dialog.report
+            self._explorer.refresh()
+            self.lists.reload()
+            retired = f"，下架 {len(dialog.retired)}" if dialog.retired else ""
+            self._window.statusBar().showMessage(
+                f"已导入 {dialog.path.name}：新增 {r.added}，更新 {r.updated}，未变 {r.unchanged}{retired}")
+        return dialog
+
+    def review_duplicates(self) -> None:
+        if not self.active:
+            return
+        dialog = DuplicatesDialog(self._store, self._districts, self.editor.name, self._window)
+        dialog.merged.connect(lambda _keep: self._explorer.refresh())
+        dialog.exec()
+        self._explorer.refresh()
+        dialog.deleteLater()
 
     def _on_box(self, merchant_ids: list) -> None:
         if self.active:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import insert, select
 
@@ -54,9 +54,13 @@ def _encoded(diff: dict[str, tuple[object, object]]) -> str:
     return json.dumps({f: [encode_value(f, o), encode_value(f, n)] for f, (o, n) in diff.items()}, ensure_ascii=False)
 
 
-def write_records(store: Store, records: Sequence[MerchantRecord], *, author: str, file_name: str, duplicates: str,
-                  dry_run: bool, where: dict[str, str]) -> dict:
-    """The fields of an ImportReport (all but path and problems)."""
+def write_records(store: Store, records: Sequence[MerchantRecord], *, author: str, file_name: str,
+                  duplicates: str | Mapping[str, str], dry_run: bool, where: dict[str, str]) -> dict:
+    """The fields of an ImportReport (all but path and problems). `duplicates` is one choice for all,
+    or a choice per new merchant id (staff decided row by row; "ask" for any row not named)."""
+    def choice(new_id: str) -> str:
+        return duplicates if isinstance(duplicates, str) else duplicates.get(new_id, "ask")
+
     with store.session() as s:
         existing: dict[str, Merchant] = {}
         for chunk in _chunks([r.id for r in records], 500):
@@ -81,16 +85,16 @@ def write_records(store: Store, records: Sequence[MerchantRecord], *, author: st
             matches.append(DuplicateMatch(new_id, names[new_id], where.get(new_id, new_id), old_id, names[old_id],
                                           c.reason, c.distance_m))
         matches.sort(key=lambda m: order[m.new_id])
-        if matches and duplicates == "ask":
+        if any(choice(m.new_id) == "ask" for m in matches):
             return dict(added=0, updated=0, unchanged=0, written=False, duplicates=tuple(matches), dry_run=dry_run)
 
         skip: set[str] = set()
         redirect: dict[str, str] = {}
         for m in matches:
-            if duplicates == "skip" or (duplicates == "update" and m.existing_id not in existing
-                                        and m.existing_id in order):
+            wanted = choice(m.new_id)
+            if wanted == "skip" or (wanted == "update" and m.existing_id not in existing and m.existing_id in order):
                 skip.add(m.new_id)
-            elif duplicates == "update" and m.new_id not in redirect:
+            elif wanted == "update" and m.new_id not in redirect:
                 redirect[m.new_id] = m.existing_id
         if redirect:  # the rows that update an existing merchant need that merchant locked too
             for m in s.scalars(select(Merchant).where(Merchant.id.in_(list(set(redirect.values())))).with_for_update()):

@@ -465,13 +465,16 @@ class ImportReport:
 
 
 def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84", *,
-                      author: str = "system", duplicates: str = "ask", dry_run: bool = False) -> ImportReport:
+                      author: str = "system", duplicates: str | dict[str, str] = "ask",
+                      dry_run: bool = False) -> ImportReport:
     """Validate the whole file, then write it as one change set in one transaction, or write nothing.
 
     `duplicates` says what to do with a new merchant that may already be in the catalogue: "ask"
     writes nothing and lists them; "skip" leaves them out; "update" applies the row to the existing
-    merchant; "keep" adds both. `dry_run` reports what would happen and writes nothing."""
-    if duplicates not in DUPLICATE_CHOICES:
+    merchant; "keep" adds both; or a dict of those per new merchant id. `dry_run` reports what would
+    happen and writes nothing."""
+    chosen = [duplicates] if isinstance(duplicates, str) else list(duplicates.values())
+    if any(c not in DUPLICATE_CHOICES for c in chosen):
         raise ValueError(f"unknown duplicates choice {duplicates!r}")
     parsed = parse_file(path, districts, datum)
     if not parsed.ok:
