@@ -294,3 +294,63 @@ def test_merge_a_duplicate_field_by_field_in_the_review_queue(window, qtbot, sto
     dialog.dismiss_button.click()
     assert dialog.candidates == [] and not dialog.empty.isHidden() and not dialog.merge_button.isEnabled()
     dialog.deleteLater()
+
+
+def test_bulk_set_validity_and_category_on_a_box_selection_undo_as_one_step(window, qtbot, store):
+    import datetime as dt
+
+    from widgets.bulk_dialog import BulkDialog
+
+    db, _ = store
+    mode = edit_on(window, qtbot)
+    with qtbot.waitSignal(window.explorer.map.bridge.boxSelected, timeout=WAIT_MS):
+        page_value(qtbot, window.explorer.map, "boxSelect", 114.36, 30.62, 114.42, 30.628)
+    dialog = BulkDialog(4, [], window)
+    dialog.radios["validity"].setChecked(True)
+    dialog.valid_from.set_value(dt.date(2026, 12, 1))
+    dialog.valid_to.set_value(dt.date(2026, 11, 1))
+    assert not dialog.ok_button.isEnabled(), "to before from"
+    dialog.valid_to.set_value(dt.date(2027, 12, 31))
+    assert dialog.ok_button.isEnabled()
+    results = mode.bulk_selected(dialog)
+    assert sorted(r.merchant_id for r in results if r.saved) == ["qs-09", "qs-10", "qs-11", "qs-12"]
+    assert len({r.change_set_id for r in results}) == 1, "one change set for the bulk action"
+    assert load(db, "qs-10").state["valid_to"] == dt.date(2027, 12, 31)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: load(db, "qs-12").state["valid_to"] is None, timeout=WAIT_MS)
+    assert all(load(db, m).state["valid_to"] is None for m in ("qs-09", "qs-10", "qs-11"))
+
+
+def test_problems_pane_lists_checks_and_jumps_to_the_merchant(window, qtbot, store):
+    import datetime as dt
+
+    db, districts = store
+    mode = edit_on(window, qtbot)
+    soon = dt.date.today() + dt.timedelta(days=10)
+    save_changes(db, districts, "qs-03", 1, {"valid_to": soon, "phone": "12"}, author="张三")
+    window.explorer.refresh()
+    texts = [mode.problems.list.item(i).text() for i in range(mode.problems.list.count())]
+    assert any("慈铭健康体检中心" in t and "到期" in t for t in texts)
+    assert any("电话号码格式不对" in t for t in texts)
+    row = next(i for i, t in enumerate(texts) if "电话号码格式不对" in t)
+    mode.problems.list.itemDoubleClicked.emit(mode.problems.list.item(row))
+    assert window.explorer.selected_id() == "qs-03"
+
+
+def test_change_log_view_filters_by_staff_and_exports_csv(window, qtbot, store, tmp_path):
+    db, districts = store
+    mode = edit_on(window, qtbot)
+    save_changes(db, districts, "qs-04", 1, {"phone": "86860004"}, author="张三")
+    save_changes(db, districts, "qs-05", 1, {"phone": "86860005"}, author="李四")
+    dialog = mode.show_change_log()
+    assert dialog.count.text() == f"共 {len(dialog.revisions)} 条修改" and len(dialog.revisions) >= 14
+    dialog.choose(dialog.author, "李四")
+    assert [r.merchant_id for r in dialog.revisions] == ["qs-05"]
+    dialog.table.cellDoubleClicked.emit(0, 0)
+    assert window.explorer.selected_id() == "qs-05"
+    out = dialog.export(str(tmp_path / "log.csv"))
+    assert "李四" in out.read_text(encoding="utf-8-sig") and "张三" not in out.read_text(encoding="utf-8-sig")
+    dialog.close()
+    dialog.deleteLater()

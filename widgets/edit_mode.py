@@ -19,12 +19,15 @@ from app.merchants.curation import (
     CurationError,
     SaveResult,
     add_merchant,
+    bulk_change,
     load,
     save_changes,
 )
 from app.merchants.history import revert
 from app.store import Store
 from app.store.identity import Editor, current_editor
+from widgets.bulk_dialog import BulkDialog
+from widgets.change_log_dialog import ChangeLogDialog
 from widgets.conflict_dialog import ConflictDialog
 from widgets.duplicates_dialog import DuplicatesDialog
 from widgets.explorer import Explorer
@@ -32,6 +35,7 @@ from widgets.history_pane import HistoryPane
 from widgets.import_dialog import ImportDialog
 from widgets.lists_pane import ListsPane
 from widgets.merchant_form import MerchantForm
+from widgets.problems_pane import ProblemsPane
 
 UNDO_ADD = {"retired_on": None, "retired_reason": None}
 
@@ -93,6 +97,16 @@ class EditMode(QObject):
         self.history_dock.raise_()
         self.lists_dock.hide()
 
+        self.problems = ProblemsPane(districts)
+        self.problems.merchantActivated.connect(explorer.select_merchant)
+        self.problems_dock = QDockWidget("问题", window)
+        self.problems_dock.setObjectName("problems_dock")
+        self.problems_dock.setWidget(self.problems)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.problems_dock)
+        window.tabifyDockWidget(self.lists_dock, self.problems_dock)
+        self.problems_dock.hide()
+        explorer.matched.connect(lambda _n: self._refresh_problems())
+
         self._build_actions()
         explorer.map.bridge.merchantMoved.connect(self._on_moved)
         explorer.map.bridge.boxSelected.connect(self._on_box)
@@ -128,6 +142,10 @@ class EditMode(QObject):
                                           "导入 Excel / CSV / GeoJSON：先显示将新增、更新和可能重复的商户，再写入")
         self.duplicates_action = self._action("重复商户…", lambda: self.review_duplicates(), None,
                                               "名称相近且相距约150米内、或电话相同的商户：合并或标记为不重复")
+        self.bulk_action = self._action("批量修改所选商户…", lambda: self.bulk_selected(), None,
+                                        "对多选（Ctrl/Shift 点击或在地图上 Shift+拖动框选）的商户设置类别、有效期、下架或加入清单")
+        self.change_log_action = self._action("变更记录…", lambda: self.show_change_log(), None,
+                                              "整个目录的修改记录：按经办人、日期、区、操作筛选，可导出 CSV")
         self.show_retired_action = QAction("显示已下架的商户", self)
         self.show_retired_action.setCheckable(True)
         self.show_retired_action.toggled.connect(self._show_retired)
@@ -136,7 +154,8 @@ class EditMode(QObject):
         self.redo_action = self.undo_stack.createRedoAction(self, "重做")
         self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.edit_actions = [self.add_on_map_action, self.add_typed_action, self.edit_action, self.retire_action,
-                             self.restore_action, self.import_action, self.duplicates_action,
+                             self.restore_action, self.bulk_action, self.import_action, self.duplicates_action,
+                             self.change_log_action,
                              self.show_retired_action, self.undo_action, self.redo_action]
 
         bar = self._window.menuBar()
@@ -144,11 +163,12 @@ class EditMode(QObject):
         bar.insertMenu(bar.actions()[-1], menu)   # before 帮助
         menu.addAction(self.toggle_action)
         menu.addSeparator()
-        for action in self.edit_actions[:5]:
+        for action in self.edit_actions[:6]:
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.import_action)
         menu.addAction(self.duplicates_action)
+        menu.addAction(self.change_log_action)
         menu.addSeparator()
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
@@ -156,6 +176,7 @@ class EditMode(QObject):
         menu.addAction(self.show_retired_action)
         menu.addAction(self.history_dock.toggleViewAction())
         menu.addAction(self.lists_dock.toggleViewAction())
+        menu.addAction(self.problems_dock.toggleViewAction())
         self.menu = menu
         self.toolbar = QToolBar("商户维护", self._window)
         self.toolbar.setObjectName("edit_toolbar")
@@ -178,9 +199,11 @@ class EditMode(QObject):
         self._explorer.map.call("setEditMode", on)
         self.history_dock.setVisible(on)
         self.lists_dock.setVisible(on)
+        self.problems_dock.setVisible(on)
         self._explorer.set_multi_select(on)
         if on:
             self.lists.reload()
+            self._refresh_problems()
             self.history_dock.raise_()
         if not on and self.show_retired_action.isChecked():
             self.show_retired_action.setChecked(False)
@@ -217,6 +240,52 @@ class EditMode(QObject):
                 name = row["name"] if row is not None else None
             self.history.show_merchant(merchant_id, name)
         self._update_actions()
+
+    def _refresh_problems(self) -> None:
+        if self.active:
+            self.problems.show_frame(self._explorer.frame)
+            errors = sum(p.severity == "error" for _, p in self.problems.problems)
+            self.problems_dock.setWindowTitle(f"问题（{errors}）" if errors else "问题")
+
+    def bulk_selected(self, dialog: BulkDialog | None = None) -> list[SaveResult]:
+        ids = self._explorer.selected_ids()
+        if not (self.active and ids):
+            return []
+        own = dialog is None
+        if own:
+            dialog = BulkDialog(len(ids), [n for n in (self.lists.lists.itemText(i) for i in range(self.lists.lists.count()))],
+                                self._window)
+            if not dialog.exec():
+                return []
+        if dialog.operation() == "list":
+            self.lists.lists.setCurrentText(dialog.list_name.currentText())
+            self.lists.add(ids)
+            self.lists_dock.raise_()
+            return []
+        results = bulk_change(self._store, self._districts, ids, dialog.changes(), author=self.editor.name,
+                              comment=f"批量修改 {len(ids)} 家")
+        saved = [r for r in results if r.saved]
+        if saved:
+            self.undo_stack.beginMacro(f"批量修改 {len(saved)} 家商户")
+            for r in saved:
+                self._push(r.merchant_id, r, f"批量修改 {r.merchant_id}")
+            self.undo_stack.endMacro()
+        refused = [r for r in results if not r.saved and r.errors]
+        self._explorer.refresh()
+        message = f"已修改 {len(saved)} 家商户"
+        if refused:
+            message += f"；{len(refused)} 家未修改：" + "；".join(f"{r.merchant_id} {r.errors[0].message}" for r in refused[:3])
+        self._window.statusBar().showMessage(message)
+        self._update_actions()
+        return results
+
+    def show_change_log(self) -> ChangeLogDialog | None:
+        if not self.active:
+            return None
+        dialog = ChangeLogDialog(self._store, self._districts, self._window)
+        dialog.merchantActivated.connect(self._explorer.select_merchant)
+        dialog.show()
+        return dialog
 
     def import_file(self, path: str | None = None) -> ImportDialog | None:
         if not self.active:

@@ -35,8 +35,10 @@ def merchant_label(state: Mapping[str, object], merchant_id: str | None) -> str:
 
 
 def check_merchant(state: Mapping[str, object], districts: DistrictIndex, *, merchant_id: str | None = None,
-                   today: dt.date | None = None, nearby: tuple[str, ...] = ()) -> list[Problem]:
-    """Problems of one merchant's fields; `nearby` names possible duplicates found around it."""
+                   today: dt.date | None = None, nearby: tuple[str, ...] = (),
+                   unparsed: tuple[str, ...] | None = None) -> list[Problem]:
+    """Problems of one merchant's fields; `nearby` names possible duplicates found around it;
+    `unparsed` saves parsing the offer again when the stored rules already say what was not understood."""
     today = today or dt.date.today()
     where = merchant_label(state, merchant_id)
     out: list[Problem] = []
@@ -69,7 +71,8 @@ def check_merchant(state: Mapping[str, object], districts: DistrictIndex, *, mer
 
     offer = state.get("offer") or ""
     if offer:
-        unparsed = parse_offer(str(offer)).unparsed
+        if unparsed is None:
+            unparsed = parse_offer(str(offer)).unparsed
         if unparsed:
             problem("offer", f"以下文字未能解析为优惠规则：{'；'.join(unparsed)}", "warning")
     if isinstance(end, dt.date) and not state.get("retired_on"):

@@ -272,3 +272,19 @@ def move(store: Store, districts: DistrictIndex, merchant_id: str, base_revision
     if located:
         changes["district_code"] = located
     return save_changes(store, districts, merchant_id, base_revision, changes, author=author, comment=comment)
+
+
+def bulk_change(store: Store, districts: DistrictIndex, merchant_ids: list[str], changes: Mapping[str, object], *,
+                author: str, comment: str | None = None) -> list[SaveResult]:
+    """The same change to several merchants (set category, set validity, retire): one change set,
+    one revision per merchant that actually changes. Each merchant is saved on its own, so one
+    refused (a check error) does not stop the others; the results say which."""
+    with store.session() as s:
+        set_id = new_change_set(s, "bulk", author, comment, summary={"merchants": list(merchant_ids),
+                                                                      "fields": sorted(changes)})
+    results = []
+    for merchant_id in merchant_ids:
+        current = load(store, merchant_id)
+        results.append(save_changes(store, districts, merchant_id, current.revision, changes, author=author,
+                                    comment=comment, change_set_id=set_id))
+    return results
