@@ -138,3 +138,37 @@ def test_concurrent_saves_to_the_same_field_never_lose_one_silently(pg_url):
     store = Store(pg_url)
     assert load(store, "qs-02").state["offer"] == saved[0].changes["offer"][1]
     store.close()
+
+
+@pytest.mark.gui
+def test_the_app_offers_edit_mode_to_staff_only(roles, qtbot, qapp, settings):
+    from qt_helpers import close, settle
+
+    from widgets.main_window import MainWindow
+
+    made, urls = roles
+    windows = {}
+    for kind in ("member", "staff"):
+        store, districts = open_seeded_store(urls[kind])
+        w = MainWindow(store, districts, settings=settings)
+        w.show()
+        settle(qtbot, w)
+        windows[kind] = (w, store, districts)
+    member, staff = windows["member"][0], windows["staff"][0]
+    assert not member.edit_mode.menu.menuAction().isVisible() and member.edit_mode.toolbar.isHidden()
+    member.edit_mode.set_active(True)
+    assert not member.edit_mode.active, "a read-only role cannot switch it on"
+    assert staff.edit_mode.menu.menuAction().isVisible()
+    # the wallet is personal: on the shared catalogue it says where it lives instead of failing
+    assert member.wallet_tab is None and "自己电脑上的数据库" in member.tabs.widget(1).text()
+    assert not member.explorer.details.record_button.isEnabled()
+    staff.edit_mode.set_active(True)
+    staff.explorer.select_merchant("qs-09")
+    result = staff.edit_mode.apply("qs-09", {"offer": "8.8折"})
+    assert result.saved and history.history(windows["staff"][1], "qs-09")[-1].author == made["staff"]
+    # the colleague (here the member's window) sees it after a refresh
+    member.explorer.refresh()
+    assert member.explorer.record_of("qs-09")["offer"] == "8.8折"
+    for w, store, _ in windows.values():
+        close(w)
+        store.close()

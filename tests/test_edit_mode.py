@@ -354,3 +354,18 @@ def test_change_log_view_filters_by_staff_and_exports_csv(window, qtbot, store, 
     assert "李四" in out.read_text(encoding="utf-8-sig") and "张三" not in out.read_text(encoding="utf-8-sig")
     dialog.close()
     dialog.deleteLater()
+
+
+def test_the_apps_flyer_and_web_map_leave_out_expired_offers_and_say_so(window, qtbot, store, tmp_path):
+    import datetime as dt
+
+    db, districts = store
+    save_changes(db, districts, "qs-07", 1, {"valid_to": dt.date(2025, 12, 31)}, author="张三")
+    window.explorer.refresh()
+    assert "qs-07" in set(window.explorer.frame["id"]), "members still find it in the explorer (issue 15 hides it)"
+    out = window.export_web_map(str(tmp_path / "map.html"))
+    assert "苏宁电器" not in out.read_text(encoding="utf-8")
+    assert "已略去 1 家优惠已过期的商户" in window.statusBar().currentMessage()
+    dialog = window.flyer_dialog()
+    assert "qs-07" not in set(dialog._frame["id"]) and len(dialog._frame) == 11
+    dialog.deleteLater()

@@ -6,13 +6,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import drop_expired
 from app.merchants.categories import CATEGORY_NAMES
+from app.merchants.list_commands import selection_notes
 from app.store import Store
+from app.store.identity import wallet_available
 from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map
 from widgets.edit_mode import EditMode
@@ -38,9 +41,17 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.explorer, "商户地图")
-        self.wallet_tab = WalletTab(store, districts)
-        self.tabs.addTab(self.wallet_tab, "我的钱包")
-        self.explorer.details.recordRequested.connect(self.record_purchase)
+        if wallet_available(store):
+            self.wallet_tab = WalletTab(store, districts)
+            self.tabs.addTab(self.wallet_tab, "我的钱包")
+            self.explorer.details.recordRequested.connect(self.record_purchase)
+        else:
+            self.wallet_tab = None
+            note = QLabel("这是工会的共享商户目录。钱包只保存在您自己电脑上的数据库中：\n"
+                          "不带 --db 打开工会卡即可使用钱包。")
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(note, "我的钱包")
+            self.explorer.details.record_button.setEnabled(False)
         self.setCentralWidget(self.tabs)
         self.explorer.matched.connect(self._show_count)
         self.explorer.problem.connect(lambda text: self.statusBar().showMessage(text))
@@ -96,18 +107,34 @@ class MainWindow(QMainWindow):
         target = Path(path)
         if target.suffix.lower() not in (".html", ".htm"):
             target = target.with_suffix(".html")
+        frame, notes = self.handout_frame()
         try:
-            written = write_web_map(target, self._districts, self.explorer.frame, self.current_title())
+            written = write_web_map(target, self._districts, frame, self.current_title())
         except OSError as exc:
             QMessageBox.warning(self, "导出失败", f"无法写入 {target}：{exc.strerror or exc}")
             return None
-        self.statusBar().showMessage(f"已导出 {len(self.explorer.frame)} 家商户到 {written}")
+        self.statusBar().showMessage("；".join([f"已导出 {len(frame)} 家商户到 {written}", *notes]))
         return written
+
+    def handout_frame(self):
+        """What a flyer or a web map of the current filter hands out: no retired merchants, no expired
+        offers; and the notes saying what was left out."""
+        frame = self.explorer.frame
+        if "retired_on" in frame:
+            retired = frame["retired_on"].notna()
+            frame = frame[~retired]
+            retired_count = int(retired.sum())
+        else:
+            retired_count = 0
+        frame, expired = drop_expired(frame)
+        return frame, selection_notes(retired_count, expired)
 
     def flyer_dialog(self) -> FlyerDialog:
         """The flyer of the current filter: checked districts, or those the matching merchants are in."""
         panel = self.explorer.panel
-        frame = self.explorer.frame
+        frame, notes = self.handout_frame()
+        if notes:
+            self.statusBar().showMessage("传单" + "；".join(notes))
         codes = list(panel.district_codes()) or sorted(set(frame["district_code"].dropna()))
         names = [self._districts.name(c) for c in panel.district_codes()]
         categories = tuple(c for c in CATEGORY_NAMES if c in panel.category_names())

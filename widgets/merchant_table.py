@@ -10,6 +10,7 @@ import math
 
 import geopandas as gpd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from app.discounts.rules_text import best_offer
 from app.merchants.catalogue import empty_frame
@@ -17,6 +18,11 @@ from app.merchants.categories import category_order
 from widgets.category_icons import category_icon
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _retired(row: dict) -> bool:
+    value = row.get("retired_on")
+    return value is not None and value == value   # not None, not NaN
 
 
 def distance_text(metres: float) -> str:
@@ -103,6 +109,8 @@ class MerchantTableModel(QAbstractTableModel):
             value = row.get("distance_m")
             return "" if value is None or math.isnan(value) else distance_text(value)
         value = row.get(key)
+        if key == "name" and _retired(row):
+            return f"{value}（已下架）"
         return "" if value is None else str(value)
 
     def _sort_key(self, row: dict, key: str):
@@ -129,6 +137,8 @@ class MerchantTableModel(QAbstractTableModel):
             return row["id"]
         if role == Qt.ItemDataRole.DecorationRole and key == "category":
             return category_icon(row["category"])
+        if role == Qt.ItemDataRole.ForegroundRole and _retired(row):
+            return QColor("#868e96")   # staff showing retired merchants see them greyed
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -107,3 +107,15 @@ def grant(store: Store, role: str, kind: str, password: str | None = None) -> li
             s.execute(text(sql))
     secret = password.replace("'", "''") if password else None
     return [sql.replace(f"'{secret}'", "'***'") if secret else sql for sql in statements]
+
+
+def wallet_available(store: Store) -> bool:
+    """Whether this connection may keep a wallet here. A member's wallet is theirs alone: on the shared
+    PostgreSQL catalogue only a role given the wallet tables (the database's owner) has one."""
+    if not is_postgresql(store):
+        return True
+    with store.engine.connect() as conn:
+        return bool(conn.scalar(text(
+            "SELECT has_table_privilege(current_user, 'wallet_entries', 'SELECT')"
+            " AND has_table_privilege(current_user, 'wallet_entries', 'INSERT')"
+            " AND has_table_privilege(current_user, 'wallet_profile', 'UPDATE')")))
