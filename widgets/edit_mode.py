@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QToolBar
 
@@ -205,6 +205,9 @@ class EditMode(QObject):
             self.lists.reload()
             self._refresh_problems()
             self.history_dock.raise_()
+            # The map keeps most of the width: the docks take about a quarter of the window.
+            QTimer.singleShot(0, lambda: self._window.resizeDocks(
+                [self.history_dock], [max(300, self._window.width() // 4)], Qt.Orientation.Horizontal))
         if not on and self.show_retired_action.isChecked():
             self.show_retired_action.setChecked(False)
         who = f"（{self.editor.name}）"

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -72,18 +73,23 @@ class ListsPane(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
 
+        # Compact: the pane shares a narrow dock with the history and the problems.
+        self.lists.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lists.setMinimumContentsLength(8)
         top = QHBoxLayout()
-        top.addWidget(self.lists, 1)
         for b in (self.new_button, self.rename_button, self.delete_button):
             top.addWidget(b)
-        edit = QHBoxLayout()
-        for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            edit.addWidget(b)
+        edit = QGridLayout()
+        edit.addWidget(self.add_button, 0, 0)
+        edit.addWidget(self.remove_button, 0, 1)
+        edit.addWidget(self.up_button, 1, 0)
+        edit.addWidget(self.down_button, 1, 1)
         out = QHBoxLayout()
         out.addWidget(self.export_button)
         out.addWidget(self.flyer_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.lists)
         layout.addLayout(top)
         layout.addWidget(self.items, 1)
         layout.addLayout(edit)
