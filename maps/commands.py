@@ -66,11 +66,14 @@ def _list_flyer(args, store: Store, districts: DistrictIndex) -> int:
     names = tuple(districts.name(c) for c in codes)
     spec = FlyerSpec(args.title or title, names, (), parse_date(args.date, "--date") or dt.date.today(), args.size,
                      keep_order=True)
-    result = write_flyer(out, frame, districts, codes, spec)
+    return _report_flyer(args, write_flyer(out, frame, districts, codes, spec), notes, spec.title)
+
+
+def _report_flyer(args, result, notes: list[str], title: str | None = None) -> int:
     if args.json:
         print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes})
     else:
-        print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页（{spec.title}）")
+        print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页" + (f"（{title}）" if title else ""))
         for note in notes:
             print(note)
     return 0
@@ -123,15 +126,7 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
     names = [districts.name(c) for c in codes]
     spec = FlyerSpec(args.title or selection_title(names, category_names), tuple(names), tuple(category_names),
                      issued, size)
-    result = write_flyer(out, frame, districts, codes, spec)
-    notes = selection_notes(0, expired)
-    if args.json:
-        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes})
-    else:
-        print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页")
-        for note in notes:
-            print(note)
-    return 0
+    return _report_flyer(args, write_flyer(out, frame, districts, codes, spec), selection_notes(0, expired))
 
 
 def _flyer_options(p: argparse.ArgumentParser) -> None:

@@ -80,31 +80,15 @@ class EditMode(QObject):
 
         self.history = HistoryPane(store, districts)
         self.history.revertRequested.connect(self.revert_to)
-        self.history_dock = QDockWidget("历史", window)
-        self.history_dock.setObjectName("history_dock")
-        self.history_dock.setWidget(self.history)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
-        window.resizeDocks([self.history_dock], [340], Qt.Orientation.Horizontal)
-        self.history_dock.hide()
+        self.history_dock = self._dock("历史", "history_dock", self.history)
 
         self.lists = ListsPane(store, districts, lambda: self.editor.name, explorer.selected_ids)
         self.lists.merchantActivated.connect(explorer.select_merchant)
-        self.lists_dock = QDockWidget("商户清单", window)
-        self.lists_dock.setObjectName("lists_dock")
-        self.lists_dock.setWidget(self.lists)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lists_dock)
-        window.tabifyDockWidget(self.history_dock, self.lists_dock)
-        self.history_dock.raise_()
-        self.lists_dock.hide()
+        self.lists_dock = self._dock("商户清单", "lists_dock", self.lists, tab_with=self.history_dock)
 
         self.problems = ProblemsPane(districts)
         self.problems.merchantActivated.connect(explorer.select_merchant)
-        self.problems_dock = QDockWidget("问题", window)
-        self.problems_dock.setObjectName("problems_dock")
-        self.problems_dock.setWidget(self.problems)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.problems_dock)
-        window.tabifyDockWidget(self.lists_dock, self.problems_dock)
-        self.problems_dock.hide()
+        self.problems_dock = self._dock("问题", "problems_dock", self.problems, tab_with=self.lists_dock)
         explorer.matched.connect(lambda _n: self._refresh_problems())
 
         self._build_actions()
@@ -112,6 +96,17 @@ class EditMode(QObject):
         explorer.map.bridge.boxSelected.connect(self._on_box)
         explorer.placeRequested.connect(self.add_at)
         explorer.selectionChanged.connect(self._on_selection)
+
+    def _dock(self, title: str, name: str, widget, tab_with: QDockWidget | None = None) -> QDockWidget:
+        """A pane on the right, hidden until the edit mode opens; tabbed with the one before it."""
+        dock = QDockWidget(title, self._window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self._window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if tab_with is not None:
+            self._window.tabifyDockWidget(tab_with, dock)
+        dock.hide()
+        return dock
 
     # ---------------------------------------------------------------- actions
 

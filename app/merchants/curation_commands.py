@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -176,7 +177,6 @@ def _retire(args, store: Store, districts: DistrictIndex) -> int:
             change_set = s.get(ChangeSet, args.missing_from)
             if change_set is None or change_set.kind != "import":
                 raise UsageError(f"没有编号为 {args.missing_from} 的导入")
-            import json
             ids += json.loads(change_set.summary_json).get("missing", [])
     if not ids:
         raise UsageError("请给出要下架的商户编号，或用 --missing-from 指定一次导入")
