@@ -237,6 +237,8 @@ def test_build_a_named_list_from_a_box_on_the_map_and_print_its_flyer(window, qt
     text = " ".join(PdfReader(str(pdf)).pages[0].extract_text().split())
     assert name in text and text.index("丽华园酒店") < text.index("艳阳天酒店") < text.index("丽康宝贝儿童摄影"), "the list's order"
     assert "友缘家政服务" not in text
+    page = mode.lists.web_map(str(tmp_path / "list.html")).read_text(encoding="utf-8")
+    assert name in page and "丽华园酒店" in page and "友缘家政服务" not in page
 
 
 def test_import_in_the_app_asks_row_by_row_and_retires_what_the_source_dropped(window, qtbot, store, tmp_path):

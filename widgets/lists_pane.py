@@ -40,6 +40,7 @@ from app.merchants.lists import (
 )
 from app.store import Store
 from maps.flyer import FlyerSpec
+from maps.web_map import write_web_map
 from widgets.flyer_dialog import FlyerDialog
 
 
@@ -70,6 +71,7 @@ class ListsPane(QWidget):
         self.down_button = QPushButton("下移")
         self.export_button = QPushButton("导出表格…")
         self.flyer_button = QPushButton("导出传单…")
+        self.web_map_button = QPushButton("导出网页地图…")
         self.note = QLabel()
         self.note.setWordWrap(True)
 
@@ -87,6 +89,7 @@ class ListsPane(QWidget):
         out = QHBoxLayout()
         out.addWidget(self.export_button)
         out.addWidget(self.flyer_button)
+        out.addWidget(self.web_map_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.lists)
@@ -106,6 +109,7 @@ class ListsPane(QWidget):
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.export_button.clicked.connect(lambda: self.export())
         self.flyer_button.clicked.connect(lambda: self.flyer())
+        self.web_map_button.clicked.connect(lambda: self.web_map())
         self.reload()
 
     # ---------------------------------------------------------------- reading
@@ -133,7 +137,7 @@ class ListsPane(QWidget):
         name = self.current_name()
         has = name is not None
         for b in (self.rename_button, self.delete_button, self.add_button, self.remove_button, self.up_button,
-                  self.down_button, self.export_button, self.flyer_button):
+                  self.down_button, self.export_button, self.flyer_button, self.web_map_button):
             b.setEnabled(has)
         if not has:
             self.note.setText("新建一个清单，再把商户加进去；清单可用于传单和网页地图。")
@@ -250,6 +254,23 @@ class ListsPane(QWidget):
             written = export_merchants(frame, Path(path))
         except (ValueError, OSError) as exc:
             QMessageBox.warning(self, "导出失败", str(exc))
+            return None
+        self.note.setText(f"已导出 {len(frame)} 家到 {written}" + "".join("；" + n for n in notes))
+        return written
+
+    def web_map(self, path: str | None = None) -> Path | None:
+        """The list as one offline web page, titled with the list's name."""
+        if self.current_name() is None:
+            return None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出网页地图", f"{self.current_name()}.html", "网页 (*.html)")
+            if not path:
+                return None
+        named, frame, notes = self._output_frame()
+        try:
+            written = write_web_map(Path(path), self._districts, frame, named.name)
+        except OSError as exc:
+            QMessageBox.warning(self, "导出失败", f"无法写入 {path}：{exc.strerror or exc}")
             return None
         self.note.setText(f"已导出 {len(frame)} 家到 {written}" + "".join("；" + n for n in notes))
         return written
