@@ -4,8 +4,8 @@ shortcuts, clicks on the map, a dragged pin, dialogs answered by clicking their 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog, QMessageBox
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from qt_helpers import WAIT_MS, page_value, settle
 
 from app.merchants.curation import load, save_changes
@@ -162,10 +162,17 @@ def test_retire_restore_and_revert_from_the_history_pane(window, qtbot, store, m
     db, _ = store
     mode = edit_on(window, qtbot)
     window.explorer.select_merchant("qs-06")
-    answer_next_dialog(qtbot, lambda d: (d.setTextValue("已停业"), d.accept()) if isinstance(d, QInputDialog) else None)
+
+    def retire_as(d):
+        d.reason.setText("已停业")
+        d.on.setDate(QDate(2026, 11, 20))
+        d.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    answer_next_dialog(qtbot, retire_as)
     mode.retire_action.trigger()
     qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 11, timeout=WAIT_MS)
     assert load(db, "qs-06").state["retired_reason"] == "已停业"
+    assert load(db, "qs-06").state["retired_on"] == __import__("datetime").date(2026, 11, 20)
 
     mode.show_retired_action.trigger()   # staff may look at retired merchants
     qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 12, timeout=WAIT_MS)
@@ -224,7 +231,7 @@ def test_build_a_named_list_from_a_box_on_the_map_and_print_its_flyer(window, qt
     mode.lists.down_button.click()
     assert mode.lists.merchant_ids() == ["qs-09", "qs-10", "qs-12", "qs-11"]
     window.explorer.select_merchant("qs-11")
-    answer_next_dialog(qtbot, lambda d: (d.setTextValue("已停业"), d.accept()))
+    answer_next_dialog(qtbot, lambda d: d.accept())
     mode.retire_action.trigger()
     qtbot.waitUntil(lambda: load(db, "qs-11").retired, timeout=WAIT_MS)
     mode.lists.reload()

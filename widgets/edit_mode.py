@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QToolBar
 
 from app.geo.districts import DistrictIndex
 from app.merchants.curation import (
@@ -36,6 +36,7 @@ from widgets.import_dialog import ImportDialog
 from widgets.lists_pane import ListsPane
 from widgets.merchant_form import MerchantForm
 from widgets.problems_pane import ProblemsPane
+from widgets.retire_dialog import RetireDialog
 
 UNDO_ADD = {"retired_on": None, "retired_reason": None}
 
@@ -438,11 +439,10 @@ class EditMode(QObject):
         if not (self.active and merchant_id):
             return None
         name = self._name(merchant_id)
-        reason, ok = QInputDialog.getText(self._window, "下架商户",
-                                          f"下架“{name}”的原因（会员将看不到它，可随时恢复）：", text="已停止合作")
-        if not ok or not reason.strip():
+        dialog = RetireDialog(name, self._window)
+        if not dialog.exec():
             return None
-        result = self.apply(merchant_id, {"retired_on": dt.date.today(), "retired_reason": reason.strip()})
+        result = self.apply(merchant_id, dialog.changes())
         if result is not None:
             self._push(merchant_id, result, f"下架 {name}")
         return result
