@@ -202,7 +202,7 @@ class EditMode(QObject):
             self._refresh_problems()
             self.history_dock.raise_()
             # The map keeps most of the width: the docks take about a quarter of the window.
-            QTimer.singleShot(0, lambda: self._window.resizeDocks(
+            QTimer.singleShot(0, self, lambda: self._window.resizeDocks(   # cancelled if the window goes first
                 [self.history_dock], [max(300, self._window.width() // 4)], Qt.Orientation.Horizontal))
         if not on and self.show_retired_action.isChecked():
             self.show_retired_action.setChecked(False)
