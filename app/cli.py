@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app.command_line import UsageError
 from app.discounts import commands as discount_commands
 from app.merchants import commands as merchant_commands
-from app.merchants import curation_commands, list_commands
+from app.merchants import curation_commands, list_commands, release_commands
 from app.merchants.catalogue import QueryError
 from app.points import commands as points_commands
 from app.points.programme import ProgrammeError
@@ -33,7 +33,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     merchant_commands.add_district_commands(sub)
     merchant_commands.add_commands(sub)
-    curation_commands.add_catalogue_commands(sub)
+    release_commands.add_commands(curation_commands.add_catalogue_commands(sub))
     list_commands.add_commands(sub)
     discount_commands.add_commands(sub)
     wallet_commands.add_commands(sub)

@@ -8,6 +8,7 @@ from app.bundled import districts_geojson, merchants_geojson
 from app.discounts.offer_parser import PARSER_VERSION
 from app.geo.districts import DistrictIndex, save_districts
 from app.merchants.importer import import_into_store
+from app.merchants.review import approve
 from app.merchants.rows import count_merchants, reparse_all_offers
 from app.store import Store, migrate
 from app.store.database import default_url
@@ -37,6 +38,7 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
             report = import_into_store(store, districts, merchants_geojson(), duplicates="keep")
             if not report.written:
                 raise SeedError("; ".join(str(p) for p in report.problems))
+            approve(store, None, author="system")   # the bundled list is the union's published one
         with store.session() as s:
             store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     if store.get_meta(PARSER_KEY) != PARSER_VERSION:

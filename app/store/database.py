@@ -70,6 +70,16 @@ class Store:
         with self._sessions.begin() as s:
             yield s
 
+    @contextmanager
+    def consistent_read(self) -> Iterator[Session]:
+        """A read-only transaction that sees one state of the whole database, whatever others commit
+        meanwhile (REPEATABLE READ on PostgreSQL; a SQLite read transaction already is one)."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with Session(bind=conn) as s, s.begin():
+                yield s
+
     def get_meta(self, key: str) -> str | None:
         with self.session() as s:
             row = s.get(StoreMeta, key)

@@ -68,6 +68,9 @@ class Merchant(Base):
     # Retired (下架) merchants are hidden from members, flyers and exports, and never deleted.
     retired_on: Mapped[dt.date | None] = mapped_column(Date)
     retired_reason: Mapped[str | None] = mapped_column(Text)
+    # The revision staff last reviewed (app.merchants.review); a catalogue release publishes the
+    # merchant as it was then, so unreviewed edits never reach members. None: never reviewed.
+    reviewed_revision: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_merchants_category", "category"),
