@@ -6,11 +6,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app.geo.districts import DistrictIndex
+from app.merchants import release_update
 from app.merchants.catalogue import drop_expired
 from app.merchants.categories import CATEGORY_NAMES
 from app.merchants.list_commands import selection_notes
@@ -18,6 +19,7 @@ from app.store import Store
 from app.store.identity import wallet_available
 from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map
+from widgets.catalogue_update import UpdateDialog, UpdateRunner
 from widgets.edit_mode import EditMode
 from widgets.explorer import Explorer
 from widgets.flyer_dialog import FlyerDialog
@@ -57,7 +59,13 @@ class MainWindow(QMainWindow):
         self.explorer.problem.connect(lambda text: self.statusBar().showMessage(text))
         self._build_menus()
         self.edit_mode = EditMode(self, self.explorer, store, districts)
+        self.updates = UpdateRunner(store, self)
+        self.updates.finished.connect(self._catalogue_updated)
+        self.updates.failed.connect(lambda message: self.statusBar().showMessage(f"未能更新商户目录：{message}"))
         self._restore()
+        # The union's releases: checked at most once a day, in the background, after the window is up.
+        if release_update.due(store):
+            QTimer.singleShot(0, self, self.check_for_updates)
         self._show_count(len(self.explorer.frame))
 
     def _build_menus(self) -> None:
@@ -78,6 +86,10 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu("帮助")
+        self.update_action = QAction("更新商户目录…", self)
+        self.update_action.setStatusTip("从工会发布的网址或文件夹获取最新的商户目录（验证签名后才使用）")
+        self.update_action.triggered.connect(lambda: self.open_update())
+        help_menu.addAction(self.update_action)
         about = QAction("关于工会卡", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -146,6 +158,39 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
+    # ---------------------------------------------------------------- catalogue releases
+
+    def check_for_updates(self) -> None:
+        """The quiet start-up check: success and failure show in the status bar, nothing blocks."""
+        self.updates.start()
+
+    def _catalogue_updated(self, result) -> None:
+        if not result.updated:
+            return
+        self.explorer.refresh()
+        news = result.whats_new
+        self.statusBar().showMessage(
+            f"商户目录已更新到第 {result.after} 版：新增 {len(news.added)}，变更 {len(news.changed)}，"
+            f"下架 {len(news.retired)}（帮助 → 更新商户目录 查看）")
+
+    def update_dialog(self) -> UpdateDialog:
+        dialog = UpdateDialog(self._store, self.updates, self)
+        dialog.merchantActivated.connect(self.show_merchant)
+        return dialog
+
+    def open_update(self) -> None:
+        dialog = self.update_dialog()
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_merchant(self, merchant_id: str) -> None:
+        """Bring a merchant into view from a list elsewhere (what's new): clears filters that hide it."""
+        self.tabs.setCurrentWidget(self.explorer)
+        if not self.explorer.select_merchant(merchant_id):
+            self.explorer.panel.restore({})   # the filters hid it: show everything
+            if not self.explorer.select_merchant(merchant_id):
+                self.statusBar().showMessage("这家商户已下架，不在地图上")
+
     def _about(self) -> None:
         QMessageBox.about(self, "关于工会卡", (
             "<b>工会卡</b>：武汉工会会员服务卡优惠商户地图。<br><br>"
@@ -184,5 +229,6 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        self.updates.wait()
         self.save_settings()
         super().closeEvent(event)
