@@ -65,9 +65,10 @@ def test_edit_mode_is_switched_on_by_staff_and_makes_the_selected_pin_draggable(
     mode = window.edit_mode
     assert mode.editor.can_edit and mode.menu.menuAction().isVisible(), "single-user SQLite: the local user edits"
     assert not mode.edit_action.isEnabled() and not mode.history_dock.isVisible()
+    assert mode.toolbar.isHidden(), "a member's window shows no edit toolbar until the mode is on"
     window.explorer.select_merchant("qs-08")
     edit_on(window, qtbot)
-    assert mode.edit_action.isEnabled() and mode.history_dock.isVisible()
+    assert mode.edit_action.isEnabled() and mode.history_dock.isVisible() and not mode.toolbar.isHidden()
     qtbot.waitUntil(lambda: page_value(qtbot, window.explorer.map, "isDraggable", "qs-08"), timeout=WAIT_MS)
     assert "1 版" in mode.history.title.text()
     mode.toggle_action.trigger()

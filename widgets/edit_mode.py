@@ -181,9 +181,11 @@ class EditMode(QObject):
                        self.redo_action):
             self.toolbar.addAction(action)
         self._window.addToolBar(self.toolbar)
-        if not self.editor.can_edit:  # a read-only role (a member's) never sees the edit mode
+        # Members' windows stay clean: the toolbar shows while the edit mode is on (the menu switches
+        # it on); a read-only role (a member's on the shared catalogue) never sees the menu either.
+        self.toolbar.hide()
+        if not self.editor.can_edit:
             self.menu.menuAction().setVisible(False)
-            self.toolbar.hide()
         self._update_actions()
 
     def set_active(self, on: bool) -> None:
@@ -192,6 +194,7 @@ class EditMode(QObject):
             self.toggle_action.setChecked(on)
             return
         self.active = on
+        self.toolbar.setVisible(on)
         self._explorer.map.call("setEditMode", on)
         self.history_dock.setVisible(on)
         self.lists_dock.setVisible(on)

@@ -8,7 +8,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableV
 
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import MerchantQuery, QueryError, empty_frame, search
+from app.merchants.favourites import (
+    favourite_ids,
+    is_favourite,
+    recent_ids,
+    record_view,
+    set_favourite,
+    unavailable_favourites,
+)
 from app.store import Store
+from app.store.identity import personal_data_available
 from maps.merchant_layer import district_counts, merchant_collection
 from widgets.filter_panel import FilterPanel
 from widgets.map_view import MapView
@@ -61,6 +70,11 @@ class Explorer(QWidget):
         for column in range(1, self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.details = MerchantDetails()
+        # The member's own favourites and recently viewed: only where their own data can be kept.
+        self.personal = personal_data_available(store)
+        self.details.favourites_enabled = self.personal
+        self.panel.mine_group.setVisible(self.personal)
+        self.details.favouriteToggled.connect(self._on_favourite)
 
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
         self.centre_split.addWidget(self.map)
@@ -104,7 +118,26 @@ class Explorer(QWidget):
             radius_m=float(self.panel.radius_m()) if near else None,
             min_saving=self.panel.min_saving(),
             retired=self._retired,
+            ids=self._mine_ids(),
         )
+
+    def _mine_ids(self) -> tuple[str, ...]:
+        mine = self.panel.mine() if self.personal else None
+        if mine is None:
+            return ()
+        ids = favourite_ids(self._store) if mine == "favourites" else recent_ids(self._store)
+        return tuple(ids) or ("",)   # nothing starred yet: an empty list, not the whole catalogue
+
+    def _on_favourite(self, merchant_id: str, on: bool) -> None:
+        set_favourite(self._store, merchant_id, on)
+        if self.panel.mine() == "favourites":
+            self.refresh()
+        else:
+            self._show_unavailable_favourites()
+
+    def _show_unavailable_favourites(self) -> None:
+        gone = unavailable_favourites(self._store) if self.personal else []
+        self.panel.set_mine_note(f"有 {len(gone)} 家收藏的商户已不能使用：" + "；".join(map(str, gone)) if gone else "")
 
     def set_retired_filter(self, retired: str) -> None:
         """Staff's edit mode may show retired merchants too ("include"); members never do."""
@@ -194,6 +227,7 @@ class Explorer(QWidget):
             self._select_row(selected, tell_map=False)
         else:
             self.details.clear()
+        self._show_unavailable_favourites()
         self.matched.emit(len(self._frame))
 
     # ---------------------------------------------------------------- selection, both ways
@@ -241,6 +275,9 @@ class Explorer(QWidget):
             return
         row = self.model.record(current.row())
         self.details.show_merchant(row)
+        if self.personal:
+            self.details.set_favourite(is_favourite(self._store, row["id"]))
+            record_view(self._store, row["id"])
         if not self._echo_from_map:
             self.map.call("selectMerchant", row["id"])
         self.selectionChanged.emit(row["id"])

@@ -101,11 +101,36 @@ class FilterPanel(QWidget):
         self.clear_near_button.setEnabled(False)
         self.clear_near_button.clicked.connect(self.clear_near)
 
+        # 我的: the member's own favourites and recently viewed (kept in their own database).
+        self.favourites_button = QToolButton()
+        self.favourites_button.setText("★ 收藏")
+        self.recent_button = QToolButton()
+        self.recent_button.setText("最近浏览")
+        for button, other in ((self.favourites_button, self.recent_button), (self.recent_button, self.favourites_button)):
+            button.setCheckable(True)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.toggled.connect(lambda on, o=other: (on and o.setChecked(False), self.changed.emit()))
+        self.favourites_button.setToolTip("只看我收藏的商户")
+        self.recent_button.setToolTip("只看最近看过的商户")
+        self.mine_note = QLabel()
+        self.mine_note.setWordWrap(True)
+        self.mine_note.setStyleSheet("color:#c92a2a")
+        self.mine_note.setVisible(False)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         search_group = QGroupBox("搜索")
         QVBoxLayout(search_group).addWidget(self.search_box)
         layout.addWidget(search_group)
+
+        self.mine_group = QGroupBox("我的")
+        mine_layout = QVBoxLayout(self.mine_group)
+        mine_row = QHBoxLayout()
+        mine_row.addWidget(self.favourites_button)
+        mine_row.addWidget(self.recent_button)
+        mine_layout.addLayout(mine_row)
+        mine_layout.addWidget(self.mine_note)
+        layout.addWidget(self.mine_group)
 
         category_group = QGroupBox("类别（吃住行医游购娱）")
         category_group.setLayout(category_grid)
@@ -207,6 +232,18 @@ class FilterPanel(QWidget):
 
     # ---------------------------------------------------------------- remembering them
 
+    def mine(self) -> str | None:
+        """"favourites" or "recent" when the member narrowed the list to their own; else None."""
+        if self.favourites_button.isChecked():
+            return "favourites"
+        if self.recent_button.isChecked():
+            return "recent"
+        return None
+
+    def set_mine_note(self, text: str) -> None:
+        self.mine_note.setText(text)
+        self.mine_note.setVisible(bool(text))
+
     def state(self) -> dict:
         return {
             "districts": list(self.district_codes()),
@@ -214,6 +251,7 @@ class FilterPanel(QWidget):
             "min_saving": None if self.min_saving() is None else str(self.min_saving()),
             "text": self.search_box.text(),
             "radius_m": self.radius_m(),
+            "mine": self.mine(),
         }
 
     def restore(self, state: dict) -> None:
@@ -233,6 +271,8 @@ class FilterPanel(QWidget):
                     self.radius_box.setCurrentIndex(i)
             self.search_box.setText(state.get("text") or "")
             self._text_timer.stop()
+            self.favourites_button.setChecked(state.get("mine") == "favourites")
+            self.recent_button.setChecked(state.get("mine") == "recent")
         finally:
             self.blockSignals(False)
         self.changed.emit()

@@ -16,7 +16,7 @@ from app.merchants.catalogue import drop_expired
 from app.merchants.categories import CATEGORY_NAMES
 from app.merchants.list_commands import selection_notes
 from app.store import Store
-from app.store.identity import wallet_available
+from app.store.identity import personal_data_available
 from maps.flyer import FlyerSpec
 from maps.web_map import selection_title, write_web_map
 from widgets.catalogue_update import UpdateDialog, UpdateRunner
@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.explorer, "商户地图")
-        if wallet_available(store):
+        if personal_data_available(store):
             self.wallet_tab = WalletTab(store, districts)
             self.tabs.addTab(self.wallet_tab, "我的钱包")
             self.explorer.details.recordRequested.connect(self.record_purchase)

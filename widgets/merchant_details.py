@@ -76,6 +76,7 @@ class MerchantDetails(QScrollArea):
 
     quoted = Signal(object)  # the Quote of the last valid calculation, or None
     recordRequested = Signal(str, str)  # merchant id, what was typed in 算一算: "记一笔" in the wallet
+    favouriteToggled = Signal(str, bool)  # merchant id, starred or not
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -84,6 +85,7 @@ class MerchantDetails(QScrollArea):
         self._rules: OfferRules | None = None
         self._example = "300"  # what to type at this merchant: 配镜=100, or a bare amount
         self.merchant_id: str | None = None
+        self.favourites_enabled = True   # off where the member's own data cannot be kept (a shared catalogue)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -100,7 +102,15 @@ class MerchantDetails(QScrollArea):
         self.place_label = QLabel()
         self.place_label.setWordWrap(True)
         self.place_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for w in (self.name_label, self.meta_label, self.place_label):
+        self.favourite_button = QPushButton("☆ 收藏")
+        self.favourite_button.setCheckable(True)
+        self.favourite_button.setToolTip("收藏这家商户：在“我的 → 收藏”中随时找到它")
+        self.favourite_button.toggled.connect(self._favourite_toggled)
+        title = QHBoxLayout()
+        title.addWidget(self.name_label, 1)
+        title.addWidget(self.favourite_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(title)
+        for w in (self.meta_label, self.place_label):
             layout.addWidget(w)
 
         self.offer_group = QGroupBox("优惠原文")
@@ -147,12 +157,25 @@ class MerchantDetails(QScrollArea):
         self.setWidget(body)
         self.clear()
 
+    def set_favourite(self, on: bool) -> None:
+        """Show whether the merchant is a favourite, without telling anyone it changed."""
+        self.favourite_button.blockSignals(True)
+        self.favourite_button.setChecked(on)
+        self.favourite_button.blockSignals(False)
+        self.favourite_button.setText("★ 已收藏" if on else "☆ 收藏")
+
+    def _favourite_toggled(self, on: bool) -> None:
+        self.favourite_button.setText("★ 已收藏" if on else "☆ 收藏")
+        if self.merchant_id:
+            self.favouriteToggled.emit(self.merchant_id, on)
+
     def clear(self) -> None:
         self.merchant_id = None
         self._rules = None
         self.name_label.setText("商户详情")
         self.meta_label.setText(EMPTY_TEXT)
-        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
+        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label,
+                  self.favourite_button):
             w.setVisible(False)
         self.amount_box.clear()
 
@@ -193,6 +216,7 @@ class MerchantDetails(QScrollArea):
         self.source_label.setText(f"来源：{row['source']}" if not _blank(row["source"]) else "")
         for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
             w.setVisible(True)
+        self.favourite_button.setVisible(self.favourites_enabled)
         self._recalculate()
 
     def _recalculate(self) -> None:

@@ -109,13 +109,15 @@ def grant(store: Store, role: str, kind: str, password: str | None = None) -> li
     return [sql.replace(f"'{secret}'", "'***'") if secret else sql for sql in statements]
 
 
-def wallet_available(store: Store) -> bool:
-    """Whether this connection may keep a wallet here. A member's wallet is theirs alone: on the shared
-    PostgreSQL catalogue only a role given the wallet tables (the database's owner) has one."""
+def personal_data_available(store: Store) -> bool:
+    """Whether this connection may keep a member's own data here (wallet, favourites, recently viewed).
+    They are the member's alone: on the shared PostgreSQL catalogue only a role given those tables (the
+    database's owner) has them."""
     if not is_postgresql(store):
         return True
     with store.engine.connect() as conn:
         return bool(conn.scalar(text(
-            "SELECT has_table_privilege(current_user, 'wallet_entries', 'SELECT')"
-            " AND has_table_privilege(current_user, 'wallet_entries', 'INSERT')"
-            " AND has_table_privilege(current_user, 'wallet_profile', 'UPDATE')")))
+            "SELECT has_table_privilege(current_user, 'wallet_entries', 'INSERT')"
+            " AND has_table_privilege(current_user, 'wallet_profile', 'UPDATE')"
+            " AND has_table_privilege(current_user, 'member_favourites', 'INSERT')"
+            " AND has_table_privilege(current_user, 'member_recent', 'INSERT')")))

@@ -206,3 +206,23 @@ class WalletEntry(Base):
         Index("ix_wallet_entries_occurred_on", "occurred_on"),
         Index("ix_wallet_entries_refers_to", "refers_to"),
     )
+
+
+class MemberFavourite(Base):
+    """A merchant the member starred (收藏): the member's own data, never part of a release."""
+
+    __tablename__ = "member_favourites"
+
+    merchant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MemberRecent(Base):
+    """A merchant the member looked at (最近浏览), the latest view kept."""
+
+    __tablename__ = "member_recent"
+
+    merchant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    viewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_member_recent_viewed_at", "viewed_at"),)
