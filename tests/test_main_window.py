@@ -240,3 +240,17 @@ def test_markers_follow_the_gcj02_base_map(window, qtbot):
         explorer.map.call("clickMap", float(row["lon"]), float(row["lat"]))
     assert clicked.args == pytest.approx([row["lon"], row["lat"]], abs=1e-8)
     assert page_value(qtbot, explorer.map, "chooseBaseLayer", None) == "wgs84"
+
+
+def test_qts_own_buttons_speak_chinese(window):
+    from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "移动商户", "确定？",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, window)
+    assert "是" in box.button(QMessageBox.StandardButton.Yes).text()
+    assert "否" in box.button(QMessageBox.StandardButton.No).text()
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().startswith("取消")
+    assert buttons.button(QDialogButtonBox.StandardButton.Save).text().startswith("保存")
+    box.deleteLater()
+    buttons.deleteLater()

@@ -159,7 +159,6 @@ class UpdateDialog(QDialog):
         self.start_button = QPushButton("检查并更新")
         self.start_button.clicked.connect(self.start)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("更新来源", self.source)

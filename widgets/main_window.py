@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app.geo.districts import DistrictIndex
 from app.merchants import release_update
@@ -23,6 +23,7 @@ from widgets.catalogue_update import UpdateDialog, UpdateRunner
 from widgets.edit_mode import EditMode
 from widgets.explorer import Explorer
 from widgets.flyer_dialog import FlyerDialog
+from widgets.translations import install_qt_translations
 from widgets.wallet_tab import WalletTab
 
 WINDOW_TITLE = "工会卡 · 武汉工会会员服务卡优惠商户"
@@ -33,6 +34,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store, districts: DistrictIndex, settings: QSettings | None = None):
         super().__init__()
+        install_qt_translations(QApplication.instance())
         self._store = store
         self._districts = districts
         self._settings = settings
