@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 FEN_PER_YUAN = 100
 # Far above anything a member's card sees; catches a mistyped amount (an extra row of zeros).
@@ -13,26 +15,37 @@ class AmountError(ValueError):
     """An amount a person typed that is not a sum of money we accept."""
 
 
-def parse_yuan(text: object, what: str = "金额", allow_zero: bool = False) -> int:
-    """'1,234.5' / '¥12' / '12元' -> fen. Refuses negatives, fractions of a fen and absurd sums."""
-    raw = str(text).strip().replace(",", "").replace("，", "").removeprefix("¥").removeprefix("￥")
-    raw = raw.removesuffix("元").strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise AmountError(f"{what}“{text}”不是数字") from None
-    if not value.is_finite():
-        raise AmountError(f"{what}“{text}”不是数字")
-    if value < 0:
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
+ACCEPTED = "1000、1,000.50、¥300、300元 或全角数字"
+
+
+def parse_decimal_yuan(text: object, what: str = "金额") -> Decimal:
+    """An amount of yuan as people type it, the same everywhere (commands, forms, 算一算):
+    plain decimals with an optional ¥/￥ in front or 元 behind, thousands commas, full-width digits.
+    Scientific notation (1e3) and signs are refused: nobody means money that way."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip()     # １００ -> 100, ￥ -> ¥, ， -> ,
+    raw = raw.replace(",", "").removeprefix("¥").removesuffix("元").strip()
+    if raw.startswith("-"):
         raise AmountError(f"{what}不能是负数：{text}")
-    fen = value * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
+    if not _AMOUNT.fullmatch(raw):
+        raise AmountError(f"{what}“{text}”不是数字，请写成 {ACCEPTED}")
+    whole, _, fraction = raw.partition(".")
+    if len(whole.lstrip("0")) > len(str(MAX_FEN // FEN_PER_YUAN)):   # before any arithmetic on it
+        raise AmountError(f"{what}“{text}”大得不合常理")
+    value = Decimal(raw)
+    if len(fraction.rstrip("0")) > 2:
         raise AmountError(f"{what}“{text}”最多两位小数（精确到分）")
+    if value * FEN_PER_YUAN > MAX_FEN:
+        raise AmountError(f"{what}“{text}”大得不合常理")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_yuan(text: object, what: str = "金额", allow_zero: bool = False) -> int:
+    """'1,234.5' / '¥12' / '12元' / '１２' -> fen. Refuses negatives, fractions of a fen and absurd sums."""
+    fen = int(parse_decimal_yuan(text, what) * FEN_PER_YUAN)
     if fen == 0 and not allow_zero:
         raise AmountError(f"{what}必须大于 0")
-    if fen > MAX_FEN:
-        raise AmountError(f"{what}“{text}”大得不合常理")
-    return int(fen)
+    return fen
 
 
 def fen_to_decimal(fen: int) -> Decimal:

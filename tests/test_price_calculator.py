@@ -73,3 +73,18 @@ def test_never_more_than_the_undiscounted_total_and_never_below_zero(parts, item
         assert Decimal(0) <= item.payable <= item.amount
         assert item.payable == item.payable.quantize(Decimal("0.01"))
     assert quote.payable == sum((i.payable for i in quote.items), Decimal(0))
+
+
+@pytest.mark.parametrize("typed, fen", [("1,000", 100000), ("¥300", 30000), ("￥１，２００", 120000), ("300元", 30000),
+                                        ("１００", 10000), ("12.5", 1250)])
+def test_amounts_are_read_the_same_everywhere(typed, fen):
+    from app.money import parse_yuan
+
+    assert parse_yuan(typed) == fen
+    assert parse_item(f"配镜={typed}").amount * 100 == fen
+
+
+@pytest.mark.parametrize("typed", ["1e30", "1e3", "9" * 40, "abc", "-1"])
+def test_an_impossible_item_amount_is_a_clear_refusal_not_a_crash(typed):
+    with pytest.raises(BasketError):
+        parse_item(f"配镜={typed}")

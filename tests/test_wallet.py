@@ -14,6 +14,7 @@ from app.discounts.price_calculator import parse_item
 from app.money import AmountError, parse_yuan, yuan, yuan_text
 from app.wallet import operations as ops
 from app.wallet.journal import ECASH_LIMIT_FEN, PURSES, Entry, WalletError, balances, check_rules
+from app.wallet.operations import BalanceMismatch
 from app.wallet.profile import Profile, ProfileError, mask_card, resident_id_birthday
 from app.wallet.service import Wallet
 
@@ -35,7 +36,8 @@ def test_amounts_are_parsed_to_fen(typed, fen):
 
 
 @pytest.mark.parametrize("typed, message", [("-5", "负数"), ("1.234", "两位小数"), ("abc", "不是数字"),
-                                            ("0", "大于 0"), ("NaN", "不是数字"), ("1e12", "不合常理")])
+                                            ("0", "大于 0"), ("NaN", "不是数字"), ("1000000000000", "不合常理"),
+                                            ("1e3", "不是数字"), ("1e30", "不是数字"), ("9" * 400, "不合常理")])
 def test_impossible_amounts_are_refused(typed, message):
     with pytest.raises(AmountError, match=message):
         parse_yuan(typed)
@@ -145,9 +147,10 @@ def test_balance_assertions_report_the_difference(wallet):
     wallet.withdraw(3_456, D3)
     ok = wallet.assert_balance("bank", 123_456, D2)
     assert ok.matches and ok.actual_fen == 123_456
-    off = wallet.assert_balance("bank", 120_100, D3)
-    assert not off.matches and off.difference_fen == 100
-    assert [e.kind for e in wallet.entries()].count("assertion") == 2
+    with pytest.raises(BalanceMismatch, match="相差 ¥1.00") as off:
+        wallet.assert_balance("bank", 120_100, D3)
+    assert off.value.difference_fen == 100
+    assert [e.kind for e in wallet.entries()].count("assertion") == 1, "a failed 对账 is not recorded"
     assert wallet.balances()["bank"] == 120_000  # assertions move no money
 
 

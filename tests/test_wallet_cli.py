@@ -81,7 +81,11 @@ def test_assertions_exit_one_on_a_difference(run):
     run("deposit", "100", "--date", "2026-11-01")
     assert run("assert", "bank", "100", "--date", "2026-11-01")[0] == 0
     code, out, _ = run("assert", "bank", "90", "--date", "2026-11-01", "--json")
-    assert code == 1 and json.loads(out)["difference"] == "-10.00"
+    assert code == 1 and json.loads(out)["difference"] == "-10.00" and json.loads(out)["recorded"] is False
+    code, out, _ = run("history", "--json")
+    assert [e["kind"] for e in json.loads(out)["entries"]].count("assertion") == 1, "a failed 对账 writes nothing"
+    code, _, err = run("assert", "bank", "90", "--date", "2026-11-01")
+    assert code == 1 and "未记录" in err and "相差 -¥10.00" in err
 
 
 def test_profile_shows_only_masked_numbers(run):

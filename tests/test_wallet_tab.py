@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
+from app.wallet.journal import KINDS
 from widgets.launcher import main
 
 pytestmark = pytest.mark.gui
@@ -159,3 +160,19 @@ def test_purchase_form_finds_merchants_by_pinyin(window, qtbot):
     assert picker.merchant_id == "qs-06"
     qtbot.keyClicks(tab.purchase_form.items_edit, "100")
     assert "应付 ¥98.00" in tab.purchase_form.message.text() and tab.purchase_form.save_button.isEnabled()
+
+
+def test_a_balance_assertion_that_disagrees_cannot_be_saved(window, qtbot):
+    tab = window.wallet_tab
+    deposit = form(tab, "deposit")
+    qtbot.keyClicks(deposit.inputs["fen"], "100")
+    qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
+    check = form(tab, "assertion")
+    qtbot.keyClicks(check.inputs["fen"], "90")
+    assert not check.save_button.isEnabled() and "相差" in check.message.text()
+    check.inputs["fen"].clear()
+    qtbot.keyClicks(check.inputs["fen"], "100")
+    assert check.save_button.isEnabled()
+    qtbot.mouseClick(check.save_button, Qt.MouseButton.LeftButton)
+    kinds = [tab.journal_model.index(r, 2).data() for r in range(tab.journal_model.rowCount())]
+    assert kinds == [KINDS["assertion"], KINDS["deposit"]], "only the assertion that held was recorded"

@@ -237,7 +237,7 @@ def simple_forms(wallet: Wallet) -> list[OperationForm]:
                       lambda v: wallet.redeem_builder(v["points"], v["on"], v["note"])),
         OperationForm(wallet, "assertion", [Field("purse", "账户", "choice", purse_choices),
                                             Field("fen", "对账单余额", "amount")],
-                      lambda v: lambda _j: ops.assertion(v["purse"], v["fen"], v["on"], v["note"])),
+                      lambda v: lambda journal: ops.checked_assertion(journal, v["purse"], v["fen"], v["on"], v["note"])),
     ]
 
 

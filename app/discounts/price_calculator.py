@@ -7,9 +7,10 @@ clause beats the catch-all; threshold and amount-off rules apply to the eligible
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from app.discounts.rules import Clause, OfferRules
+from app.money import AmountError, parse_decimal_yuan
 
 FEN = Decimal("0.01")
 
@@ -54,17 +55,11 @@ class Quote:
 
 
 def parse_amount(text: str) -> Decimal:
+    """An item's amount in yuan, read as every other amount is (app.money)."""
     try:
-        value = Decimal(str(text).strip().replace(",", "").removesuffix("元"))
-    except InvalidOperation:
-        raise BasketError(f"金额“{text}”不是数字") from None
-    if not value.is_finite() or value < 0:
-        raise BasketError(f"金额“{text}”无效：必须是不小于 0 的数")
-    if value != value.quantize(FEN):
-        raise BasketError(f"金额“{text}”精确到分即可（最多两位小数）")
-    if value > Decimal("100000000"):
-        raise BasketError(f"金额“{text}”大得不合常理")
-    return value.quantize(FEN)
+        return parse_decimal_yuan(text)
+    except AmountError as exc:
+        raise BasketError(str(exc)) from None
 
 
 def parse_item(spec: str) -> Item:

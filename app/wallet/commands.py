@@ -14,7 +14,7 @@ from app.points.programme import programmes
 from app.store import Store
 from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
-from app.wallet.operations import TOPUP_SOURCES, fares
+from app.wallet.operations import TOPUP_SOURCES, BalanceMismatch, fares
 from app.wallet.service import Wallet, balances_json
 
 CHANNELS = ("pos", "online", "third_party")
@@ -130,18 +130,23 @@ def _operation(args, wallet: Wallet) -> int:
 
 
 def _assert(args, wallet: Wallet) -> int:
-    result = wallet.assert_balance(args.purse, parse_yuan(args.amount, allow_zero=True), _date(args.date), args.note)
+    try:
+        result = wallet.assert_balance(args.purse, parse_yuan(args.amount, allow_zero=True), _date(args.date),
+                                       args.note)
+    except BalanceMismatch as off:   # reported, not recorded: exit 1, the journal unchanged
+        if args.json:
+            print_json({"entry": None, "recorded": False, "matches": False, "stated": yuan(off.stated_fen),
+                        "actual": yuan(off.actual_fen), "difference": yuan(off.difference_fen)})
+        else:
+            print(f"unioncard: 未记录：{off}", file=sys.stderr)
+        return 1
     if args.json:
-        print_json({"entry": entry_json(result.entry), "actual": yuan(result.actual_fen),
-                    "difference": yuan(result.difference_fen), "matches": result.matches})
-    elif result.matches:
+        print_json({"entry": entry_json(result.entry), "recorded": True, "matches": True,
+                    "stated": yuan(result.entry.amount_fen), "actual": yuan(result.actual_fen), "difference": "0.00"})
+    else:
         print(f"已记录 #{result.entry.id}：{PURSE_NAMES[args.purse]} {result.entry.occurred_on} 余额 "
               f"{yuan_text(result.actual_fen)}，与对账单一致")
-    else:
-        print(f"已记录 #{result.entry.id}：{PURSE_NAMES[args.purse]} {result.entry.occurred_on} 对账单为 "
-              f"{yuan_text(result.entry.amount_fen)}，记账为 {yuan_text(result.actual_fen)}，"
-              f"相差 {yuan_text(result.difference_fen)}", file=sys.stdout)
-    return 0 if result.matches else 1
+    return 0
 
 
 def _points_statement(args, store: Store, districts: DistrictIndex) -> int:

@@ -21,6 +21,7 @@ from app.wallet.journal import (
     PURSE_NAMES,
     Entry,
     WalletError,
+    balances,
     check_rules,
     refunded_fen,
     reversed_ids,
@@ -190,6 +191,30 @@ def assertion(purse: str, amount_fen: int, on: dt.date, note: str | None = None)
     if amount_fen < 0:
         raise WalletError("对账金额不能是负数")
     return Entry("assertion", on, {}, amount_fen, purse=purse, note=note)
+
+
+class BalanceMismatch(WalletError):
+    """A statement's balance that disagrees with the journal: reported, never recorded (a wrong
+    assertion in an append-only journal could only be reversed, not fixed)."""
+
+    def __init__(self, purse: str, stated_fen: int, actual_fen: int, on: dt.date):
+        self.purse, self.stated_fen, self.actual_fen, self.on = purse, stated_fen, actual_fen, on
+        super().__init__(f"{PURSE_NAMES[purse]} {on} 对账单为 {yuan_text(stated_fen)}，记账为 {yuan_text(actual_fen)}，"
+                         f"相差 {yuan_text(stated_fen - actual_fen)}；请先找出差额的来源，对账未记录")
+
+    @property
+    def difference_fen(self) -> int:
+        return self.stated_fen - self.actual_fen
+
+
+def checked_assertion(journal: Sequence[Entry], purse: str, amount_fen: int, on: dt.date,
+                      note: str | None = None) -> Entry:
+    """对账 that holds: the journal's balance at the end of `on` is what the statement says."""
+    entry = assertion(purse, amount_fen, on, note)
+    actual = balances(journal, on)[purse]
+    if actual != amount_fen:
+        raise BalanceMismatch(purse, amount_fen, actual, on)
+    return entry
 
 
 def redemption(points: int, on: dt.date, note: str | None = None) -> Entry:

@@ -181,10 +181,10 @@ class Wallet:
                    as_of or dt.date.today())
 
     def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:
-        """Record what a statement says a purse held at the end of `on`, and compare."""
-        entry = self.record(lambda _j: ops.assertion(purse, fen, on, note))
-        actual = balances([e for e in self.entries() if e.id != entry.id], on)[purse]
-        return AssertionResult(entry, actual)
+        """Record what a statement says a purse held at the end of `on` when the journal agrees;
+        ops.BalanceMismatch (nothing written) with the difference when it does not."""
+        entry = self.record(lambda journal: ops.checked_assertion(journal, purse, fen, on, note))
+        return AssertionResult(entry, fen)
 
 
 def balances_json(totals: dict[str, int]) -> dict[str, str]:
