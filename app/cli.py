@@ -19,6 +19,7 @@ from app.merchants.catalogue import QueryError
 from app.points import commands as points_commands
 from app.points.programme import ProgrammeError
 from app.seed import open_seeded_store
+from app.store.database import DatabaseURLError
 from app.wallet import commands as wallet_commands
 from app.wallet.journal import WalletError
 from app.wallet.profile import ProfileError
@@ -45,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed subcommand against the database named by --db (seeding it on first use)."""
     try:
         store, districts = open_seeded_store(args.db)
+    except DatabaseURLError as exc:
+        print(f"unioncard: {exc}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as exc:
         print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1

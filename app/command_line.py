@@ -11,7 +11,46 @@ import datetime as dt
 import json
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Sequence
+
+# argparse's own words, as a user meets them (usage, errors, help headings). argparse looks each up
+# through its module's gettext alias when it prints, so this catalogue is all it takes.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "参数",
+    "show this help message and exit": "显示帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多一个值",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为 %(type)s）",
+    "not allowed with argument %s": "不能与 %s 同时使用",
+    "one of the arguments %s is required": "%s 中必须给出一个",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "unexpected option string: %s": "意外的选项：%s",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+
+
+def _argparse_text(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message)
+
+
+def _argparse_plural(singular: str, plural: str, n: int) -> str:
+    if singular == "expected %s argument":
+        return "需要 %s 个值"
+    return singular if n == 1 else plural
+
+
+argparse._ = _argparse_text           # type: ignore[attr-defined]
+argparse.ngettext = _argparse_plural  # type: ignore[attr-defined]
 
 
 class UsageError(Exception):
@@ -61,3 +100,42 @@ def subcommands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersActio
         if isinstance(action, argparse._SubParsersAction):
             return action
     raise ValueError(f"{parser.prog} has no subcommands")
+
+
+def output_file(text: str, suffixes: tuple[str, ...] = ()) -> Path:
+    """A file a command will write: its folder must exist (and be a folder), it must not be a folder."""
+    out = Path(text)
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise UsageError(f"--out 应是 {' 或 '.join(suffixes)} 文件：{out}")
+    _folder_for(out.parent)
+    if out.is_dir():
+        raise UsageError(f"“{out}”是一个文件夹，请给出文件名")
+    return out
+
+
+def output_folder(text: str) -> Path:
+    """A folder a command will write into; made when missing, refused when a file stands there."""
+    folder = Path(text)
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise UsageError(f"“{part}”是一个文件，不是文件夹")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def input_file(text: str) -> Path:
+    """A file a command will read: it must exist and be a file."""
+    path = Path(text)
+    if not path.exists():
+        raise UsageError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise UsageError(f"“{path}”是一个文件夹，不是文件")
+    return path
+
+
+def _folder_for(folder: Path) -> None:
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise UsageError(f"“{part}”是一个文件，不是文件夹")
+    if not folder.is_dir():
+        raise UsageError(f"目录不存在：{folder}")

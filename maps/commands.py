@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
+import sys
 
-from app.command_line import UsageError, parse_date, print_json, subcommands_of
+from app.command_line import UsageError, output_file, output_folder, parse_date, print_json, subcommands_of
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import MerchantQuery, drop_expired, resolve_names, search
 from app.merchants.commands import add_filters, query_from_args
@@ -15,15 +15,6 @@ from app.merchants.lists import ListError
 from app.store import Store
 from maps.flyer import FlyerSpec, write_flyer
 from maps.web_map import selection_title, write_web_map
-
-
-def _output_file(text: str, suffixes: tuple[str, ...]) -> Path:
-    out = Path(text)
-    if out.suffix.lower() not in suffixes:
-        raise UsageError(f"--out 应是 {suffixes[0]} 文件：{out}")
-    if not out.parent.is_dir():
-        raise UsageError(f"目录不存在：{out.parent}")
-    return out
 
 
 def _selection(args, store: Store, districts: DistrictIndex):
@@ -44,9 +35,21 @@ def _selection(args, store: Store, districts: DistrictIndex):
     return frame, selection_title([districts.name(c) for c in codes], categories), selection_notes(0, expired)
 
 
+def _refuse_empty(args, frame, what: str, notes: list[str]) -> bool:
+    """An empty flyer or map helps nobody: say so and write nothing, unless --allow-empty."""
+    if not frame.empty or args.allow_empty:
+        return False
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(f"unioncard: 未生成{what}：所选范围内没有商户（确实需要空白的{what}时加 --allow-empty）", file=sys.stderr)
+    return True
+
+
 def _export_map(args, store: Store, districts: DistrictIndex) -> int:
     frame, default_title, notes = _selection(args, store, districts)
-    out = _output_file(args.out, (".html", ".htm"))
+    out = output_file(args.out, (".html", ".htm"))
+    if _refuse_empty(args, frame, "网页地图", notes):
+        return 1
     title = args.title or default_title
     write_web_map(out, districts, frame, title)
     if args.json:
@@ -61,7 +64,9 @@ def _export_map(args, store: Store, districts: DistrictIndex) -> int:
 def _list_flyer(args, store: Store, districts: DistrictIndex) -> int:
     """A flyer of a named list: its name is the title, its districts are the map's focus."""
     frame, title, notes = _selection(args, store, districts)
-    out = _output_file(args.out, (".pdf",))
+    out = output_file(args.out, (".pdf",))
+    if _refuse_empty(args, frame, "传单", notes):
+        return 1
     codes = sorted({c for c in frame["district_code"] if c}) if not frame.empty else []
     names = tuple(districts.name(c) for c in codes)
     spec = FlyerSpec(args.title or title, names, (), parse_date(args.date, "--date") or dt.date.today(), args.size,
@@ -95,8 +100,7 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
     if args.all_districts:
         if not args.out_dir:
             raise UsageError("--all-districts 需要 --out-dir 目录")
-        out_dir = Path(args.out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = output_folder(args.out_dir)
         written, empty = [], []
         for code, name in zip(districts.frame["code"], districts.frame["name"]):
             frame = search(store, districts, MerchantQuery(districts=(code,), categories=tuple(category_names)))
@@ -118,11 +122,13 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         return 0
     if not args.out:
         raise UsageError("--district 需要 --out 文件（.pdf）")
-    out = _output_file(args.out, (".pdf",))
+    out = output_file(args.out, (".pdf",))
     frame = search(store, districts, query)
     expired = 0
     if not args.include_expired:
         frame, expired = drop_expired(frame)
+    if _refuse_empty(args, frame, "传单", selection_notes(0, expired)):
+        return 1
     names = [districts.name(c) for c in codes]
     spec = FlyerSpec(args.title or selection_title(names, category_names), tuple(names), tuple(category_names),
                      issued, size)
@@ -134,6 +140,7 @@ def _flyer_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", help="标题（默认按所选区和类别生成，清单则用清单名称）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="发布日期（默认今天）")
     p.add_argument("--include-expired", action="store_true", help="包含优惠已过期的商户（默认略去）")
+    p.add_argument("--allow-empty", action="store_true", help="没有商户时也生成（默认拒绝）")
     p.add_argument("--json", action="store_true")
 
 
@@ -144,6 +151,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.add_argument("--title", help="网页标题（默认按所选区和类别生成）")
     p.add_argument("--include-expired", action="store_true", help="包含优惠已过期的商户（默认略去）")
+    p.add_argument("--allow-empty", action="store_true", help="没有商户时也生成（默认拒绝）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_export_map)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.command_line import UsageError
+from app.command_line import UsageError, output_file
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import MerchantQuery, resolve_names
 from app.store import Store
@@ -73,9 +73,7 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
 
 
 def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"--out 应是 .png 文件：{out}")
+    out = output_file(args.out, (".png",))
     take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount, args.tab,
                   edit=args.edit)
     print(f"已保存截图 {out}")

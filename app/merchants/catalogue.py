@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Sequence
@@ -53,6 +54,19 @@ def resolve_names(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[
     return codes, names
 
 
+def check_near(near: tuple[float, float], districts: DistrictIndex) -> None:
+    """A "near here" point must be a real place in Wuhan (as the importer checks coordinates): a
+    swapped pair or 0,0 would silently find nothing."""
+    lon, lat = near
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise QueryError(f"“附近”的位置不是有效的数字：{lon},{lat}")
+    if districts.contains_city(lon, lat):
+        return
+    if -180 <= lat <= 180 and -90 <= lon <= 90 and districts.contains_city(lat, lon):
+        raise QueryError(f"“附近”的经度和纬度似乎填反了：{lon},{lat}，应写成 经度,纬度（如 {lat},{lon}）")
+    raise QueryError(f"“附近”的位置（{lon},{lat}）不在武汉市范围内：应写成 经度,纬度（WGS84），如 114.39,30.63")
+
+
 def empty_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs=WGS84)
 
@@ -70,8 +84,10 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
         raise QueryError(f"未知的下架筛选“{query.retired}”")
     if query.sort not in ("name", "saving"):
         raise QueryError(f"未知的排序方式“{query.sort}”")
-    if query.radius_m is not None and not (query.radius_m > 0):
+    if query.radius_m is not None and not (query.radius_m > 0 and math.isfinite(query.radius_m)):
         raise QueryError("半径必须大于 0 米")
+    if query.near is not None:
+        check_near(query.near, districts)
     bbox = bounding_box(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,

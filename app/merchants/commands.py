@@ -6,9 +6,8 @@ import argparse
 import json
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from app.command_line import UsageError, print_json, print_table
+from app.command_line import UsageError, input_file, output_file, print_json, print_table
 from app.geo.china_datum import DATUMS
 from app.geo.districts import DistrictIndex
 from app.merchants import curation_commands
@@ -103,7 +102,7 @@ def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
 
 def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     author = None if args.dry_run else require_editor(store).name
-    report = import_into_store(store, districts, Path(args.file), args.crs, author=author or "system",
+    report = import_into_store(store, districts, input_file(args.file), args.crs, author=author or "system",
                                duplicates=args.duplicates, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
@@ -140,7 +139,7 @@ def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
     if not args.include_expired:
         frame, expired = drop_expired(frame)
     try:
-        path = export_merchants(frame, Path(args.file))
+        path = export_merchants(frame, output_file(args.file))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     notes = selection_notes(0, expired)

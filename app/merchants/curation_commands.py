@@ -11,9 +11,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
-from app.command_line import UsageError, parse_date, print_json, print_table
+from app.command_line import UsageError, output_file, parse_date, print_json, print_table
 from app.geo.china_datum import DATUMS, to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants import duplicate_review, history
@@ -233,10 +232,7 @@ def _changes(args, store: Store, districts: DistrictIndex) -> int:
                                    until=parse_date(args.until, "--until"), district_code=code, action=args.action,
                                    limit=args.limit)
     if args.csv:
-        out = Path(args.csv)
-        if not out.parent.is_dir():
-            raise UsageError(f"目录不存在：{out.parent}")
-        history.write_change_log_csv(revisions, districts, out)
+        history.write_change_log_csv(revisions, districts, output_file(args.csv, (".csv",)))
     if args.json:
         print_json({"count": len(revisions), "changes": [r.to_json() for r in revisions]})
     elif not args.csv:

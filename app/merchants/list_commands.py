@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from app.command_line import UsageError, print_json, print_table
+from app.command_line import UsageError, output_file, print_json, print_table
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import drop_expired
 from app.merchants.curation_commands import RefusedSave, require_editor
@@ -120,7 +119,7 @@ def _show(args, store, districts, author) -> int:
 def _export(args, store, districts, author) -> int:
     named, frame, notes = list_for_output(store, districts, args.name, args.include_expired)
     try:
-        path = export_merchants(frame, Path(args.file))
+        path = export_merchants(frame, output_file(args.file))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     for note in notes:

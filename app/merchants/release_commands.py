@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.command_line import UsageError, print_json, print_table
+from app.command_line import UsageError, input_file, output_folder, print_json, print_table
 from app.geo.districts import DistrictIndex
 from app.merchants import release_keys, release_update, review
 from app.merchants.curation import CurationError, load
@@ -31,7 +31,7 @@ def _handler(function):
 
 
 def _keygen(args, store, districts) -> int:
-    private, public = release_keys.generate(Path(args.out), args.name)
+    private, public = release_keys.generate(output_folder(args.out), args.name)
     if args.json:
         print_json({"private_key": str(private), "public_key": str(public)})
     else:
@@ -65,8 +65,8 @@ def _approve(args, store, districts) -> int:
 
 
 def _publish(args, store, districts) -> int:
-    key = release_keys.load_private(Path(args.key))
-    result = publish(store, Path(args.out), key)
+    key = release_keys.load_private(input_file(args.key))
+    result = publish(store, output_folder(args.out), key)
     if args.json:
         print_json(result.to_json())
     else:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 
-from app.command_line import parse_date, print_json
+from app.command_line import input_file, parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes
@@ -18,7 +17,7 @@ from app.store import Store
 
 def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
     rules = programme(args.programme)
-    transactions, problems = read_transactions(Path(args.transactions))
+    transactions, problems = read_transactions(input_file(args.transactions))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -74,16 +74,19 @@ def read_transactions(path: Path) -> tuple[list[Transaction], list[Problem]]:
         if kind not in TRANSACTION_KINDS:
             bad("kind", f"未知的交易类型“{kind}”，应为 {'、'.join(TRANSACTION_KINDS)}")
         amount = None
-        try:
-            amount = Decimal(row["amount"])
-            if not amount.is_finite() or amount <= 0:
-                raise InvalidOperation
-            if kind == "redeem" and amount != amount.to_integral_value():
-                bad("amount", "兑换的积分应为整数")
-            elif amount != amount.quantize(Decimal("0.01")):
-                bad("amount", f"金额“{row['amount']}”最多两位小数")
-        except InvalidOperation:
-            bad("amount", f"金额“{row['amount']}”应为大于 0 的数")
+        if kind == "fund_signing" and row["amount"] in ("", "0", "0.0", "0.00"):
+            amount = Decimal(0)   # a signing earns its fixed points: it has no amount, empty or 0 is natural
+        else:
+            try:
+                amount = Decimal(row["amount"])
+                if not amount.is_finite() or amount <= 0:
+                    raise InvalidOperation
+                if kind == "redeem" and amount != amount.to_integral_value():
+                    bad("amount", "兑换的积分应为整数")
+                elif amount != amount.quantize(Decimal("0.01")):
+                    bad("amount", f"金额“{row['amount']}”最多两位小数")
+            except InvalidOperation:
+                bad("amount", f"金额“{row['amount']}”应为大于 0 的数")
         mcc = row["mcc"] or None
         if mcc is not None and (len(mcc) != 4 or not mcc.isdigit()):
             bad("mcc", f"商户类别码“{mcc}”应为 4 位数字")

@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.store.models import StoreMeta
@@ -28,8 +29,22 @@ def default_url() -> str:
     return f"sqlite:///{data_dir / 'unioncard.sqlite'}"
 
 
+SUPPORTED = ("sqlite", "postgresql")
+
+
+class DatabaseURLError(ValueError):
+    """A --db / UNIONCARD_DB value that names no database we can open."""
+
+
 def _engine(url: str) -> Engine:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseURLError(f"数据库地址“{url}”无法识别：应是 SQLite 文件（sqlite:///路径/文件.sqlite）或 "
+                               "PostgreSQL（postgresql://用户:密码@主机/数据库）") from None
+    if parsed.get_backend_name() not in SUPPORTED:
+        raise DatabaseURLError(f"不支持“{parsed.get_backend_name()}”数据库：工会卡使用 SQLite 文件（sqlite:///路径）"
+                               "或 PostgreSQL（postgresql://用户@主机/数据库）")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

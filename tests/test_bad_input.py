@@ -1,0 +1,97 @@
+"""Commands keep their promises on bad input (issue 17): bad input exits 2 with a Chinese message
+naming what is wrong, a refused operation exits 1, nothing is written, and no traceback appears."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from widgets.launcher import main
+
+
+@pytest.fixture
+def cli(capsys, sqlite_url):
+    def run(*argv, db=sqlite_url):
+        try:
+            code = main(["--db", db, *argv])
+        except SystemExit as exit_:   # argparse refuses the command line itself
+            code = exit_.code
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+    return run
+
+
+def test_paths_through_a_file_or_a_missing_folder_are_bad_input(cli, tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("x", encoding="utf-8")
+    for argv in (["merchants", "export", str(a_file / "x.csv")],
+                 ["flyer", "--all-districts", "--out-dir", str(a_file)],
+                 ["export-map", "--district", "青山区", "--out", str(a_file / "x.html")]):
+        code, _, err = cli(*argv)
+        assert code == 2 and "是一个文件，不是文件夹" in err, argv
+    code, _, err = cli("export-map", "--district", "青山区", "--out", str(tmp_path / "nowhere" / "x.html"))
+    assert code == 2 and "目录不存在" in err
+    code, _, err = cli("merchants", "export", str(tmp_path))
+    assert code == 2 and "是一个文件夹" in err
+
+
+def test_a_missing_input_file_exits_2_in_chinese(cli, tmp_path):
+    code, _, err = cli("merchants", "import", str(tmp_path / "staff.xlsx"))
+    assert code == 2 and "找不到文件" in err and "No such file" not in err
+    code, _, err = cli("points", "simulate", "--programme", "icbc", "--transactions", str(tmp_path / "tx.csv"))
+    assert code == 2 and "找不到文件" in err
+
+
+@pytest.mark.parametrize("url, message", [("mysql://u@h/db", "不支持“mysql”数据库"), ("nonsense", "无法识别")])
+def test_an_unsupported_database_names_the_supported_ones(cli, url, message):
+    code, _, err = cli("merchants", "list", db=url)
+    assert code == 2 and message in err and "PostgreSQL" in err
+
+
+@pytest.mark.parametrize("near, message", [("30.63,114.39", "填反了"), ("0,0", "不在武汉市范围内"),
+                                           ("nan,nan", "不是有效的数字")])
+def test_near_is_checked_like_an_imported_coordinate(cli, near, message):
+    code, _, err = cli("merchants", "list", "--near", near, "--radius", "800")
+    assert code == 2 and message in err
+    assert cli("merchants", "list", "--near", "114.39,30.63", "--radius", "800")[0] == 0
+
+
+def test_empty_flyers_and_maps_are_refused_unless_asked(cli, tmp_path):
+    code, _, err = cli("flyer", "--district", "江岸区", "--out", str(tmp_path / "a.pdf"))
+    assert code == 1 and "没有商户" in err and not (tmp_path / "a.pdf").exists()
+    code, _, err = cli("export-map", "--district", "江岸区", "--out", str(tmp_path / "a.html"))
+    assert code == 1 and not (tmp_path / "a.html").exists()
+    assert cli("flyer", "--district", "江岸区", "--out", str(tmp_path / "a.pdf"), "--allow-empty")[0] == 0
+    assert (tmp_path / "a.pdf").exists()
+
+
+@pytest.mark.parametrize("item", ["配镜=1e30", "配镜=99999999999999999999999999", "配镜=-1"])
+def test_absurd_item_amounts_are_refused_not_crashed(cli, item):
+    code, _, err = cli("discount", "price", "--merchant", "qs-08", "--item", item)
+    assert code == 2 and "金额" in err
+    cli("wallet", "deposit", "1000")
+    code, _, err = cli("wallet", "pay", "--merchant", "qs-08", "--amount", "100", "--from", "bank", "--item", item)
+    assert code == 2 and "金额" in err
+    code, out, _ = cli("wallet", "history", "--json")
+    assert [e["kind"] for e in json.loads(out)["entries"]] == ["deposit"]
+
+
+def test_a_fund_signing_needs_no_amount(cli, tmp_path):
+    tx = tmp_path / "tx.csv"
+    tx.write_text("ref,date,posted,amount,kind,mcc,channel,card,refund_of\n"
+                  "s1,2026-03-01,,,fund_signing,,e_banking,credit,\n"
+                  "s2,2026-03-02,,0,fund_signing,,e_banking,credit,\n", encoding="utf-8")
+    code, out, err = cli("points", "simulate", "--programme", "hzbank", "--transactions", str(tx), "--json")
+    assert code == 0, err
+    assert [t["points"] for t in json.loads(out)["transactions"]] == [50, 0]   # only the first signing earns
+
+
+def test_argparse_speaks_chinese(cli):
+    code, _, err = cli("merchants", "list", "--bogus")
+    assert code == 2 and "无法识别的参数" in err and "用法：" in err
+    code, _, err = cli("discount", "price", "--text", "9折")
+    assert code == 2 and "缺少必需的参数" in err
+    code, _, err = cli("merchants", "list", "--sort", "x")
+    assert code == 2 and "无效的选项" in err
