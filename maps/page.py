@@ -99,7 +99,9 @@ class _Init(MacroElement):
 
 def _script_json(data) -> str:
     """JSON safe to place inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # "</" would end the <script> element; U+2028/U+2029 ended a JavaScript string in older engines.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _shell(districts: DistrictIndex, title: str, options: dict) -> tuple[Figure, folium.Map]:

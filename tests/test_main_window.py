@@ -254,3 +254,16 @@ def test_qts_own_buttons_speak_chinese(window):
     assert buttons.button(QDialogButtonBox.StandardButton.Save).text().startswith("保存")
     box.deleteLater()
     buttons.deleteLater()
+
+
+def test_rapid_selection_changes_during_animation_throw_nothing(window, qtbot):
+    explorer = window.explorer
+    ids = list(explorer.frame["id"])
+    for i in range(25):   # faster than any animation can finish
+        explorer.select_merchant(ids[i % len(ids)])
+    explorer.refresh()
+    explorer.select_merchant(ids[3])
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: page_value(qtbot, explorer.map, "isIdle"), timeout=WAIT_MS)
+    assert page_value(qtbot, explorer.map, "selectedId") == ids[3]
+    assert [m for m in explorer.map.console if m[0] == "error"] == []

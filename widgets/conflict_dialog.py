@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.merchants.curation import Conflict
 from app.merchants.fields import display_value
+from widgets.plain_text import plain_label
 
 
 class ConflictDialog(QDialog):
@@ -22,7 +23,7 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.conflicts = conflicts
         self.setWindowTitle(f"修改冲突 · {merchant_name}")
-        intro = QLabel(f"你编辑期间，别人也修改了“{merchant_name}”的相同字段。"
+        intro = plain_label(f"你编辑期间，别人也修改了“{merchant_name}”的相同字段。"
                        f"请逐项决定保留哪一个（共 {len(conflicts)} 处冲突）：")
         intro.setWordWrap(True)
         grid = QGridLayout()
@@ -31,7 +32,7 @@ class ConflictDialog(QDialog):
         self.groups: list[QButtonGroup] = []
         for row, c in enumerate(conflicts, start=1):
             grid.addWidget(QLabel(f"冲突 {row}/{len(conflicts)} · {c.label}"), row, 0)
-            grid.addWidget(QLabel(display_value(c.field, c.base, district_name)), row, 1)
+            grid.addWidget(plain_label(display_value(c.field, c.base, district_name)), row, 1)
             theirs = QRadioButton(f"{c.their_author} 的：{display_value(c.field, c.theirs, district_name)}")
             mine = QRadioButton(f"我的：{display_value(c.field, c.mine, district_name)}")
             group = QButtonGroup(self)

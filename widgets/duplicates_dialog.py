@@ -27,6 +27,7 @@ from app.merchants.curation import CurationError, load
 from app.merchants.duplicates import Candidate
 from app.merchants.fields import FIELD_LABELS, display_value
 from app.store import Store
+from widgets.plain_text import plain_label
 
 
 class DuplicatesDialog(QDialog):
@@ -114,7 +115,7 @@ class DuplicatesDialog(QDialog):
             b = display_value(field, right[field], self._districts.name)
             self.grid.addWidget(QLabel(FIELD_LABELS.get(field, field)), n, 0)
             if left[field] == right[field]:
-                same = QLabel(a)
+                same = plain_label(a)
                 same.setWordWrap(True)
                 self.grid.addWidget(same, n, 1, 1, 2)
                 continue

@@ -35,6 +35,7 @@ from widgets.history_pane import HistoryPane
 from widgets.import_dialog import ImportDialog
 from widgets.lists_pane import ListsPane
 from widgets.merchant_form import MerchantForm
+from widgets.plain_text import ask
 from widgets.problems_pane import ProblemsPane
 from widgets.retire_dialog import RetireDialog
 
@@ -425,9 +426,7 @@ class EditMode(QObject):
         old_name = self._districts.name(current.state.get("district_code")) or "未知"
         new_name = self._districts.name(new_code)
         where = f"新位置在{new_name}" + ("" if new_code == current.state.get("district_code") else f"（原在{old_name}）")
-        answer = QMessageBox.question(self._window, "移动商户",
-                                      f"把“{current.state['name']}”移到 {lon:.6f}, {lat:.6f}？\n{where}")
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self._window, "移动商户", f"把“{current.state['name']}”移到 {lon:.6f}, {lat:.6f}？\n{where}"):
             self._explorer.map.call("resetMarker", merchant_id)
             return
         changes = {"lon": round(lon, 7), "lat": round(lat, 7), "district_code": new_code}
@@ -462,9 +461,8 @@ class EditMode(QObject):
     def revert_to(self, merchant_id: str, revision: int) -> SaveResult | None:
         if not self.active:
             return None
-        answer = QMessageBox.question(self._window, "回退", f"把“{self._name(merchant_id)}”恢复成第 {revision} 版的样子？"
-                                      "\n（作为新的一版保存，原有记录都会保留）")
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self._window, "回退", f"把“{self._name(merchant_id)}”恢复成第 {revision} 版的样子？"
+                   "\n（作为新的一版保存，原有记录都会保留）"):
             return None
         try:
             result = revert(self._store, self._districts, merchant_id, revision, author=self.editor.name)

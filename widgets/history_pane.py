@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.geo.districts import DistrictIndex
 from app.merchants.fields import FIELD_LABELS, display_value
 from app.merchants.history import Revision, history
 from app.store import Store
+from widgets.plain_text import plain_label
 
 
 class HistoryPane(QWidget):
@@ -20,7 +21,7 @@ class HistoryPane(QWidget):
         self._districts = districts
         self.merchant_id: str | None = None
         self.revisions: list[Revision] = []
-        self.title = QLabel("选中一家商户查看它的修改记录")
+        self.title = plain_label("选中一家商户查看它的修改记录")
         self.title.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["版本", "时间", "经办人", "操作"])

@@ -42,6 +42,7 @@ from app.store import Store
 from maps.flyer import FlyerSpec
 from maps.web_map import write_web_map
 from widgets.flyer_dialog import FlyerDialog
+from widgets.plain_text import ask
 
 
 class ListsPane(QWidget):
@@ -196,8 +197,8 @@ class ListsPane(QWidget):
         name = self.current_name()
         if name is None:
             return
-        answer = QMessageBox.question(self, "删除清单", f"删除清单“{name}”？（商户本身不受影响）")
-        if answer == QMessageBox.StandardButton.Yes and self._run(lambda: delete_list(self._store, name)):
+        if ask(self, "删除清单", f"删除清单“{name}”？（商户本身不受影响）") and \
+                self._run(lambda: delete_list(self._store, name)):
             self.reload()
 
     def add(self, merchant_ids: list[str]) -> int:

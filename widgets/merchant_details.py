@@ -27,6 +27,7 @@ from app.discounts.rules import OfferRules
 from app.discounts.rules_text import best_offer, describe_rules
 from maps.merchant_layer import APPROXIMATE_NOTE
 from widgets.merchant_table import distance_text
+from widgets.plain_text import plain_label
 
 EMPTY_TEXT = "在地图或列表中选择一家商户，查看优惠详情并计算应付金额。"
 _ITEM_SPLIT = re.compile(r"[\s，；;、]+")
@@ -90,16 +91,16 @@ class MerchantDetails(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(10, 8, 10, 8)
-        self.name_label = QLabel()
+        self.name_label = plain_label()
         self.name_label.setWordWrap(True)
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.name_label.setFont(font)
-        self.meta_label = QLabel()
+        self.meta_label = plain_label()
         self.meta_label.setWordWrap(True)
-        self.place_label = QLabel()
+        self.place_label = plain_label()
         self.place_label.setWordWrap(True)
         self.place_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.favourite_button = QPushButton("☆ 收藏")
@@ -114,7 +115,7 @@ class MerchantDetails(QScrollArea):
             layout.addWidget(w)
 
         self.offer_group = QGroupBox("优惠原文")
-        self.offer_label = QLabel()
+        self.offer_label = plain_label()
         self.offer_label.setWordWrap(True)
         self.offer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         QVBoxLayout(self.offer_group).addWidget(self.offer_label)
@@ -149,7 +150,7 @@ class MerchantDetails(QScrollArea):
         calc.addLayout(row)
         layout.addWidget(self.calc_group)
 
-        self.source_label = QLabel()
+        self.source_label = plain_label()
         self.source_label.setWordWrap(True)
         self.source_label.setStyleSheet("color:#868e96")
         layout.addWidget(self.source_label)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout
+
+from widgets.plain_text import plain_label
 
 
 class RetireDialog(QDialog):
@@ -16,7 +18,7 @@ class RetireDialog(QDialog):
         self.on = QDateEdit(QDate.currentDate())
         self.on.setCalendarPopup(True)
         self.on.setDisplayFormat("yyyy-MM-dd")
-        note = QLabel(f"下架后，会员的地图、传单和导出中不再出现“{merchant_name}”；它不会被删除，可随时恢复。")
+        note = plain_label(f"下架后，会员的地图、传单和导出中不再出现“{merchant_name}”；它不会被删除，可随时恢复。")
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow("原因", self.reason)

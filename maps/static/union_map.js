@@ -553,6 +553,10 @@
       marker.fire("dragend");
       return true;
     },
+    // No load, zoom animation or pending reveal in progress (tests wait for this, never for a time).
+    isIdle() {
+      return !S.loading && !S.map._animatingZoom && S.selectAfterLoad === null;
+    },
     isDraggable(id) {
       const marker = S.markers.get(id);
       return !!(marker && marker.dragging && marker.dragging.enabled());
