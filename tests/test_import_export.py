@@ -212,3 +212,32 @@ def test_unknown_export_format_is_refused(seeded, tmp_path):
     with pytest.raises(ValueError, match="不支持"):
         export_merchants(search(store, districts), tmp_path / "out.pdf")
     assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_exports_neutralise_formulas_and_still_import_back(tmp_path, suffix, sqlite_url):
+    from app.merchants.catalogue import MerchantQuery, search
+    from app.merchants.curation import add_merchant
+    from app.merchants.exporter import export_merchants
+    from app.merchants.fields import MerchantRecord
+    from app.merchants.importer import parse_file
+    from app.seed import open_seeded_store
+
+    store, districts = open_seeded_store(sqlite_url)
+    for mid, name in (("f-1", '=HYPERLINK("http://x","点我")'), ("f-2", "+1 店"), ("f-3", "@SUM(A1)"), ("f-4", "-店")):
+        assert add_merchant(store, districts, MerchantRecord(mid, name, "餐饮", "420107", 114.39, 30.63,
+                                                             offer="-10元"), author="测试").saved
+    frame = search(store, districts, MerchantQuery(ids=("f-1", "f-2", "f-3", "f-4")))
+    out = export_merchants(frame, tmp_path / f"x{suffix}")
+    if suffix == ".csv":
+        cells = out.read_text(encoding="utf-8-sig")
+        assert "'=HYPERLINK" in cells and "'+1 店" in cells and "'@SUM" in cells and "'-10元" in cells
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out).active
+        values = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+    back = {r.id: (r.name, r.offer) for r in parse_file(out, districts).records}
+    assert back["f-1"] == ('=HYPERLINK("http://x","点我")', "-10元") and back["f-4"][0] == "-店"
+    store.close()

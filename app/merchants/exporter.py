@@ -45,6 +45,23 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+# A cell starting with one of these is a formula to Excel and WPS: "=HYPERLINK(...)" in a merchant's
+# name would run when staff open an export. Such text is written behind an apostrophe, which the
+# spreadsheet hides and our importer removes again, so an export still imports back unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unsafe_cell(text: str) -> str:
+    """The text `safe_cell` protected, as it was."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _table_rows(frame: gpd.GeoDataFrame) -> list[list]:
     rows = []
     for _, row in frame.iterrows():
@@ -53,7 +70,7 @@ def _table_rows(frame: gpd.GeoDataFrame) -> list[list]:
             value = json_value(row[c.key])
             if c.key == "location_approximate":
                 value = "是" if value else "否"
-            out.append(value)
+            out.append(safe_cell(value))
         rows.append(out)
     return rows
 

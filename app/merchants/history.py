@@ -18,6 +18,7 @@ from app.merchants.curation import (
     revision_changes,
     save_changes,
 )
+from app.merchants.exporter import safe_cell
 from app.merchants.fields import FIELD_LABELS, TRACKED_FIELDS, display_value, encode_value
 from app.store import Store
 from app.store.models import ChangeSet, Merchant, MerchantRevision
@@ -138,7 +139,8 @@ def write_change_log_csv(revisions: list[Revision], districts: DistrictIndex, pa
         writer = csv.writer(out)
         writer.writerow(CSV_HEADERS)
         for r in revisions:
-            writer.writerow([r.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.author, r.action_text,
-                             r.merchant_id, r.merchant_name or "", districts.name(r.district_code) or "", r.revision,
-                             r.changes_text(districts.name), r.comment or "", r.file_name or ""])
+            writer.writerow([safe_cell(v) for v in (
+                r.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.author, r.action_text, r.merchant_id,
+                r.merchant_name or "", districts.name(r.district_code) or "", r.revision,
+                r.changes_text(districts.name), r.comment or "", r.file_name or "")])
     return path

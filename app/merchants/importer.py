@@ -19,6 +19,7 @@ from pathlib import Path
 from app.geo.china_datum import DATUMS, Datum, to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORY_NAMES, resolve_category
+from app.merchants.exporter import unsafe_cell
 from app.merchants.fields import COLUMNS, LABELS, MerchantRecord, column_key
 from app.merchants.import_writer import DuplicateMatch, write_records
 from app.problems import Problem
@@ -216,7 +217,7 @@ def _cell_text(value: object) -> str | None:
             return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    text = str(value).strip()
+    text = unsafe_cell(str(value).strip())
     return text or None
 
 
