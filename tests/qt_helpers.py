@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QApplication
 
 WAIT_MS = 20_000
 
@@ -23,3 +24,28 @@ def close(window):
     window.close()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+# Checks that failed inside a dialog callback; a test's fixture raises the first one.
+DIALOG_FAILURES: list[BaseException] = []
+
+
+def answer_next_dialog(act):
+    """Run act(dialog) on the next modal dialog, as a person answers it; returns a list that gets what
+    act returned. A failed check inside closes the dialog and lands in DIALOG_FAILURES, so a test
+    never hangs on a dialog nobody answers."""
+    seen = []
+
+    def check():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, check)
+            return
+        try:
+            seen.append(act(dialog))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test by its fixture
+            DIALOG_FAILURES.append(exc)
+            dialog.reject()
+
+    QTimer.singleShot(0, check)
+    return seen

@@ -95,3 +95,14 @@ def test_argparse_speaks_chinese(cli):
     assert code == 2 and "缺少必需的参数" in err
     code, _, err = cli("merchants", "list", "--sort", "x")
     assert code == 2 and "无效的选项" in err
+
+
+def test_a_future_date_needs_allow_future(cli):
+    import datetime as dt
+
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    code, _, err = cli("wallet", "deposit", "100", "--date", tomorrow)
+    assert code == 2 and "在未来" in err and "--allow-future" in err
+    code, out, _ = cli("wallet", "history", "--json")
+    assert json.loads(out)["count"] == 0
+    assert cli("wallet", "deposit", "100", "--date", tomorrow, "--allow-future")[0] == 0

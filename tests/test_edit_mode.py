@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
-from qt_helpers import WAIT_MS, page_value, settle
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from qt_helpers import DIALOG_FAILURES, WAIT_MS, page_value, settle
+from qt_helpers import answer_next_dialog as answer_dialog
 
 from app.merchants.curation import load, save_changes
 from app.merchants.history import history
@@ -17,35 +18,16 @@ from widgets.merchant_form import MerchantForm
 pytestmark = pytest.mark.gui
 
 
-def answer_next_dialog(qtbot, act):
-    """Run act(dialog) on the next modal dialog, as a person answers it; returns what act returned.
-    A failed check inside closes the dialog and is raised by `raise_failures`, so a test never hangs."""
-    seen = []
-
-    def check():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, check)
-            return
-        try:
-            seen.append(act(dialog))
-        except BaseException as exc:  # noqa: BLE001 - handed to the test below
-            FAILURES.append(exc)
-            dialog.reject()
-
-    QTimer.singleShot(0, check)
-    return seen
-
-
-FAILURES: list[BaseException] = []
+def answer_next_dialog(_qtbot, act):
+    return answer_dialog(act)
 
 
 @pytest.fixture(autouse=True)
 def raise_failures():
-    FAILURES.clear()
+    DIALOG_FAILURES.clear()
     yield
-    if FAILURES:
-        raise FAILURES[0]
+    if DIALOG_FAILURES:
+        raise DIALOG_FAILURES[0]
 
 
 def click_button(dialog, which) -> None:

@@ -176,3 +176,20 @@ def test_a_balance_assertion_that_disagrees_cannot_be_saved(window, qtbot):
     qtbot.mouseClick(check.save_button, Qt.MouseButton.LeftButton)
     kinds = [tab.journal_model.index(r, 2).data() for r in range(tab.journal_model.rowCount())]
     assert kinds == [KINDS["assertion"], KINDS["deposit"]], "only the assertion that held was recorded"
+
+
+def test_a_future_date_asks_before_it_is_recorded(window, qtbot):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QMessageBox
+    from qt_helpers import DIALOG_FAILURES, answer_next_dialog
+
+    tab = window.wallet_tab
+    deposit = form(tab, "deposit")
+    qtbot.keyClicks(deposit.inputs["fen"], "100")
+    deposit.date_edit.setDate(QDate.currentDate().addDays(3))
+    asked = answer_next_dialog(lambda box: (box.text(), box.button(QMessageBox.StandardButton.No).click())[0])
+    assert deposit.save() is None
+    assert "在今天之后" in asked[0] and tab.journal_model.rowCount() == 0
+    answer_next_dialog(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    assert deposit.save() is not None and tab.journal_model.rowCount() == 1
+    assert DIALOG_FAILURES == []

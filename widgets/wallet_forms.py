@@ -39,6 +39,7 @@ from app.wallet.journal import (
 from app.wallet.service import Wallet
 from widgets.merchant_details import parse_basket, quote_html
 from widgets.merchant_picker import MerchantPicker
+from widgets.plain_text import ask
 
 Build = Callable[[list[Entry]], Entry]
 HINT = "填写金额后，这里会显示将要记录的内容和之后的余额。"
@@ -49,6 +50,11 @@ def _date_edit() -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
+
+
+def confirm_date(parent, on: dt.date) -> bool:
+    """A day in the future is most often a slip; the journal keeps what is saved, so ask first."""
+    return on <= dt.date.today() or ask(parent, "日期在未来", f"这笔记录的日期是 {on}，在今天之后。确定要这样记录吗？")
 
 
 def _on(edit: QDateEdit) -> dt.date:
@@ -188,6 +194,8 @@ class OperationForm(CheckedForm):
         return True
 
     def save(self) -> Entry | None:
+        if not confirm_date(self, _on(self.date_edit)):
+            return None
         try:
             entry = self.wallet.record(self._plan())
         except (AmountError, WalletError, BasketError) as exc:
@@ -302,6 +310,8 @@ class PurchaseForm(CheckedForm):
         return True
 
     def save(self) -> Entry | None:
+        if not confirm_date(self, _on(self.date_edit)):
+            return None
         try:
             _quoted, build = self._plan()
             entry = self.wallet.record(build)

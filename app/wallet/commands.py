@@ -20,8 +20,13 @@ from app.wallet.service import Wallet, balances_json
 CHANNELS = ("pos", "online", "third_party")
 
 
-def _date(text: str | None, what: str = "--date") -> dt.date:
-    return parse_date(text, what) or dt.date.today()
+def _date(text: str | None, what: str = "--date", allow_future: bool = False) -> dt.date:
+    """The day an entry happened: today by default; a day in the future only when asked for, since
+    it is most often a typing slip (2062 for 2026) that would sit in the journal for good."""
+    day = parse_date(text, what) or dt.date.today()
+    if day > dt.date.today() and not allow_future:
+        raise UsageError(f"{what} {day} 在未来：确实要记在未来的日期请加 --allow-future")
+    return day
 
 
 def _balances_line(totals: dict[str, int]) -> str:
@@ -99,7 +104,7 @@ def _items(args) -> list[Item]:
 
 
 def _operation(args, wallet: Wallet) -> int:
-    on = _date(args.date)
+    on = _date(args.date, allow_future=args.allow_future)
     note = getattr(args, "note", None)
     action = args.action
     if action == "deposit":
@@ -131,7 +136,7 @@ def _operation(args, wallet: Wallet) -> int:
 
 def _assert(args, wallet: Wallet) -> int:
     try:
-        result = wallet.assert_balance(args.purse, parse_yuan(args.amount, allow_zero=True), _date(args.date),
+        result = wallet.assert_balance(args.purse, parse_yuan(args.amount, allow_zero=True), _date(args.date, allow_future=args.allow_future),
                                        args.note)
     except BalanceMismatch as off:   # reported, not recorded: exit 1, the journal unchanged
         if args.json:
@@ -187,6 +192,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     def dated(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--date", metavar="YYYY-MM-DD", help="发生日期（默认今天）")
+        p.add_argument("--allow-future", action="store_true", help="允许未来的日期（默认拒绝，以防输错年份）")
         p.add_argument("--note", help="备注")
         return p
 
@@ -233,6 +239,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("purse", choices=list(PURSES))
     p.add_argument("amount", metavar="AMOUNT")
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--allow-future", action="store_true", help="允许未来的日期")
     p.add_argument("--note", help="备注")
 
 
