@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DBAPIError, SQLAlchemyError
 
 from app.command_line import UsageError
 from app.discounts import commands as discount_commands
@@ -19,7 +19,7 @@ from app.merchants.catalogue import QueryError
 from app.points import commands as points_commands
 from app.points.programme import ProgrammeError
 from app.seed import open_seeded_store
-from app.store.database import DatabaseURLError
+from app.store.database import DatabaseFileError, DatabaseURLError
 from app.wallet import commands as wallet_commands
 from app.wallet.journal import WalletError
 from app.wallet.profile import ProfileError
@@ -46,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed subcommand against the database named by --db (seeding it on first use)."""
     try:
         store, districts = open_seeded_store(args.db)
-    except DatabaseURLError as exc:
+    except (DatabaseURLError, DatabaseFileError) as exc:
         print(f"unioncard: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"unioncard: {database_refusal(exc)}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
         print(f"无法打开数据库：{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
@@ -61,14 +64,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"unioncard: 未执行：{exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:
-        # The shared catalogue refused: most often a role without the privilege (a member's read-only role).
-        reason = str(exc.orig).splitlines()[0] if exc.orig else exc.__class__.__name__
-        if "permission denied" in reason:
-            reason = f"当前数据库角色没有这个权限（{reason}）"
-        print(f"unioncard: 未执行：数据库拒绝了这个操作：{reason}", file=sys.stderr)
-        return 1
+        # The database refused: a role without the privilege (a member's read-only role), a read-only file.
+        reason = database_refusal(exc)
+        print(f"unioncard: 未执行：{reason}", file=sys.stderr)
+        return 2 if "只读" in reason else 1
     finally:
         store.close()
+
+
+def database_refusal(exc: DBAPIError) -> str:
+    """Why the database refused, in the words a user can act on."""
+    reason = str(exc.orig).splitlines()[0] if getattr(exc, "orig", None) else exc.__class__.__name__
+    if "file is not a database" in reason or "not a database" in reason:
+        return "这个文件不是工会卡的数据库（已损坏或是别的文件），未作任何改动"
+    if "readonly database" in reason or "read-only" in reason:
+        return "数据库是只读的（文件或所在文件夹不能写入），没有写入任何内容"
+    if "permission denied" in reason:
+        return f"数据库拒绝了这个操作：当前数据库角色没有这个权限（{reason}）"
+    return f"数据库拒绝了这个操作：{reason}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,3 +106,43 @@ def test_a_future_date_needs_allow_future(cli):
     code, out, _ = cli("wallet", "history", "--json")
     assert json.loads(out)["count"] == 0
     assert cli("wallet", "deposit", "100", "--date", tomorrow, "--allow-future")[0] == 0
+
+
+def _foreign(path):
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER)")
+
+
+def _newer(path):
+    import sqlite3
+
+    assert main(["--db", f"sqlite:///{path}", "merchants", "list", "--json"]) == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b"not a database at all\n" * 10), "不是工会卡的数据库"),
+    (_foreign, "别的程序的表：photos"),
+    (_newer, "较新版本的工会卡创建（版本 0999"),
+], ids=["corrupt", "foreign", "newer"])
+def test_a_database_we_must_not_touch_is_refused_and_left_as_it_was(cli, tmp_path, make, message, capsys):
+    path = tmp_path / "other.sqlite"
+    make(path)
+    capsys.readouterr()
+    before = path.read_bytes()
+    code, _, err = cli("merchants", "list", db=f"sqlite:///{path}")
+    assert code == 2 and message in err
+    assert path.read_bytes() == before
+
+
+def test_a_read_only_database_reads_and_refuses_writes_clearly(cli, tmp_path):
+    path = tmp_path / "member.sqlite"
+    assert cli("merchants", "list", db=f"sqlite:///{path}")[0] == 0
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    code, out, _ = cli("merchants", "list", "--json", db=read_only)
+    assert code == 0 and json.loads(out)["count"] == 12
+    code, _, err = cli("wallet", "deposit", "5", db=read_only)
+    assert code == 2 and "只读" in err

@@ -10,7 +10,9 @@ from typing import Iterator
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,11 +64,26 @@ def _engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+class DatabaseFileError(ValueError):
+    """A database this app must not open or change: another program's, or a newer version's."""
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
+    """Bring the schema to the newest migration (creates it on an empty database). Refuses, before
+    writing anything, a database of another program or of a newer version of this app."""
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
+    scripts = ScriptDirectory.from_config(cfg)
     with engine.begin() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current is None:
+            tables = set(inspect(conn).get_table_names())
+            if tables:
+                raise DatabaseFileError(f"这不是工会卡的数据库（其中已有别的程序的表：{'、'.join(sorted(tables)[:5])}），"
+                                        "未作任何改动")
+        elif current not in {r.revision for r in scripts.walk_revisions()}:
+            raise DatabaseFileError(f"这个数据库由较新版本的工会卡创建（版本 {current}，本程序最高认识到 "
+                                    f"{scripts.get_current_head()}）：请先升级工会卡；数据库未作任何改动")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
