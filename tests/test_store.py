@@ -53,3 +53,26 @@ def test_unioncard_db_env_picks_the_database(tmp_path, monkeypatch):
     store, _ = open_seeded_store()
     store.close()
     assert target.is_file()
+
+
+def test_migration_0007_masks_numbers_an_older_version_kept(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from app.store.database import _MIGRATIONS, Store, migrate
+
+    store = Store(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+        conn.execute(text("INSERT INTO wallet_profile (id, card_number, mobile, revision) "
+                          "VALUES (1, '6222021234567894', '+8613912345678', 0)"))
+    migrate(store.engine)
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT card_number, mobile FROM wallet_profile")).one()
+    store.close()
+    assert tuple(row) == ("6222 **** **** 7894", "139****5678")
+    assert b"6222021234567894" not in (tmp_path / "old.sqlite").read_bytes()

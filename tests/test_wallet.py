@@ -188,7 +188,7 @@ def test_disbursements_are_tagged(wallet):
 def test_profile_validates_and_masks(wallet):
     p = wallet.update_profile(name="张三", union_name="青山区某厂工会", card_number="6222 0212 3456 7894",
                               mobile="138-0013-8000", resident_id="11010519491231002x", programme="icbc")
-    assert p.mobile == "+8613800138000"
+    assert p.mobile_masked == "138****8000" and p.card_masked == "6222 **** **** 7894"
     assert p.birthday == dt.date(1949, 12, 31)  # from the ID number
     public = p.public()
     assert public["card"] == "6222 **** **** 7894" and public["mobile"] == "138****8000"

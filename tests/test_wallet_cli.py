@@ -98,3 +98,19 @@ def test_profile_shows_only_masked_numbers(run):
     assert "13912345678" not in out and "6222021234567894" not in out and "19491231" not in out
     code, _, err = run("profile", "--mobile", "12345")
     assert code == 1 and "手机号" in err
+
+
+def test_full_personal_numbers_never_reach_the_database_file(tmp_path, capsys):
+    from widgets.launcher import main
+
+    path = tmp_path / "member.sqlite"
+    db = f"sqlite:///{path}"
+    assert main(["--db", db, "wallet", "profile", "--name", "王五", "--card", "6222021234567894",
+                 "--mobile", "13912345678", "--resident-id", "11010519491231002X"]) == 0
+    assert main(["--db", db, "wallet", "profile", "--card", "6222 0212 3456 7894", "--mobile", "139-1234-5678"]) == 0
+    assert main(["--db", db, "wallet", "show", "--json"]) == 0
+    out = capsys.readouterr().out
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    for secret in ("6222021234567894", "13912345678", "11010519491231002X", "19491231"):
+        assert secret.encode() not in raw and secret not in out
+    assert "6222 **** **** 7894".encode() in raw

@@ -56,6 +56,8 @@ def _engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record):  # foreign keys are off by default in SQLite
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            # Overwrite what is deleted or replaced, so a personal number once typed is not left in the file.
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

@@ -169,8 +169,8 @@ class WalletProfile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(100))
     union_name: Mapped[str | None] = mapped_column(String(200))
-    card_number: Mapped[str | None] = mapped_column(String(19))
-    mobile: Mapped[str | None] = mapped_column(String(16))
+    card_number: Mapped[str | None] = mapped_column(String(19))   # masked only (migration 0007)
+    mobile: Mapped[str | None] = mapped_column(String(16))        # masked only
     birthday: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str | None] = mapped_column(String(16))
     id_masked: Mapped[str | None] = mapped_column(String(18))

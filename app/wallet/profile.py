@@ -20,22 +20,13 @@ class ProfileError(ValueError):
 class Profile:
     name: str | None = None
     union_name: str | None = None        # 基层工会
-    card_number: str | None = None       # digits only; shown masked
-    mobile: str | None = None            # +86 and 11 digits
+    # Personal numbers are checked when typed and kept only masked: the full card number, mobile
+    # and resident ID never reach the database, exports, logs or JSON output.
+    card_masked: str | None = None       # 6222 **** **** 7894
+    mobile_masked: str | None = None     # 138****8000
     birthday: dt.date | None = None
     programme: str | None = None         # a programme code (app/points/programmes/*.toml)
-    id_masked: str | None = None         # resident ID, masked: the full number is never kept
-
-    @property
-    def card_masked(self) -> str | None:
-        return mask_card(self.card_number) if self.card_number else None
-
-    @property
-    def mobile_masked(self) -> str | None:
-        if not self.mobile:
-            return None
-        digits = self.mobile.removeprefix("+86")
-        return f"{digits[:3]}****{digits[-4:]}"
+    id_masked: str | None = None         # resident ID, masked
 
     def public(self) -> dict:
         """What may be shown or printed: no full card, mobile or ID number."""
@@ -50,6 +41,11 @@ class Profile:
 
 def mask_card(number: str) -> str:
     return f"{number[:4]} **** **** {number[-4:]}"
+
+
+def mask_mobile(number: str) -> str:
+    digits = number.removeprefix("+86")
+    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def clean_card_number(text: str) -> str:
@@ -102,9 +98,9 @@ def updated(profile: Profile, *, name=None, union_name=None, card_number=None, m
     if union_name is not None:
         changes["union_name"] = union_name.strip() or None
     if card_number is not None:
-        changes["card_number"] = clean_card_number(card_number) if card_number.strip() else None
+        changes["card_masked"] = mask_card(clean_card_number(card_number)) if card_number.strip() else None
     if mobile is not None:
-        changes["mobile"] = clean_mobile(mobile) if mobile.strip() else None
+        changes["mobile_masked"] = mask_mobile(clean_mobile(mobile)) if mobile.strip() else None
     if programme is not None:
         if programme and programme not in programmes():
             raise ProfileError(f"积分规则：未知的“{programme}”，应为 {'、'.join(programmes())}")

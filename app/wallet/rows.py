@@ -55,7 +55,7 @@ def load_profile(session: Session) -> Profile:
     row = session.get(WalletProfile, _PROFILE_ID)
     if row is None:
         return Profile()
-    return Profile(name=row.name, union_name=row.union_name, card_number=row.card_number, mobile=row.mobile,
+    return Profile(name=row.name, union_name=row.union_name, card_masked=row.card_number, mobile_masked=row.mobile,
                    birthday=row.birthday, programme=row.programme, id_masked=row.id_masked)
 
 
@@ -64,5 +64,7 @@ def save_profile(session: Session, profile: Profile) -> None:
     if row is None:
         row = WalletProfile(id=_PROFILE_ID, revision=0)
         session.add(row)
-    for key in ("name", "union_name", "card_number", "mobile", "birthday", "programme", "id_masked"):
-        setattr(row, key, getattr(profile, key))
+    for column, key in (("name", "name"), ("union_name", "union_name"), ("card_number", "card_masked"),
+                        ("mobile", "mobile_masked"), ("birthday", "birthday"), ("programme", "programme"),
+                        ("id_masked", "id_masked")):
+        setattr(row, column, getattr(profile, key))
