@@ -1,0 +1,36 @@
+"""Twenty members' payments at once (issue 17): separate processes against one balance, on SQLite and
+PostgreSQL. Exactly as many are accepted as the balance covers, the rest are refused with the reason,
+nobody meets "database is locked", and the balance never goes below zero."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from widgets.launcher import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_twenty_concurrent_payments_against_one_balance(db_url, capsys, tmp_path):
+    assert main(["--db", db_url, "wallet", "deposit", "700"]) == 0
+    capsys.readouterr()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "app", "--db", db_url, "wallet", "pay", "--merchant", "qs-06",
+               "--amount", "100", "--from", "bank"]   # 中百仓储: 98 yuan after its discount
+    runs = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(20)]
+    results = [(p.wait(timeout=240), p.stderr.read()) for p in runs]
+    for p in runs:
+        p.stdout.close()
+        p.stderr.close()
+    codes = sorted(code for code, _ in results)
+    assert codes == [0] * 7 + [1] * 13, results
+    errors = [err for code, err in results if code]
+    assert all("余额不足" in err for err in errors)
+    assert not any("locked" in err or "Traceback" in err for _, err in results)
+    assert main(["--db", db_url, "wallet", "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bank"] == "14.00"
