@@ -205,7 +205,8 @@ class MerchantForm(QDialog):
         offer = self.offer.toPlainText().strip()
         rules = parse_offer(offer)
         described = describe_rules(rules) if offer else "（未填写优惠）"
-        parts = [html.escape(line) for line in described.splitlines()]
+        # The unparsed phrases get their own highlighted line below, not a second plain one.
+        parts = [html.escape(line) for line in described.splitlines() if not line.startswith("未能解析")]
         if rules.unparsed:
             parts.append("<span style='color:#e8590c'>未能解析：" + html.escape("；".join(rules.unparsed)) + "</span>")
         self.rules.setText("<br>".join(parts))
