@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import drop_expired
 from app.merchants.exporter import export_merchants
-from app.merchants.list_commands import selection_notes
+from app.merchants.list_commands import list_for_output, selection_notes
 from app.merchants.lists import (
     ListError,
     add_to_list,
@@ -238,9 +237,7 @@ class ListsPane(QWidget):
     # ---------------------------------------------------------------- output
 
     def _output_frame(self):
-        named, frame, retired = list_merchants(self._store, self._districts, self.current_name())
-        frame, expired = drop_expired(frame)
-        return named, frame, selection_notes(retired, expired)
+        return list_for_output(self._store, self._districts, self.current_name(), include_expired=False)
 
     def export(self, path: str | None = None) -> Path | None:
         if self.current_name() is None:

@@ -28,7 +28,7 @@ from app.discounts.rules_text import describe_rules
 from app.geo.china_datum import to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORY_NAMES
-from app.merchants.checks import check_merchant
+from app.merchants.checks import check_merchant, new_errors
 from app.merchants.curation import nearby_duplicates
 from app.merchants.fields import MerchantRecord, record_state
 from app.merchants.importer import validate_one
@@ -92,6 +92,8 @@ class MerchantForm(QDialog):
         self.merchant_id = merchant_id
         self._original = dict(state or {})
         self._record: MerchantRecord | None = None
+        # What the merchant already had wrong, checked once: those problems never block this save.
+        self._already = check_merchant(self._original, districts, merchant_id=merchant_id) if self._original else []
         self.problems: list[Problem] = []
         self.setWindowTitle(f"编辑商户 · {state.get('name')}" if state else "新增商户")
         self.setMinimumWidth(560)
@@ -226,13 +228,8 @@ class MerchantForm(QDialog):
             nearby = nearby_duplicates(self._store, self.merchant_id, state)
             problems = [p for p in problems if p.severity == "error"] + check_merchant(
                 state, self._districts, merchant_id=self.merchant_id, nearby=nearby)
-        # A problem the merchant already had (and this form does not touch) does not block the save.
-        before = set()
-        if self._original:
-            before = {(p.field, p.message) for p in check_merchant(self._original, self._districts,
-                                                                  merchant_id=self.merchant_id)}
         self.problems = problems
-        blocking = [p for p in problems if p.severity == "error" and (p.field, p.message) not in before]
+        blocking = new_errors(problems, self._already)
         lines = [f"<span style='color:{'#c92a2a' if p.severity == 'error' else '#e8590c'}'>"
                  f"{'错误' if p.severity == 'error' else '提醒'} · {html.escape(p.field or '')}："
                  f"{html.escape(p.message)}</span>" for p in problems]

@@ -88,5 +88,12 @@ def check_merchant(state: Mapping[str, object], districts: DistrictIndex, *, mer
     return out
 
 
+def new_errors(problems: list[Problem], already: list[Problem]) -> list[Problem]:
+    """The errors in `problems` the merchant did not already have: only those block a save, so an old
+    flaw (an import's district mismatch) does not stop staff from correcting something else."""
+    known = {(p.field, p.message) for p in already}
+    return [p for p in problems if p.severity == "error" and (p.field, p.message) not in known]
+
+
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)

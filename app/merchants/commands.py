@@ -104,9 +104,11 @@ def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     author = None if args.dry_run else require_editor(store).name
     report = import_into_store(store, districts, input_file(args.file), args.crs, author=author or "system",
                                duplicates=args.duplicates, dry_run=args.dry_run)
+    clean_dry_run = args.dry_run and not any(p.severity == "error" for p in report.problems)
+    status = 0 if report.written or clean_dry_run else 1
     if args.json:
         print_json(report.to_json())
-        return 0 if report.written or (args.dry_run and not any(p.severity == "error" for p in report.problems)) else 1
+        return status
     for p in report.problems:
         print(p, file=sys.stderr)
     for d in report.duplicates:
@@ -118,7 +120,7 @@ def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     elif report.needs_duplicate_choice:
         print(f"未导入：{args.file} 中有 {len(report.duplicates)} 家商户可能已在目录中；请核对后用 --duplicates 选择："
               "skip 跳过它们，update 用文件中的内容更新已有商户，keep 两者都保留", file=sys.stderr)
-    elif args.dry_run and not any(p.severity == "error" for p in report.problems):
+    elif clean_dry_run:
         print(f"试导入 {args.file}（未写入）：{counts}")
     else:
         n = sum(1 for p in report.problems if p.severity == "error")
@@ -130,7 +132,7 @@ def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
         if report.written:
             print(f"核对后可一次下架：unioncard merchants retire --missing-from {report.change_set_id} --reason 已不在合作名单",
                   file=sys.stderr)
-    return 0 if report.written or (args.dry_run and not any(p.severity == "error" for p in report.problems)) else 1
+    return status
 
 
 def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:

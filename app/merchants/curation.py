@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.geo.districts import DistrictIndex
-from app.merchants.checks import check_merchant
+from app.merchants.checks import check_merchant, new_errors
 from app.merchants.duplicates import Place, find_candidates
 from app.merchants.fields import FIELD_LABELS, TRACKED_FIELDS, MerchantRecord, decode_value, encode_value, record_state
 from app.merchants.pinyin_index import pinyin_keys
@@ -210,10 +210,10 @@ def save_changes(store: Store, districts: DistrictIndex, merchant_id: str, base_
             if not effective:
                 return SaveResult(merchant_id, False, current_revision, merged_with=merged)
             new_state = {**current, **effective}
-            before = {(p.field, p.message) for p in check_merchant(current, districts, merchant_id=merchant_id, today=today)}
+            before = check_merchant(current, districts, merchant_id=merchant_id, today=today)
             nearby = nearby_duplicates(store, merchant_id, new_state) if {"name", "lon", "lat", "phone"} & set(effective) else ()
             problems = tuple(check_merchant(new_state, districts, merchant_id=merchant_id, today=today, nearby=nearby))
-            if any(p.severity == "error" and (p.field, p.message) not in before for p in problems):
+            if new_errors(list(problems), before):
                 return SaveResult(merchant_id, False, current_revision, problems=problems)
             done = s.execute(
                 update(Merchant).where(Merchant.id == merchant_id, Merchant.revision == current_revision)

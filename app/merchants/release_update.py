@@ -33,7 +33,7 @@ from app.merchants.release_keys import (
     public_text,
     verify,
 )
-from app.merchants.releases import FORMAT, INDEX, SIGNATURE, ReleaseError, record_state
+from app.merchants.releases import FORMAT, INDEX, SIGNATURE, ReleaseError, decode_record
 from app.store import Store
 from app.store.models import District, Merchant
 
@@ -235,7 +235,7 @@ def plan(index: dict, current: int | None) -> tuple[str, list[dict]]:
 
 
 def _values(record: dict) -> dict:
-    state = record_state(record)
+    state = decode_record(record)
     return {**state, **derived_columns(state), "revision": int(record["revision"]),
             "reviewed_revision": int(record["revision"])}
 

@@ -60,7 +60,8 @@ def merchant_record(merchant_id: str, state: dict, revision: int) -> dict:
     return {"id": merchant_id, "revision": revision, **{f: encode_value(f, state.get(f)) for f in TRACKED_FIELDS}}
 
 
-def record_state(record: dict) -> dict:
+def decode_record(record: dict) -> dict:
+    """A release's merchant record back as tracked field values (dates as dates)."""
     return {f: decode_value(f, record.get(f)) for f in TRACKED_FIELDS}
 
 
