@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import sys
 import unicodedata
@@ -102,9 +103,22 @@ def subcommands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersActio
     raise ValueError(f"{parser.prog} has no subcommands")
 
 
+def _path(text: str) -> Path:
+    """A path typed on the command line, refused when no file system could hold it."""
+    if not text or "\x00" in text:
+        raise UsageError(f"文件路径无效：“{text.replace(chr(0), '␀')}”")
+    path = Path(text)
+    try:
+        path.exists()
+    except OSError as exc:   # a name too long, or a path the system cannot look up
+        reason = "名称过长" if exc.errno == errno.ENAMETOOLONG else "系统无法访问"
+        raise UsageError(f"文件路径无效（{reason}）：“{text[:60]}{'…' if len(text) > 60 else ''}”") from None
+    return path
+
+
 def output_file(text: str, suffixes: tuple[str, ...] = ()) -> Path:
     """A file a command will write: its folder must exist (and be a folder), it must not be a folder."""
-    out = Path(text)
+    out = _path(text)
     if suffixes and out.suffix.lower() not in suffixes:
         raise UsageError(f"--out 应是 {' 或 '.join(suffixes)} 文件：{out}")
     _folder_for(out.parent)
@@ -115,17 +129,20 @@ def output_file(text: str, suffixes: tuple[str, ...] = ()) -> Path:
 
 def output_folder(text: str) -> Path:
     """A folder a command will write into; made when missing, refused when a file stands there."""
-    folder = Path(text)
+    folder = _path(text)
     for part in (folder, *folder.parents):
         if part.exists() and not part.is_dir():
             raise UsageError(f"“{part}”是一个文件，不是文件夹")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法创建文件夹“{folder}”：{'没有权限' if isinstance(exc, PermissionError) else '系统拒绝'}") from None
     return folder
 
 
 def input_file(text: str) -> Path:
     """A file a command will read: it must exist and be a file."""
-    path = Path(text)
+    path = _path(text)
     if not path.exists():
         raise UsageError(f"找不到文件：{path}")
     if path.is_dir():

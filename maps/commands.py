@@ -20,7 +20,7 @@ from maps.web_map import selection_title, write_web_map
 def _selection(args, store: Store, districts: DistrictIndex):
     """(merchants, title, notes) of a named list (--list) or of the filters, expired offers left out
     unless --include-expired; retired merchants are never in it."""
-    if getattr(args, "list", None):
+    if getattr(args, "list", None) is not None:
         try:
             named, frame, notes = list_for_output(store, districts, args.list, args.include_expired)
         except ListError as exc:

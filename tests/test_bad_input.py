@@ -146,3 +146,21 @@ def test_a_read_only_database_reads_and_refuses_writes_clearly(cli, tmp_path):
     assert code == 0 and json.loads(out)["count"] == 12
     code, _, err = cli("wallet", "deposit", "5", db=read_only)
     assert code == 2 and "只读" in err
+
+
+def test_a_key_name_that_cannot_be_a_file_name_is_bad_input(cli, tmp_path):
+    """Found by the fuzz test: a key name is a file name; a NUL or 300 characters crashed keygen."""
+    for name in ("a\x00b", "x" * 300, "../elsewhere", ""):
+        code, _, err = cli("catalogue", "keygen", "--out", str(tmp_path / "keys"), "--name", name)
+        assert code == 2 and "--name" in err, name
+    assert not any((tmp_path / "keys").glob("*.key"))
+    code, _, err = cli("catalogue", "keygen", "--out", str(tmp_path / "keys"), "--name", "青山区工会")
+    assert code == 0 and (tmp_path / "keys" / "青山区工会.key").exists()
+
+
+def test_a_path_no_file_system_can_hold_is_bad_input(cli, tmp_path):
+    for path in ("a\x00b.csv", "x" * 300 + ".csv"):
+        code, _, err = cli("merchants", "export", str(tmp_path / path))
+        assert code == 2 and "文件路径无效" in err, path
+        code, _, err = cli("catalogue", "trust", str(tmp_path / path))
+        assert code == 2 and "文件路径无效" in err, path

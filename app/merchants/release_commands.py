@@ -4,8 +4,8 @@ catalogue to members, and members receiving it."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from pathlib import Path
 
 from app.command_line import UsageError, input_file, output_folder, print_json, print_table
 from app.geo.districts import DistrictIndex
@@ -31,6 +31,8 @@ def _handler(function):
 
 
 def _keygen(args, store, districts) -> int:
+    if not re.fullmatch(r"[\w.-]{1,64}", args.name) or args.name.startswith("."):
+        raise UsageError(f"--name 应是 1–64 个字母、数字、汉字、点或短横（它是密钥文件的名字）：“{args.name[:40]}”")
     private, public = release_keys.generate(output_folder(args.out), args.name)
     if args.json:
         print_json({"private_key": str(private), "public_key": str(public)})
@@ -77,7 +79,7 @@ def _publish(args, store, districts) -> int:
 
 
 def _trust(args, store, districts) -> int:
-    text = release_update.trust(store, Path(args.public_key))
+    text = release_update.trust(store, input_file(args.public_key))
     if args.json:
         print_json({"public_key": text})
     else:
@@ -103,7 +105,7 @@ class _Bar:
 
 
 def _update(args, store, districts) -> int:
-    key = release_keys.load_public(Path(args.key)) if args.key else None
+    key = release_keys.load_public(input_file(args.key)) if args.key else None
     result = release_update.update(store, source=args.source, key=key, progress=None if args.json else _Bar())
     if args.json:
         print_json(result.to_json())
