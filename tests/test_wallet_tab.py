@@ -96,6 +96,36 @@ def test_profile_dialog_validates_and_shows_masked_numbers(window, qtbot):
     assert "张三" in label and "6222 **** **** 7894" in label and "6222021234567894" not in label
 
 
+def test_full_personal_numbers_typed_in_the_app_are_kept_nowhere(window, qtbot, tmp_path, caplog):
+    """Issue 17: after a member types the full card, mobile and ID numbers into 会员资料 and the app
+    saves its settings, no file the app wrote (database, settings) and no log line holds them."""
+    from widgets.wallet_tab import ProfileDialog
+
+    caplog.set_level("DEBUG")
+    dialog = ProfileDialog(window.wallet_tab.wallet, window)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("张三")
+    dialog.card_edit.setText("6222 0212 3456 7894")
+    dialog.mobile_edit.setText("13912345678")
+    dialog.id_edit.setText("11010519491231002X")
+    assert dialog.save()
+    window.wallet_tab.refresh()
+    again = ProfileDialog(window.wallet_tab.wallet, window)   # reopened: only the masked forms come back
+    qtbot.addWidget(again)
+    shown = " ".join(e.text() + e.placeholderText() for e in (again.card_edit, again.mobile_edit, again.id_edit))
+    assert "7894" in shown and "6222021234567894" not in shown.replace(" ", "")
+    window.save_settings()
+
+    written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert (tmp_path / "settings.ini").exists() and b"window" in written
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("6222021234567894", "6222 0212 3456 7894", "13912345678", "11010519491231002X",
+                   "19491231"):
+        assert secret.encode() not in written, secret
+        assert secret not in logged, secret
+    assert "6222 **** **** 7894".encode() in written   # the masked form is what is kept
+
+
 def test_snapshot_of_the_wallet_tab(tmp_path, sqlite_url):
     assert main(["--db", sqlite_url, "wallet", "deposit", "500"]) == 0
     out = tmp_path / "wallet.png"
