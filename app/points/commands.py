@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 
-from app.command_line import input_file, parse_date, print_json
+from app.command_line import UsageError, input_file, parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.points.engine import PointsError, run
 from app.points.programme import programme, programmes
@@ -17,6 +18,10 @@ from app.store import Store
 
 def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
     rules = programme(args.programme)
+    if args.cycle_day is not None:
+        if not args.cycle_day.isdigit() or not 1 <= int(args.cycle_day) <= 28:
+            raise UsageError(f"--cycle-day 应是账单日 1–28：“{args.cycle_day}”")
+        rules = dataclasses.replace(rules, cycle_day=int(args.cycle_day))
     transactions, problems = read_transactions(input_file(args.transactions))
     if problems:
         for problem in problems:
@@ -57,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
                    help="列：ref,date,posted,amount,kind,mcc,channel,card,refund_of（可选 fund_type）")
     p.add_argument("--birthday", metavar="YYYY-MM-DD")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截至日期（默认最后一笔交易的记账日）")
+    p.add_argument("--cycle-day", metavar="DAY", help="信用卡账单日（1–28）：积分上限按账期计算（默认按自然月）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_simulate)
     return points

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Iterable, Sequence
 
-from app.points.programme import Programme
+from app.points.programme import Programme, cycle_of
 
 TRANSACTION_KINDS = ("purchase", "refund", "cash_advance", "fee", "transfer", "fund_purchase", "fund_signing",
-                     "redeem")
+                     "redeem", "account_close")
 CHANNELS = ("pos", "online", "third_party", "counter", "e_banking")
 CARDS = ("debit", "credit")
 
@@ -69,7 +69,7 @@ class Lot:
 @dataclass(frozen=True)
 class Event:
     day: dt.date
-    kind: str                       # earn, clawback, redeem, expire
+    kind: str                       # earn (基本积分), bonus (奖励积分), clawback, redeem, expire, cleared
     points: int                     # signed change of the balance
 
 
@@ -114,6 +114,10 @@ def _birthday_multiplier(p: Programme, day: dt.date, birthday: dt.date | None) -
 
 def purchase_points(p: Programme, tx: Transaction, birthday: dt.date | None) -> tuple[int, int, str]:
     """(points, multiplier, note) a purchase earns before any cycle cap."""
+    if tx.card == "union":
+        return 0, 1, f"工会卡是汉口银行借记卡，不在{p.name}内：用{p.bank}的卡付款才积分"
+    if tx.card == "other_bank":
+        return 0, 1, f"不是{p.bank}的卡，不在本积分计划内"
     if tx.card not in p.cards:
         return 0, 1, f"{'借记卡' if tx.card == 'debit' else '信用卡'}消费不在本积分计划内"
     if tx.channel in p.excluded_channels:
@@ -160,6 +164,7 @@ def run(p: Programme, transactions: Iterable[Transaction], birthday: dt.date | N
     clawed: dict[str, int] = defaultdict(int)
     cycle_earned: dict[tuple[int, int], int] = defaultdict(int)
     signed = False
+    closed_on: dt.date | None = None
 
     def expire_until(day: dt.date) -> None:
         for lot in ledger.lots:
@@ -168,27 +173,35 @@ def run(p: Programme, transactions: Iterable[Transaction], birthday: dt.date | N
                     ledger.events.append(Event(lot.last_day + dt.timedelta(days=1), "expire", -lot.remaining))
                 lot.gone = True
 
-    def earn(tx: Transaction, points: int, note: str) -> Lot | None:
-        usable_from = tx.booked + dt.timedelta(days=p.usable_after_days)
+    def earn(tx: Transaction, points: int, note: str, bonus: int = 0) -> Lot | None:
+        """`bonus` of the `points` are 奖励积分 (a birthday's extra), the rest 基本积分 (seed 003 一(一))."""
+        counted_from = tx.date if p.usable_counted_from == "transaction" else tx.booked
+        usable_from = max(counted_from + dt.timedelta(days=p.usable_after_days), tx.booked)
         ledger.transactions.append(TransactionPoints(tx.ref, points, usable_from if points else None, note))
         if points <= 0:
             return None
         lot = Lot(tx.ref, tx.booked, usable_from, p.expires_on(tx.booked), points)
         ledger.lots.append(lot)
-        ledger.events.append(Event(tx.booked, "earn", points))
+        if points - bonus:
+            ledger.events.append(Event(tx.booked, "earn", points - bonus))
+        if bonus:
+            ledger.events.append(Event(tx.booked, "bonus", bonus))
         return lot
 
     for tx in txs:
         expire_until(tx.booked)
-        if tx.kind == "purchase":
+        if tx.kind == "purchase" and closed_on is not None:
+            earn(tx, 0, f"账户已于 {closed_on} 销户")
+            by_ref[tx.ref] = (tx, 0, 1, None)
+        elif tx.kind == "purchase":
             points, multiplier, note = purchase_points(p, tx, birthday)
             if points and p.cycle_cap:
-                cycle = (tx.booked.year, tx.booked.month)
+                cycle = cycle_of(tx.booked, p.cycle_day)
                 allowed = max(0, p.cycle_cap - cycle_earned[cycle])
                 if points > allowed:
-                    points, note = allowed, f"本期积分已达上限 {p.cycle_cap}"
+                    points, note = allowed, f"本账期积分已达上限 {p.cycle_cap}"
                 cycle_earned[cycle] += points
-            lot = earn(tx, points, note)
+            lot = earn(tx, points, note, bonus=points - points // multiplier if multiplier > 1 else 0)
             by_ref[tx.ref] = (tx, points, multiplier, lot)
         elif tx.kind == "refund":
             original = by_ref.get(tx.refund_of or "")
@@ -227,6 +240,18 @@ def run(p: Programme, transactions: Iterable[Transaction], birthday: dt.date | N
                     break
             ledger.transactions.append(TransactionPoints(tx.ref, -wanted, tx.booked, "积分兑换"))
             ledger.events.append(Event(tx.booked, "redeem", -wanted))
+        elif tx.kind == "account_close":
+            closed_on = tx.booked
+            held = sum(lot.remaining for lot in ledger.lots if lot.alive(tx.booked) and lot.remaining > 0)
+            if p.cleared_on_account_close and held:
+                for lot in ledger.lots:
+                    if lot.remaining > 0:
+                        lot.remaining = 0
+                ledger.events.append(Event(tx.booked, "cleared", -held))
+            note = (f"销户：剩余 {held} 分清除" if p.cleared_on_account_close and held else
+                    "销户：没有剩余积分" if p.cleared_on_account_close else "销户：本积分计划未规定清除积分")
+            ledger.transactions.append(TransactionPoints(tx.ref, -held if p.cleared_on_account_close else 0,
+                                                         tx.booked, note))
         elif tx.kind == "fund_signing":
             points = p.fund_signing_bonus if not signed else 0
             signed = True

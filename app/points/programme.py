@@ -17,6 +17,8 @@ class McExclusion:
     codes: frozenset[str]
     ranges: tuple[tuple[int, int], ...]
     inferred: bool
+    clause: str = ""                 # where the seed says it (四, 备注4(4)④, 二.2(1))
+    words: str = ""                  # the seed's own words the codes were mapped from
 
     def matches(self, mcc: str) -> bool:
         if mcc in self.codes:
@@ -32,19 +34,22 @@ class Programme:
     code: str
     name: str
     source: str
+    bank: str                                  # the bank whose cards earn (汉口银行's union card is none of them)
     points_per_yuan: int
     cards: frozenset[str]
     excluded_channels: frozenset[str]
     channels_by_card: dict[str, frozenset[str]]
     earning_kinds: frozenset[str]
     usable_after_days: int
-    cycle_cap: int | None                      # points per statement cycle (calendar month); None = no cap
+    cycle_cap: int | None                      # points per statement cycle (账期); None = no cap
     birthday_bonus: str                        # none | day | month
     birthday_multiplier: int
     expiry_rule: str                           # never | calendar_years
     expiry_years: int = 0
     expiry_last_day: tuple[int, int] = (12, 31)  # month, day: last day points of the final year are usable
     cleared_on_account_close: bool = False
+    usable_counted_from: str = "posting"       # posting (记账日) | transaction (业务发生日)
+    cycle_day: int = 0                         # statement day closing each 账期 (1-28); 0 = calendar month
     clawback: bool = True
     exclusions: tuple[McExclusion, ...] = ()
     fund_signing_bonus: int = 0
@@ -81,11 +86,12 @@ def _load(path: Path) -> Programme:
             codes = frozenset(ex.get("codes", []))
             if any(len(c) != 4 or not c.isdigit() for c in codes):
                 raise ProgrammeError(f"{path.name}: exclude “{ex['label']}” has a code that is not 4 digits")
-            exclusions.append(McExclusion(ex["label"], codes, ranges, bool(ex.get("inferred", True))))
+            exclusions.append(McExclusion(ex["label"], codes, ranges, bool(ex.get("inferred", True)),
+                                          ex.get("clause", ""), ex.get("words", "")))
         last_day = tuple(int(x) for x in expiry.get("last_day", "12-31").split("-"))
         funds = data.get("funds", {})
         return Programme(
-            code=meta["code"], name=meta["name"], source=meta["source"],
+            code=meta["code"], name=meta["name"], source=meta["source"], bank=meta["bank"],
             points_per_yuan=int(earn["points_per_yuan"]),
             cards=frozenset(earn["cards"]),
             excluded_channels=frozenset(earn.get("excluded_channels", [])),
@@ -98,6 +104,8 @@ def _load(path: Path) -> Programme:
             expiry_rule=expiry["rule"], expiry_years=int(expiry.get("years", 0)),
             expiry_last_day=(last_day[0], last_day[1]),
             cleared_on_account_close=bool(expiry.get("cleared_on_account_close", False)),
+            usable_counted_from=earn.get("usable_counted_from", "posting"),
+            cycle_day=int(earn.get("cycle_day", 0)),
             clawback=bool(data.get("refunds", {}).get("clawback", True)),
             exclusions=tuple(exclusions),
             fund_signing_bonus=int(funds.get("signing_bonus", 0)),
@@ -110,12 +118,28 @@ def _load(path: Path) -> Programme:
         raise ProgrammeError(f"{path.name}: missing setting {exc}") from None
 
 
+def _checked(p: Programme, name: str) -> Programme:
+    if p.usable_counted_from not in ("posting", "transaction"):
+        raise ProgrammeError(f"{name}: usable_counted_from must be posting or transaction")
+    if not 0 <= p.cycle_day <= 28:
+        raise ProgrammeError(f"{name}: cycle_day must be 0 (calendar month) or a day 1-28")
+    return p
+
+
+def cycle_of(day: dt.date, cycle_day: int) -> tuple[int, int]:
+    """The 账期 a day falls in, named by the (year, month) of its statement day. Cycle day 0 is the
+    calendar month; with cycle day 5, 6 March to 5 April is the cycle (2026, 4)."""
+    if not cycle_day or day.day <= cycle_day:
+        return day.year, day.month
+    return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+
+
 @lru_cache(maxsize=None)
 def programmes() -> dict[str, Programme]:
     """Every programme file, by code (icbc, hrxj, hzbank)."""
     out = {}
     for path in sorted(PROGRAMME_DIR.glob("*.toml")):
-        programme = _load(path)
+        programme = _checked(_load(path), path.name)
         if programme.code != path.stem:
             raise ProgrammeError(f"{path.name}: code “{programme.code}” does not match the file name")
         out[programme.code] = programme

@@ -74,8 +74,8 @@ def read_transactions(path: Path) -> tuple[list[Transaction], list[Problem]]:
         if kind not in TRANSACTION_KINDS:
             bad("kind", f"未知的交易类型“{kind}”，应为 {'、'.join(TRANSACTION_KINDS)}")
         amount = None
-        if kind == "fund_signing" and row["amount"] in ("", "0", "0.0", "0.00"):
-            amount = Decimal(0)   # a signing earns its fixed points: it has no amount, empty or 0 is natural
+        if kind in ("fund_signing", "account_close") and row["amount"] in ("", "0", "0.0", "0.00"):
+            amount = Decimal(0)   # a signing or a closed account has no amount: empty or 0 is natural
         else:
             try:
                 amount = Decimal(row["amount"])
