@@ -66,7 +66,7 @@ def _on(edit: QDateEdit) -> dt.date:
 class Field:
     key: str
     label: str
-    kind: str                   # amount | optional_amount | points | choice | entry
+    kind: str                   # amount | optional_amount | points | choice | open_choice | entry
     choices: tuple = ()         # (label, value) pairs for `choice`
 
 
@@ -128,6 +128,10 @@ class OperationForm(CheckedForm):
                 for label, value in f.choices:
                     w.addItem(label, value)
                 w.currentIndexChanged.connect(self.validate)
+                if f.kind == "open_choice":   # the named ones offered, any other typed
+                    w.setEditable(True)
+                    w.lineEdit().setPlaceholderText("选择或填写")
+                    w.editTextChanged.connect(self.validate)
             self.inputs[f.key] = w
             form.addRow(f.label, w)
         self.date_edit = _date_edit()
@@ -166,6 +170,8 @@ class OperationForm(CheckedForm):
                 if not text.isdigit() or int(text) <= 0:
                     raise WalletError(f"{f.label}应为大于 0 的整数：“{text}”")
                 out[f.key] = int(text)
+            elif f.kind == "open_choice":
+                out[f.key] = w.currentText().strip()
             else:
                 if w.currentData() is None:
                     raise WalletError(f"没有可选的{f.label}")
@@ -227,7 +233,8 @@ def simple_forms(wallet: Wallet) -> list[OperationForm]:
     return [
         OperationForm(wallet, "deposit", [amount], lambda v: lambda _j: ops.deposit(v["fen"], v["on"], v["note"])),
         OperationForm(wallet, "withdraw", [amount], lambda v: lambda _j: ops.withdraw(v["fen"], v["on"], v["note"])),
-        OperationForm(wallet, "disburse", [amount, Field("reason", "拨付类别", "choice", tuple((r, r) for r in DISBURSE_REASONS))],
+        OperationForm(wallet, "disburse", [amount, Field("reason", "拨付类别", "open_choice",
+                                                                  tuple((r, r) for r in DISBURSE_REASONS))],
                       lambda v: lambda _j: ops.disburse(v["fen"], v["reason"], v["on"], v["note"])),
         OperationForm(wallet, "load", [amount], lambda v: lambda _j: ops.load(v["fen"], v["on"], v["note"])),
         OperationForm(wallet, "topup", [amount, Field("source", "充值方式", "choice",
@@ -243,6 +250,7 @@ def simple_forms(wallet: Wallet) -> list[OperationForm]:
                       lambda v: lambda j: ops.reversal(j, v["entry"], v["on"], v["note"]), _reversible),
         OperationForm(wallet, "redeem", [Field("points", "兑换积分", "points")],
                       lambda v: wallet.redeem_builder(v["points"], v["on"], v["note"])),
+        OperationForm(wallet, "close", [], lambda v: lambda _j: ops.close_card(wallet.points_card(), v["on"], v["note"])),
         OperationForm(wallet, "assertion", [Field("purse", "账户", "choice", purse_choices),
                                             Field("fen", "对账单余额", "amount")],
                       lambda v: lambda journal: ops.checked_assertion(journal, v["purse"], v["fen"], v["on"], v["note"])),
@@ -294,8 +302,19 @@ class PurchaseForm(CheckedForm):
         on = _on(self.date_edit)
         purse = self.purse_box.currentData()
         note = self.note_edit.text().strip() or None
+        card = self.wallet.points_card() if purse == ops.POINTS_CARD else None
         return quoted, lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
-                                               "pos", lines, note)
+                                               "pos", lines, note, card)
+
+    def set_points_card(self, name: str | None) -> None:
+        """Offer 积分卡（华融湘江银行信用卡） as a way to pay once the profile names one."""
+        at = self.purse_box.findData(ops.POINTS_CARD)
+        if name and at < 0:
+            self.purse_box.addItem(f"积分卡（{name}）", ops.POINTS_CARD)
+        elif name:
+            self.purse_box.setItemText(at, f"积分卡（{name}）")
+        elif at >= 0:
+            self.purse_box.removeItem(at)
 
     def validate(self) -> bool:
         if not self.items_edit.text().strip():

@@ -47,7 +47,7 @@ from app.wallet.journal import (
     balances,
     reversed_ids,
 )
-from app.wallet.profile import ProfileError
+from app.wallet.profile import CARD_TYPES, ProfileError, points_card_sentence
 from app.wallet.service import Wallet
 from app.wallet.spending import spending_by_month
 from widgets.wallet_forms import OperationForm, PurchaseForm, simple_forms
@@ -224,8 +224,9 @@ class SpendingChart(QChartView):
 class PointsStatementView(QWidget):
     """The monthly points statement, as banks print it, for a month the member picks."""
 
-    LINES = (("previous", "上期积分余额"), ("new", "本期新增积分"), ("adjusted", "本期调整积分（退款扣回、过期）"),
-             ("redeemed", "本期兑换积分"), ("current", "本期积分余额"), ("usable", "月末可用积分"))
+    LINES = (("previous", "上期积分余额"), ("new_basic", "本期新增基本积分"), ("new_bonus", "本期新增奖励积分（生日等）"),
+             ("adjusted", "本期调整积分（退款扣回、过期、销户清除）"), ("redeemed", "本期兑换积分"),
+             ("current", "本期积分余额"), ("usable", "期末可用积分"))
 
     def __init__(self, wallet: Wallet, parent=None):
         super().__init__(parent)
@@ -238,6 +239,9 @@ class PointsStatementView(QWidget):
         self.expiring.setTextFormat(Qt.TextFormat.RichText)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.cards_note = QLabel()   # which programme applies to which card
+        self.cards_note.setWordWrap(True)
+        self.cards_note.setStyleSheet("color:#495057")
         form = QFormLayout()
         form.addRow("月份", self.month_box)
         for key, label in self.LINES:
@@ -245,6 +249,7 @@ class PointsStatementView(QWidget):
             form.addRow(label, self.values[key])
         form.addRow("即将失效", self.expiring)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.cards_note)
         layout.addWidget(self.message)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -307,10 +312,16 @@ class ProfileDialog(QDialog):
         for key, rules in programmes().items():
             self.programme_box.addItem(rules.name, key)
         self.programme_box.setCurrentIndex(max(0, self.programme_box.findData(profile.programme or "")))
+        self.points_card_box = QComboBox()
+        self.points_card_box.addItem("（未设置）", "")
+        for key, label in CARD_TYPES.items():
+            self.points_card_box.addItem(label, key)
+        self.points_card_box.setCurrentIndex(max(0, self.points_card_box.findData(profile.points_card or "")))
+        self.points_card_box.setToolTip("积分规则所属银行的哪张卡：工会卡本身是汉口银行借记卡，不积这些银行的分")
         form = QFormLayout()
         for label, w in (("姓名", self.name_edit), ("基层工会", self.union_edit), ("工会卡卡号", self.card_edit),
                          ("手机号", self.mobile_edit), ("生日", self.birthday_edit), ("身份证号", self.id_edit),
-                         ("积分规则", self.programme_box)):
+                         ("积分规则", self.programme_box), ("积分卡（该银行的）", self.points_card_box)):
             form.addRow(label, w)
         self.message = QLabel()
         self.message.setStyleSheet("color:#c92a2a")
@@ -323,6 +334,13 @@ class ProfileDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
+    def _points_card(self) -> str | None:
+        """The card chosen; None (derive it) when the programme changed and no card was chosen."""
+        chosen = self.points_card_box.currentData()
+        if not chosen and self.programme_box.currentData() != (self.wallet.profile().programme or ""):
+            return None
+        return chosen
+
     def save(self) -> bool:
         # Empty number fields keep what is stored (they show only its masked form).
         try:
@@ -330,7 +348,7 @@ class ProfileDialog(QDialog):
                 name=self.name_edit.text(), union_name=self.union_edit.text(),
                 card_number=self.card_edit.text() or None, mobile=self.mobile_edit.text() or None,
                 birthday=self.birthday_edit.text(), programme=self.programme_box.currentData(),
-                resident_id=self.id_edit.text() or None)
+                resident_id=self.id_edit.text() or None, points_card=self._points_card())
         except ProfileError as exc:
             self.message.setText(str(exc))
             return False
@@ -436,11 +454,16 @@ class WalletTab(QWidget):
             card.set_fen(totals[purse])
         public = self.wallet.profile().public()
         parts = [public["name"] or "未填写姓名", public["union"], public["card"],
-                 f"积分规则：{public['programme_name']}" if public["programme_name"] else None]
+                 f"积分规则：{public['programme_name']}" if public["programme_name"] else None,
+                 f"积分卡：{public['points_card_name']}" if public["points_card_name"] else None]
         self.profile_label.setText("　".join(html.escape(p) for p in parts if p))
         self.refresh_journal(entries=entries)
         self.chart.set_entries(entries)
+        profile = self.wallet.profile()
         self.points_card.show_ledger(self.wallet.points_now(entries=entries), public["programme_name"])
+        self.points_card.setToolTip(points_card_sentence(profile))
+        self.statement_view.cards_note.setText(points_card_sentence(profile))
+        self.purchase_form.set_points_card(profile.points_card_text())
         self.statement_view.refresh(entries)
 
     def refresh_journal(self, entries: list[Entry] | None = None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,6 +46,7 @@ class Merchant(Base):
     category: Mapped[str] = mapped_column(String(16))
     district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
     mcc: Mapped[str | None] = mapped_column(String(4))
+    mcc_assumed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # not from the source
     offer: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(64))
@@ -173,6 +175,7 @@ class WalletProfile(Base):
     mobile: Mapped[str | None] = mapped_column(String(16))        # masked only
     birthday: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str | None] = mapped_column(String(16))
+    points_card: Mapped[str | None] = mapped_column(String(8))   # debit | credit, of the programme's bank
     id_masked: Mapped[str | None] = mapped_column(String(18))
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -196,7 +199,7 @@ class WalletEntry(Base):
     category: Mapped[str | None] = mapped_column(String(16))
     mcc: Mapped[str | None] = mapped_column(String(4))
     channel: Mapped[str | None] = mapped_column(String(16))
-    card: Mapped[str | None] = mapped_column(String(8))
+    card: Mapped[str | None] = mapped_column(String(8))   # union, or the points card's kind (its programme in details)
     reason: Mapped[str | None] = mapped_column(String(16))
     refers_to: Mapped[int | None] = mapped_column(ForeignKey("wallet_entries.id"))
     note: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ from app.store import Store
 from app.wallet.entry_text import describe, entry_json
 from app.wallet.journal import DISBURSE_REASONS, KINDS, PURSE_NAMES, PURSES, Entry
 from app.wallet.operations import TOPUP_SOURCES, BalanceMismatch, fares
+from app.wallet.profile import points_card_sentence
 from app.wallet.service import Wallet, balances_json
 
 CHANNELS = ("pos", "online", "third_party")
@@ -61,16 +62,18 @@ def _show(args, wallet: Wallet) -> int:
 
 def _profile(args, wallet: Wallet) -> int:
     fields = {"name": args.name, "union_name": args.union, "card_number": args.card, "mobile": args.mobile,
-              "birthday": args.birthday, "programme": args.programme, "resident_id": args.resident_id}
+              "birthday": args.birthday, "programme": args.programme, "resident_id": args.resident_id,
+              "points_card": args.points_card}
     profile = wallet.update_profile(**fields) if any(v is not None for v in fields.values()) else wallet.profile()
     public = profile.public()
     if args.json:
         print_json(public)
     else:
         labels = {"name": "姓名", "union": "基层工会", "card": "卡号", "mobile": "手机", "birthday": "生日",
-                  "programme_name": "积分规则", "resident_id": "身份证"}
+                  "programme_name": "积分规则", "points_card_name": "积分卡", "resident_id": "身份证"}
         for key, label in labels.items():
             print(f"{label}：{public[key] or '（未填）'}")
+        print(points_card_sentence(profile))
     return 0
 
 
@@ -121,6 +124,8 @@ def _operation(args, wallet: Wallet) -> int:
         entry = wallet.ride(args.mode, parse_yuan(args.fare, "票价"), on, note)
     elif action == "pay":
         entry = wallet.pay(args.merchant, _items(args), args.purse, on, args.channel, note)
+    elif action == "close-card":
+        entry = wallet.close_card(on, note)
     elif action == "refund":
         entry = wallet.refund(args.entry_id, parse_yuan(args.amount, "退款金额") if args.amount else None, on, note)
     elif action == "reverse":
@@ -163,8 +168,10 @@ def _points_statement(args, store: Store, districts: DistrictIndex) -> int:
     if args.json:
         print_json(result.to_json())
         return 0
-    print(f"{args.month} 积分对账单")
-    for label, value in (("上期积分余额", result.previous), ("本期新增积分", result.new), ("本期调整积分", result.adjusted),
+    start, end = result.period
+    print(f"{args.month} 积分对账单（{start} 至 {end}）")
+    for label, value in (("上期积分余额", result.previous), ("本期新增基本积分", result.new_basic),
+                         ("本期新增奖励积分", result.new_bonus), ("本期调整积分", result.adjusted),
                          ("本期兑换积分", result.redeemed), ("本期积分余额", result.current), ("当前可用", result.usable)):
         print(f"  {label}  {value:>8}")
     for d, n in result.expiring_soon:
@@ -206,6 +213,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--birthday", metavar="YYYY-MM-DD")
     p.add_argument("--programme", choices=[*programmes(), ""], help="积分规则")
     p.add_argument("--resident-id", help="身份证号（只保存遮挡后的形式）")
+    p.add_argument("--points-card", choices=["debit", "credit", ""],
+                   help="积分卡：积分规则所属银行的借记卡（debit）或信用卡（credit）；工会卡本身是汉口银行借记卡，不积这些分")
     p = op("history", "流水", _history)
     p.add_argument("--kind", choices=list(KINDS))
 
@@ -213,7 +222,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     dated(op("withdraw", "从银行账户取出")).add_argument("amount", metavar="AMOUNT")
     p = dated(op("disburse", "工会拨付到银行账户"))
     p.add_argument("amount", metavar="AMOUNT")
-    p.add_argument("--reason", required=True, choices=DISBURSE_REASONS)
+    p.add_argument("--reason", required=True, metavar="REASON",
+                   help=f"拨付类别：{'、'.join(DISBURSE_REASONS)}，或工会给出的其他类别")
     dated(op("load", "圈存：从银行账户转入电子现金（电子现金最多 1000 元）")).add_argument("amount", metavar="AMOUNT")
     p = dated(op("topup-transit", "武汉通充值"))
     p.add_argument("amount", metavar="AMOUNT")
@@ -225,9 +235,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = dated(op("pay", "在商户消费：按商户优惠计算应付金额"))
     p.add_argument("--merchant", required=True, metavar="ID")
     p.add_argument("--amount", required=True, metavar="AMOUNT", help="优惠前的消费总额（元）")
-    p.add_argument("--from", dest="purse", required=True, choices=["bank", "ecash", "transit"])
+    p.add_argument("--from", dest="purse", required=True, choices=["bank", "ecash", "transit", "card"],
+                   help="bank：工会卡银行账户；ecash：电子现金；card：会员资料中的积分卡（不动工会卡余额）")
     p.add_argument("--item", action="append", metavar="CLASS=AMOUNT", help="分项，如 配镜=1000（可重复）")
     p.add_argument("--channel", choices=CHANNELS, default="pos", help="pos：刷卡；online：网上；third_party：第三方支付")
+    dated(op("close-card", "积分卡销户：华融湘江银行等规定销户后剩余积分清除"))
     p = dated(op("refund", "退款（不超过该笔消费尚可退的金额）"))
     p.add_argument("entry_id", type=int, metavar="ENTRY_ID")
     p.add_argument("amount", nargs="?", metavar="AMOUNT", help="默认退还剩余全部")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.money import yuan, yuan_text
 from app.wallet.journal import KINDS, PURSE_NAMES, PURSES, Entry
-from app.wallet.operations import TOPUP_SOURCES, fares
+from app.wallet.operations import POINTS_CARD, TOPUP_SOURCES, fares, payable_of
 
 
 def entry_json(e: Entry) -> dict:
@@ -21,8 +21,8 @@ def describe(e: Entry) -> str:
     """One line a member reads: 消费 精益眼镜 ¥1,000.00 → 付 ¥850.00（银行账户）."""
     what = KINDS[e.kind]
     if e.kind == "purchase":
-        paid = -e.posting(e.purse or "bank")
-        return f"{what} {e.merchant_name} 原价 {yuan_text(e.amount_fen)} → 付 {yuan_text(paid)}（{PURSE_NAMES[e.purse]}）"
+        payer = "积分卡" if e.purse == POINTS_CARD else PURSE_NAMES[e.purse or "bank"]
+        return f"{what} {e.merchant_name} 原价 {yuan_text(e.amount_fen)} → 付 {yuan_text(payable_of(e))}（{payer}）"
     if e.kind == "ride":
         mode = fares()[e.reason].name if e.reason in fares() else e.reason
         return f"{what}（{mode}）票价 {yuan_text(e.amount_fen)} → 扣 {yuan_text(-e.posting('transit'))}"
@@ -32,5 +32,7 @@ def describe(e: Entry) -> str:
         return f"{what} {e.details.get('points')} 分" + (f"（{e.note}）" if e.note else "")
     if e.kind == "assertion":
         return f"{what} {PURSE_NAMES[e.purse]} 应为 {yuan_text(e.amount_fen)}"
+    if e.kind == "close":
+        return f"{what}" + (f"（{e.note}）" if e.note else "")
     extra = {"disburse": e.reason, "topup": TOPUP_SOURCES.get(e.reason or "")}.get(e.kind)
     return f"{what} {yuan_text(e.amount_fen)}" + (f"（{extra}）" if extra else "")

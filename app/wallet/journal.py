@@ -16,7 +16,11 @@ from app.money import yuan_text
 
 PURSES = ("bank", "ecash", "transit")
 PURSE_NAMES = {"bank": "银行账户", "ecash": "电子现金", "transit": "武汉通"}
-ECASH_LIMIT_FEN = 100_000  # 1,000 yuan: the e-cash purse's ceiling
+# Two separate e-cash rules. The purse's balance ceiling of 1,000 yuan is the PBOC 电子现金 standard
+# (JR/T 0025), not a sentence of the seed. The seed's own rule (000 Q13) is per payment: 闪付
+# 单笔金额不超过1000元, 无需签名和输入密码.
+ECASH_LIMIT_FEN = 100_000            # balance ceiling (PBOC e-cash standard)
+QUICKPASS_SINGLE_LIMIT_FEN = 100_000  # one 闪付 payment (seed 000 Q13)
 
 KINDS = {
     "deposit": "存入",
@@ -30,8 +34,10 @@ KINDS = {
     "reversal": "冲正",
     "assertion": "对账",
     "redeem": "积分兑换",
+    "close": "积分卡销户",
 }
-DISBURSE_REASONS = ("困难帮扶", "金秋助学", "医疗互助")
+DISBURSE_REASONS = ("困难帮扶", "金秋助学", "医疗互助")   # seed 000 Q2 names these "等": others are accepted
+DISBURSE_REASON_MAX = 30
 
 
 class WalletError(ValueError):

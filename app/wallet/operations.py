@@ -16,9 +16,11 @@ from typing import Sequence
 
 from app.money import yuan_text
 from app.wallet.journal import (
+    DISBURSE_REASON_MAX,
     DISBURSE_REASONS,
     KINDS,
     PURSE_NAMES,
+    QUICKPASS_SINGLE_LIMIT_FEN,
     Entry,
     WalletError,
     balances,
@@ -30,6 +32,8 @@ from app.wallet.journal import (
 FARES_FILE = Path(__file__).resolve().parent / "transit_fares.toml"
 TOPUP_SOURCES = {"cash": "现金（武汉通服务点）", "bank": "银行账户（汉口银行自助终端）"}
 PAYING_PURSES = ("bank", "ecash")
+POINTS_CARD = "card"   # paid with the member's card of the points programme's bank, not the union card
+UNION_CARD = "union"          # Entry.card of the union card (older entries say "debit")
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,12 @@ def withdraw(amount_fen: int, on: dt.date, note: str | None = None) -> Entry:
 
 
 def disburse(amount_fen: int, reason: str, on: dt.date, note: str | None = None) -> Entry:
-    if reason not in DISBURSE_REASONS:
-        raise WalletError(f"未知的拨付类别“{reason}”，应为：{'、'.join(DISBURSE_REASONS)}")
+    """Seed 000 Q2 names 困难帮扶、金秋助学、医疗互助 "等": those three and any other reason the union gives."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise WalletError(f"请填写拨付类别，如：{'、'.join(DISBURSE_REASONS)}")
+    if len(reason) > DISBURSE_REASON_MAX:
+        raise WalletError(f"拨付类别太长（最多 {DISBURSE_REASON_MAX} 个字）：“{reason[:20]}…”")
     return Entry("disburse", on, {"bank": _positive(amount_fen)}, amount_fen, reason=reason, note=note)
 
 
@@ -115,21 +123,52 @@ class PurchaseFacts:
 
 
 def purchase(facts: PurchaseFacts, total_fen: int, payable_fen: int, purse: str, on: dt.date,
-             channel: str = "pos", items: Sequence[dict] = (), note: str | None = None) -> Entry:
+             channel: str = "pos", items: Sequence[dict] = (), note: str | None = None,
+             card: str | None = None) -> Entry:
+    """A purchase from the union card's bank account or e-cash, or (purse `card`, `card` like
+    hrxj:credit) with the member's points card, which moves no union-card purse but earns its points."""
     if purse == "transit":
         raise WalletError("武汉通只能用于乘车，不能在商户消费")
-    if purse not in PAYING_PURSES:
-        raise WalletError(f"未知的付款账户“{purse}”，应为 bank（银行账户）或 ecash（电子现金）")
+    if purse == POINTS_CARD:
+        if not card:
+            raise WalletError("请先在会员资料中设置积分卡（哪家银行的积分计划、借记卡还是信用卡）")
+    elif purse not in PAYING_PURSES:
+        raise WalletError(f"未知的付款账户“{purse}”，应为 bank（银行账户）、ecash（电子现金）或 card（积分卡）")
     _positive(total_fen)
     if not 0 <= payable_fen <= total_fen:
         raise WalletError("应付金额应在 0 和原价之间")
-    return Entry("purchase", on, {purse: -payable_fen} if payable_fen else {}, total_fen, purse=purse,
+    if purse == "ecash" and payable_fen > QUICKPASS_SINGLE_LIMIT_FEN:
+        raise WalletError(f"电子现金（闪付）单笔不超过 {yuan_text(QUICKPASS_SINGLE_LIMIT_FEN)}，这笔要付 "
+                          f"{yuan_text(payable_fen)}：请用银行账户付款")
+    postings = {purse: -payable_fen} if payable_fen and purse != POINTS_CARD else {}
+    kind, programme = _card_parts(card) if purse == POINTS_CARD else (UNION_CARD, None)
+    return Entry("purchase", on, postings, total_fen, purse=purse,
                  merchant_id=facts.merchant_id, merchant_name=facts.merchant_name, category=facts.category,
-                 mcc=facts.mcc, channel=channel, card="debit", note=note,
-                 details={"payable_fen": payable_fen, "items": list(items)})
+                 mcc=facts.mcc, channel=channel, card=kind, note=note,
+                 details={"payable_fen": payable_fen, "items": list(items),
+                          **({"points_programme": programme} if programme else {})})
+
+
+def _card_parts(card: str) -> tuple[str, str]:
+    """hrxj:credit -> (credit, hrxj): the card's kind is the entry's card, its programme goes in details."""
+    programme, _, kind = card.partition(":")
+    if kind not in ("debit", "credit") or not programme:
+        raise WalletError(f"积分卡“{card}”应写成 积分规则:debit 或 积分规则:credit")
+    return kind, programme
+
+
+def close_card(card: str | None, on: dt.date, note: str | None = None) -> Entry:
+    """销户 of the points card (`card` like hrxj:credit): a programme that says so clears its points then
+    (seed 001 一 账户关闭或注销后，剩余积分将被清除). The union card's purses are not touched."""
+    if not card:
+        raise WalletError("请先在会员资料中设置积分卡，才能记录它的销户")
+    kind, programme = _card_parts(card)
+    return Entry("close", on, {}, 0, card=kind, note=note, details={"points_programme": programme})
 
 
 def payable_of(purchase_entry: Entry) -> int:
+    if purchase_entry.purse == POINTS_CARD:
+        return int(purchase_entry.details.get("payable_fen", 0))
     return -purchase_entry.posting(purchase_entry.purse or "bank")
 
 
@@ -145,7 +184,8 @@ def refund(entries: Sequence[Entry], purchase_id: int, amount_fen: int | None, o
     """Money back for (part of) a purchase; never more than is left of it.
 
     A purchase paid by e-cash is refunded to the debit account, as card issuers do for offline
-    e-cash sales; one paid from the debit account goes back there.
+    e-cash sales; one paid from the debit account goes back there; one paid with the points card
+    goes back to that card (no union-card purse moves).
     """
     original = _find(entries, purchase_id)
     if original.kind != "purchase":
@@ -160,7 +200,8 @@ def refund(entries: Sequence[Entry], purchase_id: int, amount_fen: int | None, o
     amount = left if amount_fen is None else _positive(amount_fen)
     if amount > left:
         raise WalletError(f"退款 {yuan_text(amount)} 超过消费 {purchase_id} 尚可退的 {yuan_text(left)}")
-    return Entry("refund", on, {"bank": amount}, amount, purse=original.purse, refers_to=purchase_id,
+    back = {} if original.purse == POINTS_CARD else {"bank": amount}
+    return Entry("refund", on, back, amount, purse=original.purse, refers_to=purchase_id,
                  merchant_id=original.merchant_id, merchant_name=original.merchant_name,
                  category=original.category, mcc=original.mcc, channel=original.channel,
                  card=original.card, note=note)

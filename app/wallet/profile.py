@@ -12,6 +12,9 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
+CARD_TYPES = {"debit": "借记卡", "credit": "信用卡"}
+
+
 class ProfileError(ValueError):
     """A profile field that is not valid; the message names the field."""
 
@@ -27,6 +30,15 @@ class Profile:
     birthday: dt.date | None = None
     programme: str | None = None         # a programme code (app/points/programmes/*.toml)
     id_masked: str | None = None         # resident ID, masked
+    # The card the member earns points with: a card of the programme's bank (debit or credit). The
+    # union card itself is a 汉口银行 debit card (seed 000 Q8), which none of the programmes is for.
+    points_card: str | None = None
+
+    def points_card_text(self) -> str | None:
+        """华融湘江银行信用卡: the card the programme applies to, in words; None without one."""
+        if not self.programme or not self.points_card or self.programme not in programmes():
+            return None
+        return f"{programmes()[self.programme].bank}{CARD_TYPES[self.points_card]}"
 
     def public(self) -> dict:
         """What may be shown or printed: no full card, mobile or ID number."""
@@ -36,7 +48,20 @@ class Profile:
             "programme": self.programme,
             "programme_name": programmes()[self.programme].name if self.programme in programmes() else None,
             "resident_id": self.id_masked,
+            "points_card": self.points_card, "points_card_name": self.points_card_text(),
         }
+
+
+def points_card_sentence(profile: Profile) -> str:
+    """Which programme applies to which card, plainly (the union card is none of theirs)."""
+    union = "工会卡（汉口银行借记卡）的消费不计入任何已收录的银行积分计划"
+    if not profile.programme or profile.programme not in programmes():
+        return f"未选择积分规则。{union}。"
+    rules = programmes()[profile.programme]
+    if not profile.points_card_text():
+        kinds = "或".join(CARD_TYPES[c] for c in sorted(rules.cards))
+        return f"{rules.name}：请在会员资料中设置您的{rules.bank}{kinds}作为积分卡。{union}。"
+    return f"{rules.name}只适用于您的{profile.points_card_text()}：用它付款（付款方式选“积分卡”）才积分。{union}。"
 
 
 def mask_card(number: str) -> str:
@@ -90,7 +115,7 @@ def resident_id_birthday(text: str) -> tuple[str, dt.date]:
 
 
 def updated(profile: Profile, *, name=None, union_name=None, card_number=None, mobile=None,
-            birthday=None, programme=None, resident_id=None) -> Profile:
+            birthday=None, programme=None, resident_id=None, points_card=None) -> Profile:
     """The profile with the given fields changed (None leaves a field as it is, "" clears it)."""
     changes: dict = {}
     if name is not None:
@@ -105,6 +130,20 @@ def updated(profile: Profile, *, name=None, union_name=None, card_number=None, m
         if programme and programme not in programmes():
             raise ProfileError(f"积分规则：未知的“{programme}”，应为 {'、'.join(programmes())}")
         changes["programme"] = programme or None
+        if points_card is None and programme != profile.programme:   # another bank: its own card
+            kinds = programmes()[programme].cards if programme else ()
+            changes["points_card"] = next(iter(kinds)) if len(kinds) == 1 else None
+    if points_card is not None:
+        changes["points_card"] = points_card or None
+    code, card = changes.get("programme", profile.programme), changes.get("points_card", profile.points_card)
+    if card is not None:
+        if card not in CARD_TYPES:
+            raise ProfileError(f"积分卡：应为 debit（借记卡）或 credit（信用卡），收到“{card}”")
+        if not code:
+            raise ProfileError("积分卡：请先选择积分规则（哪家银行的积分计划）")
+        rules = programmes()[code]
+        if card not in rules.cards:
+            raise ProfileError(f"积分卡：{rules.name}只适用于{'、'.join(CARD_TYPES[c] for c in sorted(rules.cards))}")
     born_from_id = None
     if resident_id is not None:
         if resident_id.strip():

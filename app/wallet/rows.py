@@ -56,7 +56,8 @@ def load_profile(session: Session) -> Profile:
     if row is None:
         return Profile()
     return Profile(name=row.name, union_name=row.union_name, card_masked=row.card_number, mobile_masked=row.mobile,
-                   birthday=row.birthday, programme=row.programme, id_masked=row.id_masked)
+                   birthday=row.birthday, programme=row.programme, id_masked=row.id_masked,
+                   points_card=row.points_card)
 
 
 def save_profile(session: Session, profile: Profile) -> None:
@@ -66,5 +67,5 @@ def save_profile(session: Session, profile: Profile) -> None:
         session.add(row)
     for column, key in (("name", "name"), ("union_name", "union_name"), ("card_number", "card_masked"),
                         ("mobile", "mobile_masked"), ("birthday", "birthday"), ("programme", "programme"),
-                        ("id_masked", "id_masked")):
+                        ("id_masked", "id_masked"), ("points_card", "points_card")):
         setattr(row, column, getattr(profile, key))

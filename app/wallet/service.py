@@ -130,12 +130,24 @@ class Wallet:
         facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])
         return PurchaseQuote(facts, quote)
 
+    def points_card(self) -> str | None:
+        """The member's points card as purchases record it (hrxj:credit); None without one."""
+        profile = self.profile()
+        return f"{profile.programme}:{profile.points_card}" if profile.points_card_text() else None
+
     def pay(self, merchant_id: str, items: Sequence[Item], purse: str, on: dt.date,
             channel: str = "pos", note: str | None = None) -> Entry:
+        """Pay from the union card (`bank`, `ecash`) or with the points card (`card`)."""
         quoted = self.quote_purchase(merchant_id, items)
         lines = [i.to_json() for i in quoted.quote.items]
+        card = self.points_card() if purse == ops.POINTS_CARD else None
         return self.record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
-                                                    channel, lines, note))
+                                                    channel, lines, note, card))
+
+    def close_card(self, on: dt.date, note: str | None = None) -> Entry:
+        """销户 of the points card: its programme may clear the points (seed 001 一)."""
+        card = self.points_card()
+        return self.record(lambda _j: ops.close_card(card, on, note))
 
     def refund(self, purchase_id: int, fen: int | None, on: dt.date, note: str | None = None) -> Entry:
         return self.record(lambda journal: ops.refund(journal, purchase_id, fen, on, note))
@@ -150,7 +162,8 @@ class Wallet:
         if not profile.programme:
             raise WalletError("请先在会员资料中选择积分规则（--programme）")
         journal = self.entries() if entries is None else entries
-        return statement(programme(profile.programme), wallet_transactions(journal), profile.birthday, month)
+        return statement(programme(profile.programme), wallet_transactions(journal, profile.programme), profile.birthday,
+                         month)
 
     def redeem(self, points: int, on: dt.date, note: str | None = None) -> Entry:
         """Spend points on a reward, if that many are usable on `on` (soonest-expiring go first)."""
@@ -164,7 +177,7 @@ class Wallet:
 
         def build(journal: list[Entry]) -> Entry:
             entry = ops.redemption(points, on, note)
-            usable = run(rules, wallet_transactions(journal), profile.birthday, on).usable
+            usable = run(rules, wallet_transactions(journal, profile.programme), profile.birthday, on).usable
             if points > usable:
                 raise WalletError(f"{on} 可用积分只有 {usable} 分，不够兑换 {points} 分")
             return entry
@@ -177,7 +190,7 @@ class Wallet:
         if not profile.programme:
             return None
         journal = self.entries() if entries is None else entries
-        return run(programme(profile.programme), wallet_transactions(journal), profile.birthday,
+        return run(programme(profile.programme), wallet_transactions(journal, profile.programme), profile.birthday,
                    as_of or dt.date.today())
 
     def assert_balance(self, purse: str, fen: int, on: dt.date, note: str | None = None) -> AssertionResult:

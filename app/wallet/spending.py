@@ -7,12 +7,14 @@ from typing import Iterable
 
 from app.merchants.categories import category_order
 from app.wallet.journal import Entry
+from app.wallet.operations import payable_of
 
 UNCATEGORISED = "其他"
 
 
 def spending_by_month(entries: Iterable[Entry]) -> dict[str, dict[str, int]]:
-    """{"2026-11": {"购物": fen, ...}, ...}: what left the card at merchants, by month of the purchase.
+    """{"2026-11": {"购物": fen, ...}, ...}: what the member paid merchants, by month of the purchase,
+    with the union card or the points card alike.
 
     A refund or a reversal counts against the month and category of the purchase it undoes;
     categories and months that come to nothing are left out.
@@ -25,16 +27,17 @@ def spending_by_month(entries: Iterable[Entry]) -> dict[str, dict[str, int]]:
         totals[purchase.occurred_on.strftime("%Y-%m")][purchase.category or UNCATEGORISED] += fen
 
     for e in entries:
+        original = by_id.get(e.refers_to)
         if e.kind == "purchase":
-            add(e, -sum(e.postings.values()))
-        elif e.kind in ("refund", "reversal"):
-            original = by_id.get(e.refers_to)
-            if original is not None and original.kind == "purchase":
-                add(original, -sum(e.postings.values()))
-            elif original is not None and original.kind == "refund":  # a refund taken back
-                purchase = by_id.get(original.refers_to)
-                if purchase is not None:
-                    add(purchase, -sum(e.postings.values()))
+            add(e, payable_of(e))
+        elif e.kind == "refund" and original is not None:
+            add(original, -e.amount_fen)
+        elif e.kind == "reversal" and original is not None and original.kind == "purchase":
+            add(original, -payable_of(original))
+        elif e.kind == "reversal" and original is not None and original.kind == "refund":  # a refund taken back
+            purchase = by_id.get(original.refers_to)
+            if purchase is not None:
+                add(purchase, original.amount_fen)
     out = {}
     for month, cats in sorted(totals.items()):
         kept = {c: fen for c, fen in sorted(cats.items(), key=lambda kv: category_order(kv[0])) if fen}
