@@ -69,6 +69,10 @@ def quote_html(quote: Quote) -> str:
         lines.append(f"{label}：{yuan(item.amount)} → {yuan(item.payable)}（{why}）")
     for text in quote.reductions:
         lines.append(f"另减：{html.escape(text)}")
+    for d in quote.depends:   # priced without it: the member's favour is never assumed
+        item = quote.items[d.item_index]
+        lines.append(f"<span style='color:#e8590c'>{html.escape(item.item_class or '整单')}"
+                     f"{html.escape(d.question)}，应付 {yuan(d.payable_if)}（{html.escape(d.clause)}）</span>")
     return "<br>".join(lines)
 
 
@@ -200,6 +204,9 @@ class MerchantDetails(QScrollArea):
             place.append(APPROXIMATE_NOTE)
         if not _blank(row["phone"]):
             place.append(f"电话：{row['phone']}")
+        if not _blank(row["mcc"]):   # it decides which purchases earn points, so say when it is a guess
+            place.append(f"商户类别码：{row['mcc']}" + ("（假定：来源没有给出，积分以银行实际入账为准）"
+                                                   if row.get("mcc_assumed") else ""))
         start, end = _date(row["valid_from"]), _date(row["valid_to"])
         if start or end:
             place.append(f"有效期：{start or '—'} 至 {end or '长期'}")

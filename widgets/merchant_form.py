@@ -111,6 +111,11 @@ class MerchantForm(QDialog):
         self.mcc = QLineEdit()
         self.mcc.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,4}")))
         self.mcc.setPlaceholderText("4位数字，如 5812")
+        self.mcc_assumed = QCheckBox("类别码为假定（来源未给出）")
+        self.mcc_assumed.setToolTip("类别码决定哪些消费能积分：来源没有给出、由我们推定时请勾选，会员会看到提示")
+        mcc_row = QHBoxLayout()
+        mcc_row.addWidget(self.mcc, 1)
+        mcc_row.addWidget(self.mcc_assumed)
         self.phone = QLineEdit()
         self.address = QLineEdit()
         self.valid_from = OptionalDate("注明开始日期")
@@ -137,7 +142,7 @@ class MerchantForm(QDialog):
         form.addRow("位置 *", where)
         form.addRow("所在区", self.district)
         form.addRow("", self.approximate)
-        form.addRow("商户类别码", self.mcc)
+        form.addRow("商户类别码", mcc_row)
         form.addRow("电话", self.phone)
         form.addRow("地址", self.address)
         form.addRow("有效期起", self.valid_from)
@@ -161,6 +166,7 @@ class MerchantForm(QDialog):
         self.category.currentIndexChanged.connect(self.validate)
         self.datum.currentIndexChanged.connect(self.validate)
         self.approximate.toggled.connect(self.validate)
+        self.mcc_assumed.toggled.connect(self.validate)
         self.valid_from.changed.connect(self.validate)
         self.valid_to.changed.connect(self.validate)
         self.validate()
@@ -178,6 +184,7 @@ class MerchantForm(QDialog):
             self.point.setText(f"{lon:.6f},{lat:.6f}")
         self.approximate.setChecked(bool(state.get("location_approximate")))
         self.mcc.setText(state.get("mcc") or "")
+        self.mcc_assumed.setChecked(bool(state.get("mcc_assumed")))
         self.phone.setText(state.get("phone") or "")
         self.address.setText(state.get("address") or "")
         self.valid_from.set_value(state.get("valid_from"))
@@ -190,7 +197,7 @@ class MerchantForm(QDialog):
             "name": self.name.text(), "category": self.category.currentText(), "mcc": self.mcc.text(),
             "offer": self.offer.toPlainText().strip(), "address": self.address.text(), "phone": self.phone.text(),
             "valid_from": self.valid_from.value(), "valid_to": self.valid_to.value(), "source": self.source.text(),
-            "location_approximate": self.approximate.isChecked(),
+            "location_approximate": self.approximate.isChecked(), "mcc_assumed": self.mcc_assumed.isChecked(),
         }
         if self.merchant_id:
             values["id"] = self.merchant_id

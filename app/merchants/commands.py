@@ -75,7 +75,8 @@ def query_from_args(args) -> MerchantQuery:
 
 def merchant_json(row) -> dict:
     keys = ["id", "name", "category", "district", "district_code", "mcc", "offer", "address", "phone",
-            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source", "max_saving"]
+            "valid_from", "valid_to", "lon", "lat", "location_approximate", "source", "max_saving",
+            "mcc_assumed"]
     if "distance_m" in row:
         keys.append("distance_m")
     out = {k: json_value(row[k]) for k in keys}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from app.merchants.fields import COLUMNS
+from app.merchants.fields import COLUMNS, FLAG_FIELDS
 
 EXPORT_SUFFIXES = (".geojson", ".json", ".csv", ".xlsx")
 
@@ -68,7 +68,7 @@ def _table_rows(frame: gpd.GeoDataFrame) -> list[list]:
         out = []
         for c in COLUMNS:
             value = json_value(row[c.key])
-            if c.key == "location_approximate":
+            if c.key in FLAG_FIELDS:
                 value = "是" if value else "否"
             out.append(safe_cell(value))
         rows.append(out)

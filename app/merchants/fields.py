@@ -15,6 +15,7 @@ class MerchantRecord:
     lon: float                    # WGS84
     lat: float
     mcc: str | None = None
+    mcc_assumed: bool = False     # the code was assumed, not given by the source: it decides points earned
     offer: str = ""
     address: str | None = None
     phone: str | None = None
@@ -38,6 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "类别", ("分类", "行业")),
     Column("district", "区", ("所在区", "行政区", "区县")),
     Column("mcc", "商户类别码", ("MCC", "MCC码")),
+    Column("mcc_assumed", "类别码为假定", ("商户类别码为假定", "MCC为假定")),
     Column("offer", "优惠", ("优惠活动", "优惠内容", "折扣")),
     Column("address", "地址", ("详细地址",)),
     Column("phone", "电话", ("联系电话", "电话号码")),
@@ -66,10 +68,11 @@ def column_key(header: object) -> str | None:
 
 # What a revision records: every field of the record but its id, plus the retirement (下架) fields.
 TRACKED_FIELDS: tuple[str, ...] = (
-    "name", "category", "district_code", "lon", "lat", "mcc", "offer", "address", "phone",
+    "name", "category", "district_code", "lon", "lat", "mcc", "mcc_assumed", "offer", "address", "phone",
     "valid_from", "valid_to", "location_approximate", "source", "retired_on", "retired_reason",
 )
 DATE_FIELDS = frozenset({"valid_from", "valid_to", "retired_on"})
+FLAG_FIELDS = frozenset({"location_approximate", "mcc_assumed"})   # yes/no; absent in older records means no
 # The labels staff see in history, conflicts and problems.
 FIELD_LABELS: dict[str, str] = {
     **LABELS, "district_code": "区", "retired_on": "下架日期", "retired_reason": "下架原因",
@@ -86,6 +89,8 @@ def encode_value(field: str, value: object) -> object:
 def decode_value(field: str, value: object) -> object:
     if field in DATE_FIELDS and isinstance(value, str):
         return dt.date.fromisoformat(value)
+    if field in FLAG_FIELDS:
+        return bool(value)
     return value
 
 

@@ -19,7 +19,7 @@ from app.merchants.curation import (
     save_changes,
 )
 from app.merchants.exporter import safe_cell
-from app.merchants.fields import FIELD_LABELS, TRACKED_FIELDS, display_value, encode_value
+from app.merchants.fields import FIELD_LABELS, FLAG_FIELDS, TRACKED_FIELDS, display_value, encode_value
 from app.store import Store
 from app.store.models import ChangeSet, Merchant, MerchantRevision
 
@@ -77,7 +77,7 @@ def state_at(store: Store, merchant_id: str, revision: int) -> dict[str, object]
     if not any(r.revision == revision for r in revisions):
         raise CurationError(f"商户 {merchant_id} 没有第 {revision} 版")
     state: dict[str, object] = {f: None for f in TRACKED_FIELDS}
-    state["location_approximate"] = False
+    state.update({f: False for f in FLAG_FIELDS})
     for r in revisions:
         if r.revision > revision:
             break

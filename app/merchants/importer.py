@@ -334,11 +334,13 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
         if dates.get("valid_from") and dates.get("valid_to") and dates["valid_to"] < dates["valid_from"]:
             err("valid_to", f"有效期止（{dates['valid_to']}）早于有效期起（{dates['valid_from']}）")
 
-        try:
-            approximate = _bool(v.get("location_approximate"))
-        except ValueError:
-            approximate = False
-            err("location_approximate", f"应填“是”或“否”，这里是“{_cell_text(v.get('location_approximate'))}”")
+        flags = {}
+        for key in ("location_approximate", "mcc_assumed"):
+            try:
+                flags[key] = _bool(v.get(key))
+            except ValueError:
+                flags[key] = False
+                err(key, f"应填“是”或“否”，这里是“{_cell_text(v.get(key))}”")
 
         texts = {k: _cell_text(v.get(k)) for k in ("id", "address", "phone", "source")}
         for key, limit in _MAX_LEN.items():
@@ -370,7 +372,8 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
                 phone=texts["phone"],
                 valid_from=dates.get("valid_from"),
                 valid_to=dates.get("valid_to"),
-                location_approximate=approximate,
+                location_approximate=flags["location_approximate"],
+                mcc_assumed=flags["mcc_assumed"],
                 source=texts["source"],
             )
         )
@@ -496,5 +499,6 @@ def state_values(state: dict[str, object], merchant_id: str) -> dict[str, object
     values: dict[str, object] = {k: state.get(k) for k in ("name", "category", "mcc", "offer", "address", "phone",
                                                             "lon", "lat", "valid_from", "valid_to", "source")}
     values.update(id=merchant_id, district=state.get("district_code"),
-                  location_approximate=bool(state.get("location_approximate")))
+                  location_approximate=bool(state.get("location_approximate")),
+                  mcc_assumed=bool(state.get("mcc_assumed")))
     return values
