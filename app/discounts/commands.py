@@ -50,6 +50,10 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         how = "不参加优惠" if item.excluded else (item.clause or "无适用优惠")
         print(f"{item.item_class or '消费'}  {item.amount} 元 -> {item.payable} 元（{how}）")
     print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
+    for d in quote.depends:
+        item = quote.items[d.item_index]
+        print(f"注意：{item.item_class or '消费'} {d.question}，应付 {d.payable_if} 元（{d.clause}）；"
+              f"上面按不享受计算，分项写明可得确定价格")
     return 0
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"   # 2: 免费X is a free clause (not a perk); 正价商品 is no longer "everything"
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -37,9 +37,9 @@ _PERCENT_DIGITS = re.compile(rf"(?:打)?\s*({_NUM})\s*折")
 _PERCENT_CN = re.compile(rf"(?:打)?([{_CN}])(?:点([{_CN}])|([{_CN}]))?折")
 _PERCENT_OFF = re.compile(rf"(?:优惠|折扣|立减|减|让利)\s*({_NUM})\s*[%％]|({_NUM})\s*[%％]\s*(?:优惠|折扣)")
 _HALF = re.compile(r"半价")
-_FREE_LEADING = re.compile(r"^(?:免收|免除|免)(.+?)(?:费用)?$")
+_FREE_LEADING = re.compile(r"^(?:免收|免除|免费|免)(.+?)(?:费用)?$")
 _FREE_TRAILING = re.compile(r"^(.+?)(?:免费|全免|免单)$")
-_PERK = re.compile(r"^(?:免费|赠送|送)(.+)$")
+_PERK = re.compile(r"^(?:赠送|送)(.+)$")
 
 # Words around a discount that say nothing about what it applies to. They are stripped from the
 # ends of the item phrase only, never from its middle (催乳按摩 keeps its 按).
@@ -49,7 +49,7 @@ _FILLER_EDGE = re.compile(
 )
 # Applies-to phrases that mean "everything the merchant sells".
 _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
-               "餐饮消费", "正价商品", "店内消费", "全单", "总价"}
+               "餐饮消费", "店内消费", "全单", "总价"}
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")
 
 
@@ -127,7 +127,7 @@ def _free_or_perk(segment: str) -> Clause | None:
     if m := _PERK.match(segment):
         return Clause("perk", segment, m.group(1).removesuffix("等"))
     if m := _FREE_LEADING.match(segment):
-        return Clause("free", segment, m.group(1))
+        return Clause("free", segment, m.group(1).removesuffix("等"))
     if m := _FREE_TRAILING.match(segment):
         return Clause("free", segment, m.group(1))
     return None

@@ -1,18 +1,62 @@
 """What a member pays at a merchant: a basket of items priced under the merchant's parsed offer.
 
 Amounts are Decimal yuan, rounded to the fen half up. Exclusions win over every clause; a class
-clause beats the catch-all; threshold and amount-off rules apply to the eligible subtotal.
+clause beats the catch-all; threshold and amount-off rules apply to the eligible subtotal. What the
+words mean as classes (烟酒 = 烟 and 酒, 正价, 首次) is data: app/discounts/item_classes.toml. An item
+that may or may not qualify for a clause (心理咨询 under 首次心理咨询免费) is priced without it, and the
+quote says what it would cost if it does: the member's favour is never assumed.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from app.discounts.rules import Clause, OfferRules
 from app.money import AmountError, parse_decimal_yuan
 
 FEN = Decimal("0.01")
+VOCABULARY_FILE = Path(__file__).resolve().parent / "item_classes.toml"
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    word: str                      # 正价
+    question: str                  # 是正价（非促销、非特价）
+    ruled_out_by: tuple[str, ...]  # 促销, 特价: an item named so is not 正价
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    covers: dict[str, tuple[str, ...]]
+    qualifiers: tuple[Qualifier, ...]
+    anything: frozenset[str]
+
+    def words_for(self, word: str) -> tuple[str, ...]:
+        """The word and every class it covers (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
+        return (word, *self.covers.get(word, ()))
+
+    def qualified(self, applies_to: str) -> tuple[Qualifier, str] | None:
+        """(qualifier, the class it narrows) for 正价套系 -> (正价, 套系); None when unqualified."""
+        for q in self.qualifiers:
+            if applies_to.startswith(q.word):
+                return q, applies_to[len(q.word):]
+        return None
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return Vocabulary(
+        covers={k: tuple(v) for k, v in data.get("covers", {}).items()},
+        qualifiers=tuple(Qualifier(w, q["question"], tuple(q.get("ruled_out_by", ())))
+                         for w, q in data.get("qualifiers", {}).items()),
+        anything=frozenset(data.get("anything", {}).get("words", ())),
+    )
 
 
 class BasketError(ValueError):
@@ -39,11 +83,26 @@ class PricedItem:
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """An item whose price depends on what the basket does not say: it is priced without the clause,
+    and would cost `payable_if` if it qualifies."""
+    item_index: int
+    question: str              # 若是首次心理咨询
+    payable_if: Decimal
+    clause: str
+
+    def to_json(self) -> dict:
+        return {"item": self.item_index, "question": self.question, "payable_if": str(self.payable_if),
+                "clause": self.clause}
+
+
+@dataclass(frozen=True)
 class Quote:
     items: tuple[PricedItem, ...]
     total: Decimal
     payable: Decimal
     reductions: tuple[str, ...]  # threshold / amount-off clauses that took money off the subtotal
+    depends: tuple[Dependency, ...] = ()
 
     @property
     def saving(self) -> Decimal:
@@ -51,7 +110,8 @@ class Quote:
 
     def to_json(self) -> dict:
         return {"total": str(self.total), "payable": str(self.payable), "saving": str(self.saving),
-                "items": [i.to_json() for i in self.items], "reductions": list(self.reductions)}
+                "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
+                "depends": [d.to_json() for d in self.depends]}
 
 
 def parse_amount(text: str) -> Decimal:
@@ -73,9 +133,12 @@ def parse_item(spec: str) -> Item:
 
 
 def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
-    # The item is excluded when it is (a kind of) an excluded thing: 香烟 under 烟. An item more
-    # general than an exclusion (隐形产品 vs 隐形产品相关附件) is not.
-    return item_class is not None and any(ex and ex in item_class for ex in exclusions)
+    # The item is excluded when it is (a kind of) an excluded thing: 香烟 under 烟, 白酒 under 烟酒, 海鲜
+    # under 河海鲜. An item more general than an exclusion (隐形产品 vs 隐形产品相关附件) is not.
+    if item_class is None:
+        return False
+    words = vocabulary()
+    return any(w and w in item_class for ex in exclusions for w in words.words_for(ex))
 
 
 def _matches(clause: Clause, item_class: str | None) -> bool:
@@ -86,12 +149,44 @@ def _matches(clause: Clause, item_class: str | None) -> bool:
     return clause.applies_to in item_class or item_class in clause.applies_to
 
 
-def _best_clause(rules: OfferRules, item_class: str | None) -> Clause | None:
-    candidates = [c for c in rules.clauses if c.kind in ("percent", "free") and _matches(c, item_class)]
-    specific = [c for c in candidates if c.applies_to is not None]
+Fit = Literal["yes", "no", "maybe"]
+
+
+def _fit(clause: Clause, item_class: str | None) -> tuple[Fit, str]:
+    """Does the clause hold for the item: yes, no, or maybe (a qualifier the item does not settle),
+    with the question that would settle it."""
+    qualified = vocabulary().qualified(clause.applies_to) if clause.applies_to else None
+    if qualified is None:
+        return ("yes" if _matches(clause, item_class) else "no"), ""
+    q, core = qualified
+    everything = core in vocabulary().anything or not core
+    question = f"若{q.question}{core or '商品'}"
+    if item_class is None:
+        return ("maybe" if everything else "no"), question
+    if any(w in item_class for w in q.ruled_out_by):
+        return "no", ""
+    if not (everything or core in item_class or item_class in core):
+        return "no", ""
+    return ("yes" if q.word in item_class else "maybe"), question
+
+
+def _best(clauses: list[Clause]) -> Clause | None:
+    specific = [c for c in clauses if c.applies_to is not None]
     if specific:  # the most specific wording wins (太阳镜 over a catch-all 9折)
         return max(specific, key=lambda c: len(c.applies_to or ""))
-    return candidates[0] if candidates else None
+    return clauses[0] if clauses else None
+
+
+def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
+    if clause is None:
+        return amount
+    if clause.kind == "free":
+        return Decimal("0.00")
+    return (amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _best_clause(rules: OfferRules, item_class: str | None) -> Clause | None:
+    return _best([c for c in rules.clauses if c.kind in ("percent", "free") and _fit(c, item_class)[0] == "yes"])
 
 
 def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
@@ -115,19 +210,20 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
     payable: list[Decimal] = []
     applied: list[str | None] = []
     excluded: list[bool] = []
-    for item in basket:
+    depends: list[Dependency] = []
+    for index, item in enumerate(basket):
         if _is_excluded(item.item_class, rules.exclusions):
             payable.append(item.amount)
             applied.append(None)
             excluded.append(True)
             continue
-        clause = _best_clause(rules, item.item_class)
-        if clause is None:
-            pay = item.amount
-        elif clause.kind == "free":
-            pay = Decimal("0.00")
-        else:
-            pay = (item.amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
+        fits = [(c, *_fit(c, item.item_class)) for c in rules.clauses if c.kind in ("percent", "free")]
+        clause = _best([c for c, fit, _ in fits if fit == "yes"])
+        pay = _pay(clause, item.amount)
+        maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay(c, item.amount) < pay]
+        if maybes:
+            better, question = min(maybes, key=lambda cq: _pay(cq[0], item.amount))
+            depends.append(Dependency(index, question, _pay(better, item.amount), better.text))
         payable.append(pay)
         applied.append(clause.text if clause else None)
         excluded.append(False)
@@ -157,4 +253,4 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
         for item, pay, clause, ex in zip(basket, payable, applied, excluded)
     )
     total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
-    return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions))
+    return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends))
