@@ -37,14 +37,13 @@ from PySide6.QtGui import (
 )
 
 from app.bundled import cjk_font
+from app.card_service import footer_line
 from app.discounts.rules_text import best_offer
 from app.geo.distances import METRIC_CRS
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import CATEGORIES, category_order, resolve_category
 from maps.merchant_layer import district_collection
 
-HOTLINE = "12351"                     # seed 000 Q11: 职工服务热线电话
-WEBSITE = "www.wh12351.org"           # seed 000 Q11: 工会会员服务卡网址
 HOW_TO_USE = ("使用方法：在以上商户消费时，出示工会会员服务卡并使用工会卡结账，即可享受所列优惠；"
               "具体以商户店内公告为准。")
 FLYER_APPROXIMATE_NOTE = "图上为示意位置，以实际地址为准"
@@ -380,7 +379,7 @@ def _draw_footer(p: QPainter, page: _Page, number: int, total: int) -> None:
     text_width = page.width - _mm(22)
     p.drawText(QRectF(0, top + _mm(1), text_width, page.footer_height - _mm(3)),
                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
-               f"{HOW_TO_USE}\n职工服务热线 {HOTLINE}　　工会会员服务卡网址 {WEBSITE}")
+               f"{HOW_TO_USE}\n{footer_line()}")
     p.drawText(QRectF(text_width, top + _mm(1), _mm(22), _mm(5)), Qt.AlignmentFlag.AlignRight,
                f"第 {number} / {total} 页")
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
+from app.card_service import CONTACTS
 from app.geo.districts import DistrictIndex
 from app.merchants import release_update
 from app.merchants.catalogue import drop_expired
@@ -92,6 +93,10 @@ class MainWindow(QMainWindow):
         self.update_action.setStatusTip("从工会发布的网址或文件夹获取最新的商户目录（验证签名后才使用）")
         self.update_action.triggered.connect(lambda: self.open_update())
         help_menu.addAction(self.update_action)
+        self.contacts_action = QAction("客服电话…", self)
+        self.contacts_action.setStatusTip("工会、汉口银行、武汉通的咨询电话和网址")
+        self.contacts_action.triggered.connect(self._contacts)
+        help_menu.addAction(self.contacts_action)
         about = QAction("关于工会卡", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -192,6 +197,15 @@ class MainWindow(QMainWindow):
             self.explorer.panel.restore({})   # the filters hid it: show everything
             if not self.explorer.select_merchant(merchant_id):
                 self.statusBar().showMessage("这家商户已下架，不在地图上")
+
+    def contacts_text(self) -> str:
+        rows = "".join(f"<tr><td><b>{c.short}</b></td><td style='padding:0 12px'><b>{c.phone}</b></td>"
+                       f"<td>{c.what_for}<br><span style='color:#868e96'>{c.website}</span></td></tr>"
+                       for c in CONTACTS)
+        return f"<p>使用工会卡有疑问，可以咨询：</p><table cellspacing='6'>{rows}</table>"
+
+    def _contacts(self) -> None:
+        QMessageBox.information(self, "客服电话", self.contacts_text())
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于工会卡", (
