@@ -45,7 +45,9 @@ def test_qingshan_flyer_has_every_merchant_and_offer(tmp_path, sqlite_url, seede
     assert "发布日期：2026年11月22日" in text
     for name, offer in zip(seeded_frame["name"], seeded_frame["offer"]):
         assert squash(name) in text and squash(offer) in text, name
-    assert "职工服务热线12351" in text and "www.wh12351.org" in text and "第1/1页" in text
+    # Seed 000 Q11: the union's hotline, the bank's and 武汉通's, and the card's site.
+    assert "职工服务热线12351" in text and "汉口银行96558" in text and "武汉通客服81886666" in text
+    assert "www.wh12351.org" in text and "第1/1页" in text
     assert any("NotoSansSC" in f for f in embedded_fonts(out))
     assert out.stat().st_size < 1_500_000  # a subset of the font, not all 8 MB of it
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 from app.points.engine import CARDS, CHANNELS, PointsError, Transaction, run
 from app.points.programme import programme, programmes
 from app.points.transactions_csv import read_transactions
+from app.seed import open_seeded_store
+from app.wallet.service import Wallet
 from widgets.launcher import main
 
 ICBC, HRXJ, HZ = programme("icbc"), programme("hrxj"), programme("hzbank")
@@ -70,7 +73,7 @@ def test_icbc_debit_cards_earn_only_at_pos_and_never_online():
 
 
 @pytest.mark.parametrize("rules, mcc", [(ICBC, "5411"), (ICBC, "8062"), (ICBC, "5541"), (HRXJ, "6513"), (HRXJ, "8211"),
-                                        (HRXJ, "4814"), (HRXJ, "6300"), (HZ, "8043"), (HZ, "8111"), (HZ, "1750")])
+                                        (HRXJ, "4814"), (HRXJ, "6300"), (HZ, "8062"), (HZ, "8111"), (HZ, "1750")])
 def test_excluded_merchant_categories_earn_nothing(rules, mcc):
     card = "debit" if rules is ICBC else "credit"
     ledger = run(rules, [tx("x", D(2026, 3, 1), 500, mcc=mcc, card=card), tx("ok", D(2026, 3, 1), 500, card=card)],
@@ -101,8 +104,9 @@ def test_usable_the_day_after_posting_hrxj_and_three_days_hzbank():
     assert (hrxj.balance, hrxj.usable) == (100, 0)
     assert hrxj.transactions[0].usable_from == D(2026, 3, 3)
     assert run(HRXJ, [t], None, D(2026, 3, 3)).usable == 100
-    assert run(HZ, [t], None, D(2026, 3, 4)).usable == 0
-    assert run(HZ, [t], None, D(2026, 3, 5)).usable == 100
+    # 杭州银行 备注2: within 3 days of the 业务发生日 (1 March), not of the posting date (2 March).
+    assert run(HZ, [t], None, D(2026, 3, 3)).usable == 0
+    assert run(HZ, [t], None, D(2026, 3, 4)).usable == 100
     assert run(HRXJ, [t], None, D(2026, 3, 1)).balance == 0  # not posted yet
 
 
@@ -169,6 +173,94 @@ def test_per_cycle_cap_is_a_parameter():
     ledger = run(capped, [tx("a", D(2026, 5, 1), 100, card="credit"), tx("b", D(2026, 5, 2), 100, card="credit"),
                           tx("c", D(2026, 6, 1), 100, card="credit")], None, D(2026, 6, 30))
     assert points_of(ledger) == {"a": 100, "b": 50, "c": 100}
+
+
+def test_hzbank_cap_is_per_statement_cycle_not_calendar_month():
+    """Seed 003 一(二)1 每个账期累计积分不能超过本行规定的上限: with 账单日 the 10th, 20 May and 5 June are in
+    one 账期 (11 May – 10 June) and share the cap; 11 June starts the next."""
+    capped = dataclasses.replace(HZ, cycle_cap=150, cycle_day=10)
+    rows = [tx("may20", D(2026, 5, 20), 100, card="credit"), tx("jun05", D(2026, 6, 5), 100, card="credit"),
+            tx("jun11", D(2026, 6, 11), 100, card="credit")]
+    assert points_of(run(capped, rows, None, D(2026, 6, 30))) == {"may20": 100, "jun05": 50, "jun11": 100}
+    by_month = dataclasses.replace(capped, cycle_day=0)   # the calendar month would wrongly reset on 1 June
+    assert points_of(run(by_month, rows, None, D(2026, 6, 30))) == {"may20": 100, "jun05": 100, "jun11": 50}
+
+
+def test_hzbank_statement_keeps_basic_and_bonus_points_apart():
+    """Seed 003 一(一): 基本积分 and 奖励积分 are kinds of their own; 一(三)1 a birthday's extra 1x is 奖励积分;
+    二.1 the statement runs from the day after the last 账单日."""
+    from app.points.statement import statement
+
+    rules = dataclasses.replace(HZ, cycle_day=10)
+    rows = [tx("birthday", D(2026, 6, 8), 100, card="credit"), tx("plain", D(2026, 6, 9), 50, card="credit"),
+            tx("next", D(2026, 6, 12), 70, card="credit")]
+    result = statement(rules, rows, D(1990, 6, 8), "2026-06")
+    assert result.period == (D(2026, 5, 11), D(2026, 6, 10))
+    assert (result.new_basic, result.new_bonus, result.new) == (150, 100, 250)
+    assert result.to_json()["new_bonus"] == 100
+
+
+def test_hrxj_points_are_cleared_when_the_account_closes():
+    """Seed 001 一: 公务卡账户关闭或注销后，剩余积分将被清除，且不可再恢复."""
+    rows = [tx("a", D(2026, 3, 1), 300, card="credit"), tx("close", D(2026, 4, 1), 0, "account_close", card="credit"),
+            tx("after", D(2026, 4, 2), 100, card="credit")]
+    ledger = run(HRXJ, rows, None, D(2026, 4, 30))
+    assert points_of(ledger) == {"a": 300, "close": -300, "after": 0}
+    assert ledger.balance == 0 and ledger.usable == 0
+    assert "销户" in ledger.transactions[1].note
+    kept = run(ICBC, [dataclasses.replace(r, card="debit") for r in rows[:2]], None, D(2026, 4, 30))
+    assert kept.balance == 300   # 工商银行's rules say nothing of clearing on closing
+
+
+# ---------------------------------------------------------------- merchant codes, word by word (issue 18)
+
+
+@pytest.mark.parametrize("rules, mcc, clause", [
+    (ICBC, "6211", "二.2(1) 投资"), (ICBC, "6012", "二.2(1) 金融…支付交易"), (ICBC, "8641", "二.2(1) 非营利事业"),
+    (ICBC, "6399", "二.2(1) 保险"), (ICBC, "6513", "二.2(1) 房地产"),
+])
+def test_icbc_excludes_by_its_words_not_only_its_table(rules, mcc, clause):
+    excluded = rules.excluded_mcc(mcc)
+    assert excluded is not None and excluded.inferred, mcc
+    assert f"{excluded.clause} {excluded.words}" == clause
+
+
+@pytest.mark.parametrize("rules, mcc, why", [
+    (HRXJ, "5541", "加油站 is not 汽车销售 (seed 001 四)"), (HRXJ, "5532", "轮胎店 is not 汽车销售 (seed 001 四)"),
+    (HRXJ, "8299", "a private school is not a 公立学校 (seed 001 四)"),
+    (HRXJ, "8021", "a dentist is not a 公立医院 (seed 001 四)"),
+    (HZ, "5541", "加油站 is not 汽车销售 (seed 003 备注4(4)④)"), (HZ, "5532", "轮胎店 is not 汽车销售 (seed 003 备注4(4)④)"),
+    (HZ, "8043", "an optician is not a 医疗机构 (seed 003 备注4(4)④)"),
+    (HZ, "8021", "a dentist is not a 医疗机构 (seed 003 备注4(4)④)"), (HZ, "0742", "a vet is not 农业服务"),
+])
+def test_words_map_to_no_more_codes_than_they_say(rules, mcc, why):
+    assert rules.excluded_mcc(mcc) is None, why
+    ledger = run(rules, [tx("x", D(2026, 3, 1), 500, mcc=mcc, card="credit")], None, D(2026, 3, 31))
+    assert points_of(ledger) == {"x": 500}, why
+
+
+def test_every_mapped_word_cites_its_clause():
+    for rules in (HRXJ, HZ):
+        for ex in rules.exclusions:
+            assert ex.inferred and ex.clause and ex.words, (rules.code, ex.label)
+    assert all(ex.clause == "二.2(1)" for ex in ICBC.exclusions if ex.words)
+
+
+def test_simulate_mixing_the_disputed_codes_gives_the_seed_answer(tmp_path, capsys, sqlite_url):
+    """One statement through all three programmes: each code earns exactly where its seed says."""
+    path = tmp_path / "tx.csv"
+    rows = {"optician": "8043", "dentist": "8021", "petrol": "5541", "tyres": "5532", "securities": "6211",
+            "bank": "6012", "ngo": "8641", "hospital": "8062", "private_school": "8299", "restaurant": "5812"}
+    path.write_text("ref,date,posted,amount,kind,mcc,channel,card,refund_of\n" + "".join(
+        f"{ref},2026-03-02,2026-03-02,100,purchase,{mcc},pos,credit,\n" for ref, mcc in rows.items()), encoding="utf-8")
+    earned = {}
+    for code in ("icbc", "hrxj", "hzbank"):
+        assert main(["--db", sqlite_url, "points", "simulate", "--programme", code, "--transactions", str(path),
+                     "--json"]) == 0
+        earned[code] = {t["ref"] for t in json.loads(capsys.readouterr().out)["transactions"] if t["points"]}
+    assert earned["icbc"] == {"optician", "dentist", "tyres", "private_school", "restaurant"}
+    assert earned["hrxj"] == {"optician", "dentist", "petrol", "tyres", "private_school", "restaurant"}
+    assert earned["hzbank"] == {"optician", "dentist", "petrol", "tyres", "restaurant"}
 
 
 # ---------------------------------------------------------------- property
@@ -243,15 +335,53 @@ def test_gbk_transaction_file(tmp_path):
 # ---------------------------------------------------------------- the wallet's member
 
 
+def test_the_union_card_earns_no_bank_s_points_and_the_points_card_does(db_url, capsys):
+    """Seed 000 Q8: the union card is a 汉口银行 debit card; seeds 001-003 are other banks' programmes, so
+    only purchases with the member's card of that bank earn, and the app says which card is which."""
+    def run_cli(*args):
+        code = main(["--db", db_url, *args])
+        return code, capsys.readouterr()
+
+    code, out = run_cli("wallet", "profile", "--programme", "hrxj")
+    assert code == 0 and "积分卡：华融湘江银行信用卡" in out.out   # 公务卡 is a credit card: the only kind
+    assert "工会卡（汉口银行借记卡）的消费不计入" in out.out
+    code, out = run_cli("wallet", "profile", "--points-card", "debit")
+    assert code == 1 and "只适用于信用卡" in out.err
+    run_cli("wallet", "deposit", "1000", "--date", "2026-04-01")
+    run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "200", "--from", "bank", "--date", "2026-04-10")
+    run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "100", "--from", "card", "--date", "2026-04-10")
+    code, out = run_cli("wallet", "show", "--json")
+    assert json.loads(out.out)["bank"] == "820.00"   # the points card's 90 did not leave the union card
+    store, districts = open_seeded_store(db_url)
+    try:
+        ledger = Wallet(store, districts).points_now(D(2026, 4, 30))
+    finally:
+        store.close()
+    assert [(t.points, t.note) for t in ledger.transactions] == [
+        (0, "工会卡是汉口银行借记卡，不在华融湘江银行 公务卡积分内：用华融湘江银行的卡付款才积分"),
+        (90, "每满 1 元 1 分")]
+    # Seed 001 一: 账户关闭或注销后，剩余积分将被清除 — the wallet's 销户 of the points card.
+    code, out = run_cli("wallet", "close-card", "--date", "2026-04-20")
+    assert code == 0 and "积分卡销户" in out.out
+    store, districts = open_seeded_store(db_url)
+    try:
+        closed = Wallet(store, districts).points_now(D(2026, 4, 30))
+    finally:
+        store.close()
+    assert closed.balance == 0 and closed.transactions[-1].note == "销户：剩余 90 分清除"
+    assert json.loads(run_cli("wallet", "show", "--json")[1].out)["bank"] == "820.00"
+
+
 def test_wallet_statement_and_redemption(db_url, capsys):
     def run_cli(*args):
         code = main(["--db", db_url, *args])
         return code, capsys.readouterr()
 
-    assert run_cli("wallet", "profile", "--programme", "icbc", "--birthday", "1990-05-20")[0] == 0
+    assert run_cli("wallet", "profile", "--programme", "icbc", "--points-card", "debit",
+                   "--birthday", "1990-05-20")[0] == 0
     run_cli("wallet", "deposit", "3000", "--date", "2026-04-01")
-    run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "500", "--from", "bank", "--date", "2026-04-10")  # 450 paid
-    run_cli("wallet", "pay", "--merchant", "qs-06", "--amount", "100", "--from", "bank", "--date", "2026-04-11")  # 5411: none
+    run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "500", "--from", "card", "--date", "2026-04-10")  # 450 paid
+    run_cli("wallet", "pay", "--merchant", "qs-06", "--amount", "100", "--from", "card", "--date", "2026-04-11")  # 5411: none
     code, out = run_cli("points", "statement", "--month", "2026-04", "--json")
     april = json.loads(out.out)
     assert (april["previous_balance"], april["new"], april["current_balance"]) == (0, 450, 450)
@@ -264,3 +394,13 @@ def test_wallet_statement_and_redemption(db_url, capsys):
     may = json.loads(out.out)
     assert (may["previous_balance"], may["new"], may["adjusted"], may["redeemed"], may["current_balance"]) == (
         450, 0, -100, 200, 150)
+
+
+def test_readme_lists_every_inferred_word_mapping():
+    """Issue 18 done-when: README's points section lists every inferred mapping, as the files have them."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for rules in (ICBC, HRXJ, HZ):
+        for ex in rules.exclusions:
+            if ex.words:
+                codes = sorted(ex.codes) + [f"{lo:04d}–{hi:04d}" for lo, hi in ex.ranges]
+                assert f"| {ex.clause} | {ex.words} | {', '.join(codes)} |" in readme, (rules.code, ex.words)

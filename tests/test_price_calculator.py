@@ -36,8 +36,61 @@ def test_restaurant_catch_all_with_excluded_seafood_and_rounding_half_up():
 
 
 def test_free_items_cost_nothing():
-    q = price(parse_offer("免收挂号费，心理测量优惠20%，首次心理咨询免费。"), basket("挂号费=12", "心理测量=200", "心理咨询=300", "药费=50"))
+    q = price(parse_offer("免收挂号费，心理测量优惠20%，首次心理咨询免费。"), basket("挂号费=12", "心理测量=200", "首次心理咨询=300", "药费=50"))
     assert [str(i.payable) for i in q.items] == ["0.00", "160.00", "0.00", "50.00"]
+
+
+# ---------------------------------------------------------------- seed 000 Q17, clause by clause (issue 18)
+
+
+def test_lihuayuan_excludes_river_and_sea_food_both():
+    """丽华园酒店 "河海鲜及特价菜除外其他消费9折": 河海鲜 means 河鲜 and 海鲜; neither is discounted."""
+    q = price(parse_offer("河海鲜及特价菜除外其他消费9折"), basket("海鲜=200", "河鲜=100", "特价菜=30", "小炒=100"))
+    assert [str(i.payable) for i in q.items] == ["200.00", "100.00", "30.00", "90.00"]
+    assert [i.excluded for i in q.items] == [True, True, True, False]
+
+
+def test_tobacco_and_liquor_means_both_classes():
+    q = price(parse_offer("全场商品一律8.5折（烟酒、黄金饰品除外）"), basket("白酒=100", "香烟=50", "零食=100"))
+    assert [str(i.payable) for i in q.items] == ["100.00", "50.00", "85.00"]
+
+
+def test_haoyaoshi_blood_pressure_is_free_not_88_percent():
+    """好药师大药房 "全场商品享受8.8折优惠（特价商品除外）免费测量血压"."""
+    q = price(parse_offer("全场商品享受8.8折优惠（特价商品除外）免费测量血压，门店其他优惠优先享受。"),
+              basket("测量血压=10", "感冒药=50"))
+    assert [str(i.payable) for i in q.items] == ["0.00", "44.00"]
+
+
+def test_wudong_first_consultation_only_is_free_and_a_plain_one_asks():
+    """武东医院 "首次心理咨询免费": the first one is free; a 心理咨询 the basket does not call first is
+    priced in full and the quote says it would be free if it is the first."""
+    offer = parse_offer("免收挂号费，心理测量优惠20%，首次心理咨询免费。")
+    q = price(offer, basket("心理咨询=300"))
+    assert str(q.payable) == "300.00"
+    (d,) = q.depends
+    assert (d.item_index, d.question, str(d.payable_if)) == (0, "若是首次心理咨询", "0.00")
+    assert price(offer, basket("首次心理咨询=300")).payable == 0 and not price(offer, basket("首次心理咨询=300")).depends
+    assert str(price(offer, basket("复诊心理咨询=300")).payable) == "300.00"
+    assert not price(offer, basket("复诊心理咨询=300")).depends
+
+
+def test_zhongbai_full_price_goods_only_and_a_plain_amount_asks():
+    """中百仓储 "出示工会卡即可享受正价商品9.8折优惠": 促销商品 are not discounted; a bare amount cannot say
+    whether it is 正价, so it is priced in full with what it would be if it is."""
+    offer = parse_offer("出示工会卡即可享受正价商品9.8折优惠，盐、烟及中百电器不参加此次活动。")
+    q = price(offer, basket("正价商品=100", "促销商品=100", "100"))
+    assert [str(i.payable) for i in q.items] == ["98.00", "100.00", "100.00"]
+    (d,) = q.depends
+    assert (d.item_index, d.question, str(d.payable_if)) == (2, "若是正价（非促销、非特价）商品", "98.00")
+
+
+def test_the_class_vocabulary_is_data_with_its_own_words():
+    from app.discounts.price_calculator import vocabulary
+
+    words = vocabulary()
+    assert words.words_for("河海鲜") == ("河海鲜", "河鲜", "海鲜") and "酒" in words.words_for("烟酒")
+    assert {q.word for q in words.qualifiers} == {"正价", "首次"}
 
 
 def test_thresholds_apply_to_the_eligible_subtotal():

@@ -7,6 +7,7 @@ from sqlalchemy import inspect
 from app.merchants.catalogue import search
 from app.merchants.rows import count_merchants, delete_merchants
 from app.seed import SEEDED_KEY, open_seeded_store
+from app.store import Store
 from app.store.models import Base
 
 
@@ -55,24 +56,53 @@ def test_unioncard_db_env_picks_the_database(tmp_path, monkeypatch):
     assert target.is_file()
 
 
-def test_migration_0007_masks_numbers_an_older_version_kept(tmp_path):
+def _older_database(tmp_path, revision: str, fill) -> Store:
+    """A SQLite file as an older version of the app left it (schema at `revision`, `fill` run in it),
+    then opened by this version."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import text
 
-    from app.store.database import _MIGRATIONS, Store, migrate
+    from app.store.database import _MIGRATIONS, migrate
 
     store = Store(f"sqlite:///{tmp_path / 'old.sqlite'}")
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
-        conn.execute(text("INSERT INTO wallet_profile (id, card_number, mobile, revision) "
-                          "VALUES (1, '6222021234567894', '+8613912345678', 0)"))
+        command.upgrade(cfg, revision)
+        fill(conn)
     migrate(store.engine)
+    return store
+
+
+def test_migration_0007_masks_numbers_an_older_version_kept(tmp_path):
+    from sqlalchemy import text
+
+    store = _older_database(tmp_path, "0006", lambda conn: conn.execute(text("INSERT INTO wallet_profile (id, card_number, mobile, revision) "
+                          "VALUES (1, '6222021234567894', '+8613912345678', 0)")))
     with store.engine.connect() as conn:
         row = conn.execute(text("SELECT card_number, mobile FROM wallet_profile")).one()
     store.close()
     assert tuple(row) == ("6222 **** **** 7894", "139****5678")
     assert b"6222021234567894" not in (tmp_path / "old.sqlite").read_bytes()
+
+
+def test_migration_0009_marks_the_seed_merchants_category_codes_as_assumed(tmp_path):
+    """Issue 18: seed 000 Q17 gives the twelve merchants and their offers, no category codes. A database
+    made by an older version learns that their codes were assumed; a staff-entered merchant's was not."""
+    from sqlalchemy import text
+
+    def fill(conn):
+        conn.execute(text("INSERT INTO districts (code, name, pinyin, geometry_wkt) VALUES ('420107', '青山区', "
+                          "'qingshanqu', 'POINT (114.39 30.63)')"))
+        for mid, source in (("qs-08", "武汉工会会员服务卡知识解答 第17问"), ("staff-1", "2026 海报")):
+            conn.execute(text("INSERT INTO merchants (id, name, category, district_code, mcc, offer, lon, lat, "
+                              "location_approximate, source, name_pinyin, name_initials, rules_json, revision) "
+                              "VALUES (:id, '精益眼镜', '购物', '420107', '8043', '', 114.39, 30.63, 0, :source, "
+                              "'', '', '{}', 1)"), {"id": mid, "source": source})
+
+    store = _older_database(tmp_path, "0008", fill)
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, mcc_assumed FROM merchants")).all())
+    store.close()
+    assert rows == {"qs-08": True, "staff-1": False}

@@ -103,13 +103,13 @@ def test_a_purchase_records_the_discounted_amount_and_what_points_need(wallet):
     e = wallet.pay("qs-08", [parse_item("配镜=1000"), parse_item("隐形产品相关附件=100")], "bank", D2)
     assert (e.amount_fen, e.posting("bank")) == (110_000, -95_000)
     assert (e.merchant_id, e.merchant_name, e.category, e.mcc, e.channel, e.card) == (
-        "qs-08", "精益眼镜", "购物", "8043", "pos", "debit")
+        "qs-08", "精益眼镜", "购物", "8043", "pos", "union")   # the union card (汉口银行 debit)
     assert [i["payable"] for i in e.details["items"]] == ["850.00", "100.00"]
 
 
 def test_refunds_never_exceed_what_is_left(wallet):
     wallet.deposit(100_000, D1)
-    p = wallet.pay("qs-06", [parse_item("100")], "bank", D1)  # 中百仓储: 9.8折 on 正价商品 -> 98.00
+    p = wallet.pay("qs-06", [parse_item("正价商品=100")], "bank", D1)  # 中百仓储: 9.8折 on 正价商品 -> 98.00
     assert p.posting("bank") == -9_800
     wallet.refund(p.id, 5_000, D2)
     with pytest.raises(WalletError, match="超过消费 .* 尚可退的 ¥48.00"):
@@ -168,8 +168,8 @@ def test_unknown_merchant_and_codes_are_refused(wallet):
     wallet.deposit(10_000, D1)
     with pytest.raises(WalletError, match="没有编号为“nope”的商户"):
         wallet.pay("nope", [parse_item("10")], "bank", D1)
-    with pytest.raises(WalletError, match="未知的拨付类别"):
-        wallet.disburse(100, "年终奖", D1)
+    with pytest.raises(WalletError, match="请填写拨付类别"):
+        wallet.disburse(100, "  ", D1)
     with pytest.raises(WalletError, match="未知的乘车方式"):
         wallet.ride("ferry", 150, D1)
     with pytest.raises(WalletError, match="没有编号为 99 的记录"):
@@ -180,6 +180,26 @@ def test_unknown_merchant_and_codes_are_refused(wallet):
 def test_disbursements_are_tagged(wallet):
     e = wallet.disburse(80_000, "金秋助学", D1)
     assert (e.reason, e.posting("bank")) == ("金秋助学", 80_000)
+
+
+def test_disbursement_reasons_beyond_the_three_named(wallet):
+    """Seed 000 Q2 帮扶资金: 困难帮扶、金秋助学、医疗互助 "等" — the list is open; a union's own reason is kept."""
+    e = wallet.disburse(50_000, " 职工子女 助学 ", D1)
+    assert e.reason == "职工子女 助学" and wallet.balances()["bank"] == 50_000
+    with pytest.raises(WalletError, match="太长"):
+        wallet.disburse(100, "很" * 31, D1)
+
+
+def test_quickpass_limit_per_payment_is_its_own_rule(wallet):
+    """Seed 000 Q13 闪付 单笔金额不超过1000元 — a limit on one payment, separate from the purse's balance
+    ceiling (PBOC e-cash standard), and named as such when it refuses."""
+    wallet.deposit(300_000, D1)
+    wallet.load(ECASH_LIMIT_FEN, D1)
+    with pytest.raises(WalletError, match="单笔不超过 ¥1,000.00"):
+        wallet.pay("qs-06", [parse_item("1100")], "ecash", D2)      # 9.8折: 1,078 > 1,000
+    wallet.pay("qs-11", [parse_item("家政钟点工=1250")], "ecash", D2)  # 8折: exactly 1,000 is allowed
+    assert wallet.balances()["ecash"] == 0
+    wallet.pay("qs-06", [parse_item("1100")], "bank", D2)             # the debit account has no such limit
 
 
 # ---------------------------------------------------------------- profile

@@ -67,7 +67,7 @@ def test_refunds_offer_only_refundable_purchases(window, qtbot):
     from app.discounts.price_calculator import parse_item
 
     wallet.deposit(100_000, dt.date.today())
-    bought = wallet.pay("qs-06", [parse_item("100")], "bank", dt.date.today())
+    bought = wallet.pay("qs-06", [parse_item("正价商品=100")], "bank", dt.date.today())
     tab._on_saved(bought)
     refund = form(tab, "refund")
     assert refund.inputs["entry"].count() == 1 and refund.inputs["entry"].currentData() == bought.id
@@ -143,14 +143,14 @@ def test_points_card_statement_and_redeem_form(window, qtbot):
     assert tab.points_card.amount.text() == "—"  # no programme chosen yet
     assert "选择积分规则" in tab.points_card.hint.text()
     wallet = tab.wallet
-    wallet.update_profile(programme="icbc")
+    wallet.update_profile(programme="icbc", points_card="debit")
     today = dt.date.today()
     wallet.deposit(200_000, today)
-    wallet.pay("qs-09", [parse_item("500")], "bank", today)  # 丽华园酒店 9折: 450 paid, 450 points
+    wallet.pay("qs-09", [parse_item("500")], "card", today)  # 丽华园酒店 9折: 450 paid, 450 points
     tab.refresh()
     assert tab.points_card.amount.text() == "450 分"
     assert "可用 450 分" in tab.points_card.hint.text()
-    assert tab.statement_view.values["new"].text() == "450"
+    assert tab.statement_view.values["new_basic"].text() == "450"
 
     redeem = form(tab, "redeem")
     qtbot.keyClicks(redeem.inputs["points"], "451")
@@ -223,3 +223,33 @@ def test_a_future_date_asks_before_it_is_recorded(window, qtbot):
     answer_next_dialog(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
     assert deposit.save() is not None and tab.journal_model.rowCount() == 1
     assert DIALOG_FAILURES == []
+
+
+def test_the_points_card_is_chosen_in_the_profile_and_paid_with_in_the_form(window, qtbot):
+    """Seed 000 Q8 (the union card is 汉口银行 debit) against seed 001's 公务卡 (a 华融湘江 credit card):
+    the app says which card earns, offers that card as a way to pay, and only its purchase earns."""
+    from widgets.wallet_tab import ProfileDialog
+
+    tab = window.wallet_tab
+    dialog = ProfileDialog(tab.wallet, window)
+    qtbot.addWidget(dialog)
+    dialog.programme_box.setCurrentIndex(dialog.programme_box.findData("hrxj"))
+    assert dialog.save()
+    tab.refresh()
+    note = tab.statement_view.cards_note.text()
+    assert "只适用于您的华融湘江银行信用卡" in note and "工会卡（汉口银行借记卡）的消费不计入" in note
+
+    purchase = tab.purchase_form
+    at = purchase.purse_box.findData("card")
+    assert purchase.purse_box.itemText(at) == "积分卡（华融湘江银行信用卡）"
+    tab.start_purchase("qs-08", "配镜=1000")
+    purchase.purse_box.setCurrentIndex(at)
+    assert "应付 ¥850.00" in purchase.message.text() and purchase.save_button.isEnabled()
+    qtbot.mouseClick(purchase.save_button, Qt.MouseButton.LeftButton)
+    assert tab.cards["bank"].amount.text() == "¥0.00"          # the union card paid nothing
+    assert "850" in tab.points_card.amount.text()               # the points card's purchase earned
+
+    close = form(tab, "close")
+    assert close.save_button.isEnabled() and "积分卡销户" in close.message.text()
+    qtbot.mouseClick(close.save_button, Qt.MouseButton.LeftButton)
+    assert tab.points_card.amount.text().startswith("0")       # seed 001 一: cleared on closing
