@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
@@ -119,6 +121,8 @@ class Explorer(QWidget):
             min_saving=self.panel.min_saving(),
             retired=self._retired,
             ids=self._mine_ids(),
+            # Members see only offers valid today unless they ask; staff editing see everything.
+            valid_on=None if self.panel.show_expired() or self._retired != "exclude" else dt.date.today(),
         )
 
     def _mine_ids(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -85,6 +86,9 @@ class FilterPanel(QWidget):
         for label, value in SAVING_CHOICES:
             self.saving_box.addItem(label, value)
         self.saving_box.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.expired_box = QCheckBox("显示已过期的优惠")
+        self.expired_box.setToolTip("默认只列出今天仍有效的优惠；勾选后已过期的也列出，并标明“已过期”")
+        self.expired_box.toggled.connect(lambda _on: self.changed.emit())
 
         self.pick_button = QPushButton("在地图上点选位置")
         self.pick_button.setCheckable(True)
@@ -137,7 +141,9 @@ class FilterPanel(QWidget):
         layout.addWidget(category_group)
 
         saving_group = QGroupBox("优惠幅度")
-        QVBoxLayout(saving_group).addWidget(self.saving_box)
+        saving_layout = QVBoxLayout(saving_group)
+        saving_layout.addWidget(self.saving_box)
+        saving_layout.addWidget(self.expired_box)
         layout.addWidget(saving_group)
 
         near_group = QGroupBox("附近")
@@ -171,6 +177,9 @@ class FilterPanel(QWidget):
 
     def min_saving(self) -> Decimal | None:
         return self.saving_box.currentData()
+
+    def show_expired(self) -> bool:
+        return self.expired_box.isChecked()
 
     def text(self) -> str | None:
         return self.search_box.text().strip() or None
@@ -252,6 +261,7 @@ class FilterPanel(QWidget):
             "text": self.search_box.text(),
             "radius_m": self.radius_m(),
             "mine": self.mine(),
+            "show_expired": self.show_expired(),
         }
 
     def restore(self, state: dict) -> None:
@@ -273,6 +283,7 @@ class FilterPanel(QWidget):
             self._text_timer.stop()
             self.favourites_button.setChecked(state.get("mine") == "favourites")
             self.recent_button.setChecked(state.get("mine") == "recent")
+            self.expired_box.setChecked(bool(state.get("show_expired")))
         finally:
             self.blockSignals(False)
         self.changed.emit()

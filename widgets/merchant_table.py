@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.discounts.rules_text import best_offer
-from app.merchants.catalogue import empty_frame
+from app.merchants.catalogue import empty_frame, validity_note
 from app.merchants.categories import category_order
 from widgets.category_icons import category_icon
 
@@ -55,7 +55,7 @@ class MerchantTableModel(QAbstractTableModel):
         self._frame = frame.reset_index(drop=True)
         # Plain dicts: data() runs for every painted cell, and DataFrame.iloc is slow per cell.
         # Built from column lists: DataFrame.to_dict("records") is ten times slower.
-        columns = ["id", "name", "category", "district", "district_code", "max_saving"]
+        columns = ["id", "name", "category", "district", "district_code", "max_saving", "retired_on", "valid_to"]
         if self.has_distance:
             columns.append("distance_m")
         values = [self._frame[c].tolist() for c in columns]
@@ -111,6 +111,8 @@ class MerchantTableModel(QAbstractTableModel):
         value = row.get(key)
         if key == "name" and _retired(row):
             return f"{value}（已下架）"
+        if key == "name" and (note := validity_note(row.get("valid_to"))):
+            return f"{value}（{note}）"
         return "" if value is None else str(value)
 
     def _sort_key(self, row: dict, key: str):
@@ -137,8 +139,8 @@ class MerchantTableModel(QAbstractTableModel):
             return row["id"]
         if role == Qt.ItemDataRole.DecorationRole and key == "category":
             return category_icon(row["category"])
-        if role == Qt.ItemDataRole.ForegroundRole and _retired(row):
-            return QColor("#868e96")   # staff showing retired merchants see them greyed
+        if role == Qt.ItemDataRole.ForegroundRole and (_retired(row) or validity_note(row.get("valid_to")) == "已过期"):
+            return QColor("#868e96")   # retired (staff asked to see them) or expired (the member did): greyed
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -35,6 +35,7 @@ class MerchantQuery:
     min_saving: Decimal | None = None         # 0.1 = at least 10 % off (best percent clause)
     sort: str = "name"                        # name | saving (ignored with `near`: sorted by distance)
     retired: str = "exclude"                  # exclude | include | only (下架: staff see them on request)
+    valid_on: dt.date | None = None           # only offers still valid that day (None: expired ones too)
 
 
 def resolve_names(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str]]:
@@ -91,7 +92,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     bbox = bounding_box(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
-        min_saving=min_saving, retired=query.retired,
+        min_saving=min_saving, retired=query.retired, valid_on=query.valid_on,
     )
     rows = fetch_rows(store, stmt)
     if not rows:
@@ -126,6 +127,21 @@ def district_mismatches(store: Store, districts: DistrictIndex) -> pd.DataFrame:
     out = bad[["id", "name", "district"]].copy()
     out["located_district"] = bad["located_code"].map(districts.name)
     return out.reset_index(drop=True)
+
+
+EXPIRING_DAYS = 30
+
+
+def validity_note(valid_to, today: dt.date | None = None) -> str | None:
+    """已过期, or 12月15日到期 when the offer ends within EXPIRING_DAYS; None for an offer that runs on."""
+    if not isinstance(valid_to, dt.date):
+        return None
+    today = today or dt.date.today()
+    if valid_to < today:
+        return "已过期"
+    if (valid_to - today).days <= EXPIRING_DAYS:
+        return f"{valid_to.month}月{valid_to.day}日到期"
+    return None
 
 
 def drop_expired(frame: gpd.GeoDataFrame, today: dt.date | None = None) -> tuple[gpd.GeoDataFrame, int]:

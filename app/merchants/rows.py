@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -56,6 +57,7 @@ def merchant_query(
     ids: Sequence[str] = (),
     min_saving: Decimal | None = None,
     retired: str = "exclude",
+    valid_on: dt.date | None = None,
 ) -> Select:
     """SELECT of merchant columns narrowed by the filters that SQL answers well. Retired merchants
     are left out unless staff ask for them (`retired` include or only)."""
@@ -64,6 +66,8 @@ def merchant_query(
         stmt = stmt.where(Merchant.retired_on.is_(None))
     elif retired == "only":
         stmt = stmt.where(Merchant.retired_on.is_not(None))
+    if valid_on is not None:   # offers whose validity has ended are not shown as current
+        stmt = stmt.where(or_(Merchant.valid_to.is_(None), Merchant.valid_to >= valid_on))
     if district_codes:
         stmt = stmt.where(Merchant.district_code.in_(list(district_codes)))
     if categories:
