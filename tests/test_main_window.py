@@ -284,3 +284,55 @@ def test_details_say_when_a_merchant_s_category_code_is_assumed(window):
     window.explorer.select_merchant("qs-08")
     place = window.explorer.details.place_label.text()
     assert "商户类别码：8043（假定" in place
+
+
+def test_expired_offers_are_hidden_unless_asked_and_soon_ending_ones_say_so(window, store, tmp_path, qtbot):
+    """Issue 15: an offer whose validity has ended is never shown as current; one ending within 30 days
+    says when; 显示已过期的优惠 brings the expired back, greyed and marked."""
+    import datetime as dt
+
+    from app.merchants.importer import import_into_store
+
+    soon = dt.date.today() + dt.timedelta(days=10)
+    path = tmp_path / "dated.csv"
+    path.write_text("编号,名称,类别,区,优惠,经度,纬度,有效期止\n"
+                    "old-1,武昌万达影城,娱乐,武昌区,观影9折,114.316,30.556,2025-12-31\n"
+                    f"soon-1,楚天书店,购物,武昌区,全场9折,114.330,30.560,{soon.isoformat()}\n", encoding="utf-8")
+    assert import_into_store(*store, path, duplicates="keep").added == 2
+    explorer = window.explorer
+    explorer.refresh()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 13, timeout=WAIT_MS)
+    names = [explorer.model.index(r, 0).data() for r in range(explorer.model.rowCount())]
+    assert not any("万达" in n for n in names)
+    assert f"楚天书店（{soon.month}月{soon.day}日到期）" in names
+
+    explorer.panel.expired_box.click()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 14, timeout=WAIT_MS)
+    row = explorer.model.row_of("old-1")
+    assert explorer.model.index(row, 0).data() == "武昌万达影城（已过期）"
+    assert explorer.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is not None   # greyed
+    explorer.select_merchant("old-1")
+    assert explorer.details.name_label.text() == "武昌万达影城（优惠已过期）"
+    assert "2025-12-31（已过期）" in explorer.details.place_label.text()
+
+
+def test_the_calculator_reads_what_people_type_and_offers_the_item_names(window, qtbot):
+    """Issue 15: 配镜 1000, 配镜：1000, ￥300, 1,000 and full-width digits all price; the offer's own item
+    names are chips that type themselves."""
+    explorer = window.explorer
+    explorer.select_merchant("qs-08")   # 精益眼镜: 配镜8.5折 …
+    details = explorer.details
+    for typed in ("配镜 1000", "配镜：1000", "配镜１０００", "配镜=1,000"):
+        details.amount_box.setText(typed)
+        assert "应付 ¥850.00" in details.result_label.text(), typed
+    details.amount_box.clear()
+    assert details.chip_names()[:3] == ["配镜", "太阳镜", "隐形产品"]
+    chip = next(details.chips.itemAt(i).widget() for i in range(details.chips.count())
+                if details.chips.itemAt(i).widget() is not None and details.chips.itemAt(i).widget().text() == "太阳镜")
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert details.amount_box.text() == "太阳镜="
+    details.amount_box.insert("400")
+    assert "应付 ¥300.00" in details.result_label.text()
+    explorer.select_merchant("qs-06")   # 中百仓储: a bare amount
+    details.amount_box.setText("￥300")
+    assert "应付 ¥300.00" in details.result_label.text() and "若是正价" in details.result_label.text()

@@ -141,3 +141,26 @@ def test_amounts_are_read_the_same_everywhere(typed, fen):
 def test_an_impossible_item_amount_is_a_clear_refusal_not_a_crash(typed):
     with pytest.raises(BasketError):
         parse_item(f"配镜={typed}")
+
+
+@pytest.mark.parametrize("typed, items", [
+    ("300", [(None, "300.00")]), ("￥300", [(None, "300.00")]), ("1,000", [(None, "1000.00")]),
+    ("１２０", [(None, "120.00")]), ("配镜=1000 镜架=200", [("配镜", "1000.00"), ("镜架", "200.00")]),
+    ("配镜：1000", [("配镜", "1000.00")]), ("配镜 1000", [("配镜", "1000.00")]), ("配镜1000", [("配镜", "1000.00")]),
+    ("配镜 1000，太阳镜 400", [("配镜", "1000.00"), ("太阳镜", "400.00")]),
+    ("配镜=1000,镜架=200", [("配镜", "1000.00"), ("镜架", "200.00")]), ("¥1,000.50", [(None, "1000.50")]),
+])
+def test_a_basket_is_read_as_people_type_it(typed, items):
+    """Issue 15: 算一算 accepts 配镜 1000, 配镜：1000, ￥300, 1,000 and full-width digits."""
+    from app.discounts.price_calculator import parse_basket
+
+    assert [(i.item_class, str(i.amount)) for i in parse_basket(typed)] == items
+
+
+@pytest.mark.parametrize("typed, message", [("配镜", "“配镜”后面缺少金额"), ("配镜 太阳镜 400", "“配镜”后面缺少金额"),
+                                            ("配镜=1e3", "“1e3”不是数字")])
+def test_a_basket_that_cannot_be_read_says_which_part(typed, message):
+    from app.discounts.price_calculator import parse_basket
+
+    with pytest.raises(BasketError, match=message):
+        parse_basket(typed)

@@ -6,12 +6,12 @@ import datetime as dt
 import html
 import json
 import math
-import re
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -22,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.discounts.price_calculator import BasketError, Quote, parse_item, price
+from app.discounts.price_calculator import BasketError, Quote, parse_basket, price
 from app.discounts.rules import OfferRules
 from app.discounts.rules_text import best_offer, describe_rules
+from app.merchants.catalogue import validity_note
 from maps.merchant_layer import APPROXIMATE_NOTE
 from widgets.merchant_table import distance_text
 from widgets.plain_text import plain_label
 
+CHIPS_AT_MOST = 6
+CHIPS_PER_ROW = 3
 EMPTY_TEXT = "在地图或列表中选择一家商户，查看优惠详情并计算应付金额。"
-_ITEM_SPLIT = re.compile(r"[\s，；;、]+")
 
 
 def yuan(amount: Decimal) -> str:
@@ -45,14 +47,6 @@ def _date(value) -> str | None:
     if _blank(value):
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def parse_basket(text: str):
-    """`300`, or items `配镜=1000 镜架=200` separated by spaces or Chinese punctuation."""
-    parts = [p for p in _ITEM_SPLIT.split(text.strip()) if p]
-    if not parts:
-        return []
-    return [parse_item(p) for p in parts]
 
 
 def quote_html(quote: Quote) -> str:
@@ -87,6 +81,7 @@ class MerchantDetails(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # text wraps; nothing hides right
         self._rules: OfferRules | None = None
         self._example = "300"  # what to type at this merchant: 配镜=100, or a bare amount
         self.merchant_id: str | None = None
@@ -142,6 +137,9 @@ class MerchantDetails(QScrollArea):
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         calc.addWidget(QLabel("消费金额（元）或分项，如 配镜=1000 镜架=200"))
+        self.chips = QGridLayout()   # the offer's own item names, one click to type them, CHIPS_PER_ROW a row
+        self.chips.setSpacing(4)
+        calc.addLayout(self.chips)
         calc.addWidget(self.amount_box)
         calc.addWidget(self.result_label)
         self.record_button = QPushButton("记一笔")
@@ -174,6 +172,33 @@ class MerchantDetails(QScrollArea):
         if self.merchant_id:
             self.favouriteToggled.emit(self.merchant_id, on)
 
+    def _set_chips(self, names: list[str]) -> None:
+        while self.chips.count():
+            item = self.chips.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for i, name in enumerate(names):
+            chip = QPushButton(name if len(name) <= 8 else name[:7] + "…")
+            chip.setToolTip(f"填入“{name}=”，再输入金额")
+            chip.setProperty("item_name", name)
+            chip.setStyleSheet("QPushButton{border:1px solid #ced4da;border-radius:9px;padding:1px 8px;"
+                               "background:#f8f9fa;color:#495057}QPushButton:hover{background:#e7f5ff}")
+            chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # the keyboard stays in the amount box
+            chip.clicked.connect(lambda _checked=False, n=name: self.add_item(n))
+            self.chips.addWidget(chip, i // CHIPS_PER_ROW, i % CHIPS_PER_ROW)
+        self.chips.setColumnStretch(CHIPS_PER_ROW, 1)
+
+    def chip_names(self) -> list[str]:
+        return [self.chips.itemAt(i).widget().property("item_name")
+                for i in range(self.chips.count()) if self.chips.itemAt(i).widget() is not None]
+
+    def add_item(self, name: str) -> None:
+        """A chip's click: `name=` at the end of what is typed, the cursor after it for the amount."""
+        text = self.amount_box.text().rstrip()
+        self.amount_box.setText(f"{text} {name}=" if text else f"{name}=")
+        self.amount_box.setFocus()
+        self.amount_box.end(False)
+
     def clear(self) -> None:
         self.merchant_id = None
         self._rules = None
@@ -188,7 +213,8 @@ class MerchantDetails(QScrollArea):
         """Fill the pane from a catalogue row (pandas Series with the catalogue's columns)."""
         self.merchant_id = row["id"]
         self._rules = OfferRules.from_json(json.loads(row["rules_json"]))
-        self.name_label.setText(row["name"])
+        ends = row["valid_to"] if isinstance(row["valid_to"], dt.date) else None
+        self.name_label.setText(row["name"] + ("（优惠已过期）" if validity_note(ends) == "已过期" else ""))
         meta = [row["category"], row["district"] or "区未知"]
         headline = best_offer(row["max_saving"])
         if headline:
@@ -208,8 +234,9 @@ class MerchantDetails(QScrollArea):
             place.append(f"商户类别码：{row['mcc']}" + ("（假定：来源没有给出，积分以银行实际入账为准）"
                                                    if row.get("mcc_assumed") else ""))
         start, end = _date(row["valid_from"]), _date(row["valid_to"])
+        note = validity_note(ends)
         if start or end:
-            place.append(f"有效期：{start or '—'} 至 {end or '长期'}")
+            place.append(f"有效期：{start or '—'} 至 {end or '长期'}" + (f"（{note}）" if note else ""))
         else:
             place.append("有效期：未注明，以商户公告为准")
         self.place_label.setText("\n".join(place))
@@ -221,6 +248,7 @@ class MerchantDetails(QScrollArea):
         classes = [c.applies_to for c in self._rules.clauses if c.applies_to]
         self._example = " ".join(f"{c}=100" for c in classes[:2]) if classes else "300"
         self.amount_box.setPlaceholderText(f"如 {self._example}")
+        self._set_chips(list(dict.fromkeys([*classes, *self._rules.exclusions]))[:CHIPS_AT_MOST])
         self.source_label.setText(f"来源：{row['source']}" if not _blank(row["source"]) else "")
         for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
             w.setVisible(True)

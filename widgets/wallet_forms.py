@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.discounts.price_calculator import BasketError
+from app.discounts.price_calculator import BasketError, parse_basket
 from app.discounts.rules_text import zhe
 from app.money import AmountError, parse_yuan, yuan_text
 from app.wallet import operations as ops
@@ -37,7 +37,7 @@ from app.wallet.journal import (
     reversed_ids,
 )
 from app.wallet.service import Wallet
-from widgets.merchant_details import parse_basket, quote_html
+from widgets.merchant_details import quote_html
 from widgets.merchant_picker import MerchantPicker
 from widgets.plain_text import ask
 
@@ -60,6 +60,10 @@ def confirm_date(parent, on: dt.date) -> bool:
 def _on(edit: QDateEdit) -> dt.date:
     d = edit.date()
     return dt.date(d.year(), d.month(), d.day())
+
+
+# Entries that only another entry can undo, or that end something: the form asks before writing.
+CONFIRMED_KINDS = ("refund", "reversal", "close")
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ class OperationForm(CheckedForm):
             box.clear()
             for e in reversed(entries if self._choosable is None else self._choosable(entries)):
                 box.addItem(f"#{e.id} {e.occurred_on} {describe(e)}", e.id)
+            box.setPlaceholderText(f"请选择{f.label}" if box.count() else f"没有可选的{f.label}")
+            box.setCurrentIndex(-1)   # nothing chosen for the member: the journal cannot be undone
             box.blockSignals(False)
         self.validate()
 
@@ -184,7 +190,8 @@ class OperationForm(CheckedForm):
         return self._build(self.values())
 
     def _waiting_for_input(self) -> bool:
-        return any(f.kind in ("amount", "points") and not self.inputs[f.key].text().strip() for f in self._fields)
+        return any((f.kind in ("amount", "points") and not self.inputs[f.key].text().strip())
+                   or (f.kind == "entry" and self.inputs[f.key].currentIndex() < 0) for f in self._fields)
 
     def validate(self) -> bool:
         if self._waiting_for_input():
@@ -202,6 +209,14 @@ class OperationForm(CheckedForm):
     def save(self) -> Entry | None:
         if not confirm_date(self, _on(self.date_edit)):
             return None
+        if self.kind in CONFIRMED_KINDS:
+            try:
+                planned = self.wallet.check(self._plan())[-1]
+            except (AmountError, WalletError, BasketError) as exc:
+                self._refuse(exc, "未记录：")
+                return None
+            if not ask(self, f"确认{KINDS[self.kind]}", f"将记录：{describe(planned)}\n\n流水不能修改或删除，记错只能再记一笔更正。确定吗？"):
+                return None
         try:
             entry = self.wallet.record(self._plan())
         except (AmountError, WalletError, BasketError) as exc:
@@ -212,6 +227,7 @@ class OperationForm(CheckedForm):
                 w.clear()
         self.note_edit.clear()
         self.saved.emit(entry)
+        self.refresh_choices()
         return entry
 
 
@@ -244,7 +260,7 @@ def simple_forms(wallet: Wallet) -> list[OperationForm]:
                                              tuple((f"{f.name}（{zhe(f.multiplier)}）", m) for m, f in ops.fares().items())),
                                        Field("fen", "原票价", "amount")],
                       lambda v: lambda _j: ops.ride(v["mode"], v["fen"], v["on"], v["note"])),
-        OperationForm(wallet, "refund", [Field("entry", "消费", "entry"), Field("fen", "退款金额", "optional_amount")],
+        OperationForm(wallet, "refund", [Field("entry", "消费", "entry"), Field("fen", "退款金额", "amount")],
                       lambda v: lambda j: ops.refund(j, v["entry"], v["fen"], v["on"], v["note"]), _refundable),
         OperationForm(wallet, "reversal", [Field("entry", "要冲正的记录", "entry")],
                       lambda v: lambda j: ops.reversal(j, v["entry"], v["on"], v["note"]), _reversible),

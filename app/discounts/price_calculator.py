@@ -9,7 +9,9 @@ quote says what it would cost if it does: the member's favour is never assumed.
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -120,6 +122,43 @@ def parse_amount(text: str) -> Decimal:
         return parse_decimal_yuan(text)
     except AmountError as exc:
         raise BasketError(str(exc)) from None
+
+
+# Items are separated by spaces or Chinese punctuation, or by a comma that is not a thousands separator.
+_ITEM_SPLIT = re.compile(r"[\s，；;、]+|,(?!\d{3}(?!\d))")
+_GLUED = re.compile(r"^([^\d¥=:.,]+?)[=:]?([¥]?\d[\d,]*(?:\.\d+)?元?)$")   # 配镜1000, 配镜:1000
+
+
+_NUMBER_LIKE = re.compile(r"^[-+]?¥?[\d,.]*\d[\d,.]*(?:e[-+]?\d+)?元?$", re.IGNORECASE)
+
+
+def _is_amount(token: str) -> bool:
+    """Meant as an amount (12.345 and 1e3 are, and are refused by parse_amount with the reason)."""
+    return bool(_NUMBER_LIKE.match(token))
+
+
+def parse_basket(text: str) -> list[Item]:
+    """A basket as people type it in 算一算: `300`, `￥300`, `1,000`, `配镜=1000 镜架=200`, `配镜：1000`,
+    `配镜 1000`, `配镜1000`, full-width digits. BasketError names the part that is not understood."""
+    tokens = [t for t in _ITEM_SPLIT.split(unicodedata.normalize("NFKC", text or "").strip()) if t]
+    items: list[Item] = []
+    pending: str | None = None   # a class name waiting for its amount (配镜 1000)
+    for token in tokens:
+        token = token.replace(":", "=")
+        if pending is not None:
+            if not _is_amount(token):
+                raise BasketError(f"“{pending}”后面缺少金额，应写成 {pending}=金额，如 {pending}=1000")
+            items.append(Item(pending, parse_amount(token)))
+            pending = None
+        elif "=" in token or _is_amount(token):
+            items.append(parse_item(token))
+        elif m := _GLUED.match(token):
+            items.append(Item(m.group(1), parse_amount(m.group(2))))
+        else:
+            pending = token
+    if pending is not None:
+        raise BasketError(f"“{pending}”后面缺少金额，应写成 {pending}=金额，如 {pending}=1000")
+    return items
 
 
 def parse_item(spec: str) -> Item:
