@@ -3,6 +3,8 @@
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+from qt_helpers import answer_next_dialog
 
 from app.wallet.journal import KINDS
 from widgets.launcher import main
@@ -70,13 +72,32 @@ def test_refunds_offer_only_refundable_purchases(window, qtbot):
     bought = wallet.pay("qs-06", [parse_item("正价商品=100")], "bank", dt.date.today())
     tab._on_saved(bought)
     refund = form(tab, "refund")
-    assert refund.inputs["entry"].count() == 1 and refund.inputs["entry"].currentData() == bought.id
+    # Issue 15: the form starts empty, nothing chosen for the member, and nothing can be saved yet.
+    assert refund.inputs["entry"].count() == 1 and refund.inputs["entry"].currentIndex() == -1
+    assert not refund.save_button.isEnabled()
+    refund.inputs["entry"].setCurrentIndex(0)
+    assert refund.inputs["entry"].currentData() == bought.id
     qtbot.keyClicks(refund.inputs["fen"], "99")
     assert "超过" in refund.message.text() and not refund.save_button.isEnabled()
-    refund.inputs["fen"].clear()  # empty: the whole rest
+    refund.inputs["fen"].clear()
+    assert not refund.save_button.isEnabled()   # no default full refund: the amount is typed
+    qtbot.keyClicks(refund.inputs["fen"], "98")
     assert refund.save_button.isEnabled()
+
+    def answer(yes: bool):
+        def act(box):
+            text = box.text()
+            box.button(QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No).click()
+            return text
+        return act
+
+    asked = answer_next_dialog(answer(False))   # asked first, and "no" writes nothing
     qtbot.mouseClick(refund.save_button, Qt.MouseButton.LeftButton)
-    assert refund.inputs["entry"].count() == 0
+    assert "退款" in asked[0] and "不能修改或删除" in asked[0]
+    assert tab.cards["bank"].amount.text() == "¥902.00" and len(wallet.entries()) == 2
+    asked = answer_next_dialog(answer(True))
+    qtbot.mouseClick(refund.save_button, Qt.MouseButton.LeftButton)
+    assert asked and refund.inputs["entry"].count() == 0
     assert tab.cards["bank"].amount.text() == "¥1,000.00"
 
 
@@ -251,5 +272,7 @@ def test_the_points_card_is_chosen_in_the_profile_and_paid_with_in_the_form(wind
 
     close = form(tab, "close")
     assert close.save_button.isEnabled() and "积分卡销户" in close.message.text()
+    asked = answer_next_dialog(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
     qtbot.mouseClick(close.save_button, Qt.MouseButton.LeftButton)
+    assert asked == [None]
     assert tab.points_card.amount.text().startswith("0")       # seed 001 一: cleared on closing
