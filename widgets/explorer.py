@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import MerchantQuery, QueryError, empty_frame, search
@@ -95,6 +105,28 @@ class Explorer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.main_split)
 
+        # Nothing found: say so where the list is, with one click back to everything.
+        self.empty_note = QWidget(self.table.viewport())
+        note_layout = QVBoxLayout(self.empty_note)
+        self.empty_label = QLabel("没有符合条件的商户")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet("color:#495057")
+        self.clear_filters_button = QPushButton("清除筛选")
+        self.clear_filters_button.clicked.connect(self.panel.clear_all)
+        note_layout.addWidget(self.empty_label)
+        note_layout.addWidget(self.clear_filters_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.empty_note.setVisible(False)
+        self.table.viewport().installEventFilter(self)
+
+        # The keyboard: Ctrl+F to search, Enter to take the first hit, Esc to clear or stop picking.
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.escape)
+        self.panel.search_box.returnPressed.connect(self.take_first_hit)
+
         self.panel.changed.connect(self.refresh)
         self.panel.pickModeChanged.connect(lambda on: self.start_pick("near") if on else self.map.call("setPickMode", False))
         self.map.bridge.merchantClicked.connect(self._on_marker_clicked)
@@ -148,6 +180,40 @@ class Explorer(QWidget):
         if retired != self._retired:
             self._retired = retired
             self.refresh()
+
+    def focus_search(self) -> None:
+        self.panel.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.panel.search_box.selectAll()
+
+    def take_first_hit(self) -> None:
+        """Enter in the search box: the only hit, or the first, is selected and shown."""
+        self.panel.flush_text()
+        if self.model.rowCount():
+            self._select_row(self.model.merchant_id(0), tell_map=True)
+
+    def escape(self) -> None:
+        """Esc: stop picking a point on the map if that is under way, else clear the search."""
+        if self.panel.pick_button.isChecked() or self._pick_for == "add":
+            self._pick_for = "near"
+            self.panel.pick_button.setChecked(False)
+            self.map.call("setPickMode", False)
+        elif self.panel.search_box.text():
+            self.panel.search_box.clear()
+            self.panel.flush_text()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty_note.resize(event.size())
+        return super().eventFilter(watched, event)
+
+    def _show_empty_note(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.empty_note.setVisible(empty)
+        if empty:
+            filtering = self.panel.is_filtering()
+            self.empty_label.setText("没有符合条件的商户" if filtering else "商户目录是空的")
+            self.clear_filters_button.setVisible(filtering)
+            self.empty_note.resize(self.table.viewport().size())
 
     def start_pick(self, purpose: str) -> None:
         """The next map click picks a point: for near-here ("near") or to place a new merchant ("add")."""
@@ -232,6 +298,7 @@ class Explorer(QWidget):
         else:
             self.details.clear()
         self._show_unavailable_favourites()
+        self._show_empty_note()
         self.matched.emit(len(self._frame))
 
     # ---------------------------------------------------------------- selection, both ways

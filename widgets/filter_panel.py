@@ -239,6 +239,34 @@ class FilterPanel(QWidget):
         self.clear_near_button.setEnabled(False)
         self.changed.emit()
 
+    def is_filtering(self) -> bool:
+        """Does any filter narrow the list (so that 清除筛选 would show more)?"""
+        return bool(self.district_codes() or self.category_names() or self.text() or self._near
+                    or self.min_saving() is not None or self.mine())
+
+    def clear_all(self) -> None:
+        """Every filter back to "everything valid today", in one change."""
+        self.blockSignals(True)
+        try:
+            self._set_checked_districts(set())
+            self.set_categories(set())
+            self.saving_box.setCurrentIndex(0)
+            self.search_box.clear()
+            self._text_timer.stop()
+            self.clear_near()
+            self.pick_button.setChecked(False)
+            self.favourites_button.setChecked(False)
+            self.recent_button.setChecked(False)
+        finally:
+            self.blockSignals(False)
+        self.changed.emit()
+
+    def flush_text(self) -> None:
+        """Apply what is typed now rather than after the typing pause (Enter in the search box)."""
+        if self._text_timer.isActive():
+            self._text_timer.stop()
+            self.changed.emit()
+
     # ---------------------------------------------------------------- remembering them
 
     def mine(self) -> str | None:
