@@ -336,3 +336,95 @@ def test_the_calculator_reads_what_people_type_and_offers_the_item_names(window,
     explorer.select_merchant("qs-06")   # 中百仓储: a bare amount
     details.amount_box.setText("￥300")
     assert "应付 ¥300.00" in details.result_label.text() and "若是正价" in details.result_label.text()
+
+
+def test_search_by_keyboard_enter_takes_the_first_hit_esc_clears_and_nothing_found_says_so(window, qtbot):
+    """Issue 15: Ctrl+F focuses the search, Enter selects the only or first hit, Esc clears the search
+    and stops picking a point; a search that finds nothing says so in the list with 清除筛选."""
+    explorer = window.explorer
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    explorer.table.setFocus()
+    qtbot.keyClick(explorer.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    box = explorer.panel.search_box
+    assert box.hasFocus()
+    qtbot.keyClicks(box, "zbcc")                  # pinyin initials of 中百仓储
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert explorer.model.rowCount() == 1 and explorer.selected_id() == "qs-06"
+    assert explorer.details.name_label.text() == "中百仓储"
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    assert box.text() == ""
+
+    explorer.panel.pick_button.click()            # picking a point on the map, then changing one's mind
+    assert explorer.panel.pick_button.isChecked()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert not explorer.panel.pick_button.isChecked()
+
+    box.insert("qqqqzzz")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert explorer.model.rowCount() == 0
+    assert explorer.empty_note.isVisible() and explorer.empty_label.text() == "没有符合条件的商户"
+    qtbot.mouseClick(explorer.clear_filters_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    assert not explorer.empty_note.isVisible() and box.text() == ""
+
+
+def test_share_navigate_and_call_from_the_details(window, qtbot):
+    """Issue 15: 分享 gives a text card to copy and its QR code; 高德导航 and 百度地图 open the place in
+    their datums; 拨打电话 dials where a number exists (URLs caught by Qt's own URL handlers)."""
+    from PySide6.QtCore import QObject, Slot
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+    from qt_helpers import answer_next_dialog
+
+    from app.geo.china_datum import from_wgs84
+
+    class Catcher(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @Slot(QUrl)
+        def open(self, url):
+            self.urls.append(url.toString())
+
+    catcher = Catcher()
+    for scheme in ("https", "tel"):
+        QDesktopServices.setUrlHandler(scheme, catcher, "open")
+    try:
+        explorer = window.explorer
+        explorer.select_merchant("qs-08")
+        details = explorer.details
+
+        def look(dialog):
+            assert dialog.qr_label.pixmap().width() > 100
+            dialog.copy_button.click()
+            text = dialog.text
+            dialog.reject()
+            return text
+        seen = answer_next_dialog(look)
+        qtbot.mouseClick(details.share_button, Qt.MouseButton.LeftButton)
+        text = seen[0]
+        assert text.startswith("【工会卡优惠】精益眼镜") and "配镜8.5折" in text and "12351" in text
+        assert "大致位置" in text          # no address: the approximate-location note instead
+        assert QGuiApplication.clipboard().text() == text
+
+        qtbot.mouseClick(details.amap_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(details.baidu_button, Qt.MouseButton.LeftButton)
+        amap, baidu = catcher.urls
+        row = explorer.record_of("qs-08")
+        gx, gy = (float(v) for v in from_wgs84(row["lon"], row["lat"], "gcj02"))
+        assert amap.startswith("https://uri.amap.com/marker?") and f"position={gx:.6f},{gy:.6f}" in amap
+        bx, by = (float(v) for v in from_wgs84(row["lon"], row["lat"], "bd09"))
+        assert f"location={by:.6f},{bx:.6f}" in baidu and "coord_type=bd09ll" in baidu
+        assert not details.call_button.isEnabled()   # the seed gives 精益眼镜 no phone
+    finally:
+        for scheme in ("https", "tel"):
+            QDesktopServices.unsetUrlHandler(scheme)
+
+
+def test_tel_links_take_the_first_number():
+    from app.geo.map_links import tel_url
+
+    assert tel_url("027-8686 1234 转 8") == "tel:02786861234"
+    assert tel_url("86861234") == "tel:86861234" and tel_url(None) is None and tel_url("无") is None

@@ -8,7 +8,8 @@ import json
 import math
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,10 +27,12 @@ from PySide6.QtWidgets import (
 from app.discounts.price_calculator import BasketError, Quote, parse_basket, price
 from app.discounts.rules import OfferRules
 from app.discounts.rules_text import best_offer, describe_rules
+from app.geo.map_links import amap_url, baidu_url, tel_url
 from app.merchants.catalogue import validity_note
 from maps.merchant_layer import APPROXIMATE_NOTE
 from widgets.merchant_table import distance_text
 from widgets.plain_text import plain_label
+from widgets.share_dialog import ShareDialog
 
 CHIPS_AT_MOST = 6
 CHIPS_PER_ROW = 3
@@ -113,6 +117,29 @@ class MerchantDetails(QScrollArea):
         for w in (self.meta_label, self.place_label):
             layout.addWidget(w)
 
+        # Pass it on, go there, call: 分享 / 高德 / 百度 / 拨打电话.
+        self.share_button = QPushButton("分享")
+        self.share_button.setToolTip("复制文字或扫二维码，把这家商户发给别人")
+        self.share_button.clicked.connect(self.share)
+        self.amap_button = QPushButton("高德导航")
+        self.amap_button.setToolTip("在高德地图中打开（坐标已换算为高德所用的 GCJ-02）")
+        self.amap_button.clicked.connect(lambda: self._open(self.links.get("amap")))
+        self.baidu_button = QPushButton("百度地图")
+        self.baidu_button.setToolTip("在百度地图中打开（坐标已换算为百度所用的 BD-09）")
+        self.baidu_button.clicked.connect(lambda: self._open(self.links.get("baidu")))
+        self.call_button = QPushButton("拨打电话")
+        self.call_button.clicked.connect(lambda: self._open(self.links.get("tel")))
+        self.links: dict[str, str] = {}
+        self._row = None
+        actions = QHBoxLayout()
+        for b in (self.share_button, self.amap_button, self.baidu_button, self.call_button):
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)   # four fit a narrow pane
+            actions.addWidget(b)
+        self.actions = QWidget()
+        self.actions.setLayout(actions)
+        actions.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.actions)
+
         self.offer_group = QGroupBox("优惠原文")
         self.offer_label = plain_label()
         self.offer_label.setWordWrap(True)
@@ -172,6 +199,16 @@ class MerchantDetails(QScrollArea):
         if self.merchant_id:
             self.favouriteToggled.emit(self.merchant_id, on)
 
+    def share(self) -> None:
+        if self._row is not None:
+            dialog = ShareDialog(self._row, self)
+            dialog.exec()
+            dialog.deleteLater()
+
+    def _open(self, url: str | None) -> None:
+        if url:
+            QDesktopServices.openUrl(QUrl(url))
+
     def _set_chips(self, names: list[str]) -> None:
         while self.chips.count():
             item = self.chips.takeAt(0)
@@ -204,14 +241,23 @@ class MerchantDetails(QScrollArea):
         self._rules = None
         self.name_label.setText("商户详情")
         self.meta_label.setText(EMPTY_TEXT)
+        self._row = None
+        self.links = {}
         for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label,
-                  self.favourite_button):
+                  self.favourite_button, self.actions):
             w.setVisible(False)
         self.amount_box.clear()
 
     def show_merchant(self, row) -> None:
         """Fill the pane from a catalogue row (pandas Series with the catalogue's columns)."""
         self.merchant_id = row["id"]
+        self._row = row
+        phone = None if _blank(row["phone"]) else str(row["phone"])
+        self.links = {"amap": amap_url(row["lon"], row["lat"], row["name"]),
+                      "baidu": baidu_url(row["lon"], row["lat"], row["name"], str(row["offer"] or "")),
+                      **({"tel": tel_url(phone)} if tel_url(phone) else {})}
+        self.call_button.setEnabled("tel" in self.links)
+        self.call_button.setToolTip(f"拨打 {phone}" if phone else "商户没有留电话")
         self._rules = OfferRules.from_json(json.loads(row["rules_json"]))
         ends = row["valid_to"] if isinstance(row["valid_to"], dt.date) else None
         self.name_label.setText(row["name"] + ("（优惠已过期）" if validity_note(ends) == "已过期" else ""))
@@ -250,7 +296,8 @@ class MerchantDetails(QScrollArea):
         self.amount_box.setPlaceholderText(f"如 {self._example}")
         self._set_chips(list(dict.fromkeys([*classes, *self._rules.exclusions]))[:CHIPS_AT_MOST])
         self.source_label.setText(f"来源：{row['source']}" if not _blank(row["source"]) else "")
-        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label):
+        for w in (self.place_label, self.offer_group, self.rules_group, self.calc_group, self.source_label,
+                  self.actions):
             w.setVisible(True)
         self.favourite_button.setVisible(self.favourites_enabled)
         self._recalculate()
