@@ -350,3 +350,17 @@ def test_spending_is_net_of_refunds_and_reversals(wallet):
     meal = wallet.pay("qs-09", [parse_item("100")], "bank", dt.date(2026, 12, 3))  # 餐饮 90
     wallet.reverse(meal.id, dt.date(2026, 12, 4))
     assert spending_by_month(wallet.entries()) == {"2026-11": {"餐饮": 36_800, "购物": 80_000}}
+
+
+def test_savings_this_month_and_year_by_category(wallet):
+    """Issue 15 累计节省: what the discounts took off, by category; a reversed purchase saved nothing."""
+    from app.wallet.spending import savings
+
+    wallet.deposit(500_000, dt.date(2026, 1, 2))
+    wallet.pay("qs-08", [parse_item("配镜=1000")], "bank", dt.date(2026, 1, 5))       # 150 off, in January
+    wallet.pay("qs-09", [parse_item("200")], "bank", dt.date(2026, 3, 3))             # 20 off (丽华园 9折)
+    mistake = wallet.pay("qs-11", [parse_item("家政钟点工=100")], "bank", dt.date(2026, 3, 4))
+    wallet.reverse(mistake.id, dt.date(2026, 3, 4))
+    assert savings(wallet.entries(), dt.date(2026, 3, 31)) == {
+        "month": {"餐饮": 2_000}, "year": {"餐饮": 2_000, "购物": 15_000}}
+    assert savings(wallet.entries(), dt.date(2027, 1, 1)) == {"month": {}, "year": {}}

@@ -44,6 +44,10 @@ def test_deposit_then_record_a_purchase_from_the_map(window, qtbot):
     assert tab.journal_model.rowCount() == 2
     assert "精益眼镜" in tab.journal_model.index(0, 3).data()
     assert tab.chart.totals == {tab.chart.months[0]: {"购物": 85_000}}
+    # 累计节省 beside the chart (issue 15): the 8.5折 took 150 off this month and this year.
+    saved = tab.savings_label.text()
+    assert "本月 <b style='color:#2b8a3e'>¥150.00</b>" in saved and "购物 ¥150.00" in saved
+    assert "今年 <b style='color:#2b8a3e'>¥150.00</b>" in saved
 
 
 def test_a_refused_operation_cannot_be_saved_and_says_why(window, qtbot):

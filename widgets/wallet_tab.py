@@ -49,7 +49,7 @@ from app.wallet.journal import (
 )
 from app.wallet.profile import CARD_TYPES, ProfileError, points_card_sentence
 from app.wallet.service import Wallet
-from app.wallet.spending import spending_by_month
+from app.wallet.spending import savings, spending_by_month
 from widgets.wallet_forms import OperationForm, PurchaseForm, simple_forms
 
 CARD_HINTS = {
@@ -356,6 +356,17 @@ class ProfileDialog(QDialog):
         return True
 
 
+def savings_html(saved: dict[str, dict[str, int]]) -> str:
+    """累计节省 this month and this year, each with its categories."""
+    parts = ["<b>累计节省</b>"]
+    for period, label in (("month", "本月"), ("year", "今年")):
+        cats = saved[period]
+        total = sum(cats.values())
+        parts.append(f"{label} <b style='color:#2b8a3e'>{yuan_text(total)}</b>")
+        parts += [f"<span style='color:#495057'>　{html.escape(c)} {yuan_text(f)}</span>" for c, f in cats.items()]
+    return "<br>".join(parts)
+
+
 class WalletTab(QWidget):
     changed = Signal()  # the journal or profile changed
 
@@ -419,9 +430,19 @@ class WalletTab(QWidget):
         journal_layout.addWidget(self.journal_table, 1)
 
         self.chart = SpendingChart()
+        self.savings_label = QLabel()   # 累计节省, beside the spending it came from
+        self.savings_label.setTextFormat(Qt.TextFormat.RichText)
+        self.savings_label.setWordWrap(True)
+        self.savings_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.savings_label.setMinimumWidth(150)
+        spending = QWidget()
+        spending_layout = QHBoxLayout(spending)
+        spending_layout.setContentsMargins(0, 0, 0, 0)
+        spending_layout.addWidget(self.chart, 1)
+        spending_layout.addWidget(self.savings_label)
         self.statement_view = PointsStatementView(self.wallet)
         self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(self.chart, "每月消费")
+        self.lower_tabs.addTab(spending, "每月消费")
         self.lower_tabs.addTab(self.statement_view, "积分对账单")
 
         right = QSplitter(Qt.Orientation.Vertical)
@@ -459,6 +480,7 @@ class WalletTab(QWidget):
         self.profile_label.setText("　".join(html.escape(p) for p in parts if p))
         self.refresh_journal(entries=entries)
         self.chart.set_entries(entries)
+        self.savings_label.setText(savings_html(savings(entries, dt.date.today())))
         profile = self.wallet.profile()
         self.points_card.show_ledger(self.wallet.points_now(entries=entries), public["programme_name"])
         self.points_card.setToolTip(points_card_sentence(profile))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Iterable
 
 from app.merchants.categories import category_order
-from app.wallet.journal import Entry
+from app.wallet.journal import Entry, reversed_ids
 from app.wallet.operations import payable_of
 
 UNCATEGORISED = "其他"
@@ -44,3 +45,23 @@ def spending_by_month(entries: Iterable[Entry]) -> dict[str, dict[str, int]]:
         if kept:
             out[month] = kept
     return out
+
+
+def savings(entries: Iterable[Entry], today: dt.date) -> dict[str, dict[str, int]]:
+    """累计节省: what the card's discounts saved, {"month": {category: fen}, "year": {...}} for the
+    month and the year of `today`. A reversed purchase saved nothing; a refund does not change what
+    the discount took off."""
+    entries = list(entries)
+    undone = reversed_ids(entries)
+    out: dict[str, dict[str, int]] = {"month": defaultdict(int), "year": defaultdict(int)}
+    for e in entries:
+        if e.kind != "purchase" or e.id in undone or e.occurred_on.year != today.year or e.occurred_on > today:
+            continue
+        saved = e.amount_fen - payable_of(e)
+        if saved <= 0:
+            continue
+        category = e.category or UNCATEGORISED
+        out["year"][category] += saved
+        if e.occurred_on.month == today.month:
+            out["month"][category] += saved
+    return {period: dict(sorted(cats.items(), key=lambda kv: category_order(kv[0]))) for period, cats in out.items()}
