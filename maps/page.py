@@ -45,7 +45,7 @@ class TileSource:
 # Optional online base maps, off by default: the app is complete without them.
 TILE_SOURCES = (
     TileSource("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-               '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+               '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 贡献者',
                "abc", "wgs84"),
     TileSource("高德地图", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
                "&copy; 高德地图 AutoNavi", "1234", "gcj02"),

@@ -428,3 +428,19 @@ def test_tel_links_take_the_first_number():
 
     assert tel_url("027-8686 1234 转 8") == "tel:02786861234"
     assert tel_url("86861234") == "tel:86861234" and tel_url(None) is None and tel_url("无") is None
+
+
+def test_the_map_page_speaks_chinese(window, qtbot):
+    """Issue 15: the zoom buttons' tooltips, the scale bar's units and the attribution are Chinese."""
+    found = []
+    script = """JSON.stringify({
+        zoomIn: document.querySelector('.leaflet-control-zoom-in').title,
+        zoomOut: document.querySelector('.leaflet-control-zoom-out').title,
+        scale: document.querySelector('.leaflet-control-scale-line').textContent,
+        attribution: document.querySelector('.leaflet-control-attribution').textContent})"""
+    window.explorer.map.page().runJavaScript(script, 0, found.append)
+    qtbot.waitUntil(lambda: bool(found), timeout=WAIT_MS)
+    page = __import__("json").loads(found[0])
+    assert (page["zoomIn"], page["zoomOut"]) == ("放大", "缩小")
+    assert page["scale"].endswith(" 公里") or page["scale"].endswith(" 米")
+    assert page["attribution"].startswith("地图引擎 Leaflet")

@@ -350,7 +350,26 @@
     load(S.pending || {collection: S.merchants, counts: S.counts, view: null, seq: null});
   }
 
-  function onBaseLayerChange(e) {
+  // Every word on the map in Chinese: the zoom buttons' tooltips, the scale bar's units (公里/米) and
+// the attribution prefix. Leaflet's own controls only speak English, so they are set up here.
+function chineseControls() {
+  if (S.map.zoomControl) {
+    S.map.zoomControl.remove();
+    L.control.zoom({zoomInTitle: "放大", zoomOutTitle: "缩小"}).addTo(S.map);
+  }
+  const scale = L.control.scale({imperial: false, maxWidth: 120});
+  scale._updateMetric = function (maxMeters) {
+    const meters = this._getRoundNum(maxMeters);
+    const label = meters < 1000 ? meters + " 米" : meters / 1000 + " 公里";
+    this._updateScale(this._mScale, label, meters / maxMeters);
+  };
+  scale.addTo(S.map);
+  if (S.map.attributionControl) {
+    S.map.attributionControl.setPrefix('地图引擎 <a href="https://leafletjs.com" target="_blank">Leaflet</a>');
+  }
+}
+
+function onBaseLayerChange(e) {
     const datum = S.gcjLayers.indexOf(e.layer) >= 0 ? "gcj02" : "wgs84";
     if (datum === S.datum) return;
     S.datum = datum;
@@ -394,7 +413,7 @@
       S.map.on("mousedown", startBox);
       S.map.on("mousemove", growBox);
       S.map.on("mouseup", endBox);
-      L.control.scale({imperial: false}).addTo(S.map);
+      chineseControls();
       if (options.legend) UnionMap.addLegend(options.legend);
       drawDistricts();
       S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false});
