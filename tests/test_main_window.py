@@ -444,3 +444,28 @@ def test_the_map_page_speaks_chinese(window, qtbot):
     assert (page["zoomIn"], page["zoomOut"]) == ("放大", "缩小")
     assert page["scale"].endswith(" 公里") or page["scale"].endswith(" 米")
     assert page["attribution"].startswith("地图引擎 Leaflet")
+
+
+def test_tab_leaves_the_list_and_arrows_move_within_it(window, qtbot):
+    """Issue 15: Tab moves on through the window instead of stepping the selection through the list."""
+    explorer = window.explorer
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    explorer.select_merchant("qs-03")
+    explorer.table.setFocus()
+    row = explorer.table.currentIndex().row()
+    qtbot.keyClick(explorer.table, Qt.Key.Key_Down)
+    assert explorer.table.currentIndex().row() == row + 1            # arrows move within the list
+    moved_to = explorer.selected_id()
+    qtbot.keyClick(explorer.table, Qt.Key.Key_Tab)
+    assert not explorer.table.hasFocus()                              # Tab leaves it
+    assert explorer.selected_id() == moved_to                         # and changes no selection
+
+
+def test_the_flyer_preview_fits_a_small_screen(window):
+    """Issue 15: the preview was a fixed 760×900; on a screen with less room it fits what is there
+    (the offscreen test screen is 800×800)."""
+    dialog = window.flyer_dialog()
+    room = dialog.screen().availableGeometry()
+    assert dialog.height() <= room.height() - 40 and dialog.width() <= room.width()
+    dialog.deleteLater()

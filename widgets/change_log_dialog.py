@@ -24,6 +24,7 @@ from app.merchants.curation import ACTIONS
 from app.merchants.history import Revision, authors, change_log, write_change_log_csv
 from app.store import Store
 from widgets.merchant_form import OptionalDate
+from widgets.screen import fit_to_screen
 
 COLUMNS = ("时间", "经办人", "操作", "商户", "区", "修改内容", "说明")
 
@@ -37,7 +38,7 @@ class ChangeLogDialog(QDialog):
         self._districts = districts
         self.revisions: list[Revision] = []
         self.setWindowTitle("变更记录")
-        self.resize(1000, 560)
+        fit_to_screen(self, 1000, 560)
         self.author = QComboBox()
         self.author.addItem("全部经办人", None)
         for name in authors(store):

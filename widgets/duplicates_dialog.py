@@ -28,6 +28,7 @@ from app.merchants.duplicates import Candidate
 from app.merchants.fields import FIELD_LABELS, display_value
 from app.store import Store
 from widgets.plain_text import plain_label
+from widgets.screen import fit_to_screen
 
 
 class DuplicatesDialog(QDialog):
@@ -39,7 +40,7 @@ class DuplicatesDialog(QDialog):
         self._districts = districts
         self._author = author
         self.setWindowTitle("重复商户")
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         self.pairs = QListWidget()
         self.pairs.currentRowChanged.connect(lambda *_: self._show_pair())
         self.detail = QWidget()

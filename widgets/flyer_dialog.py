@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.geo.districts import DistrictIndex
 from maps.flyer import FlyerResult, FlyerSpec, write_flyer
+from widgets.screen import fit_to_screen
 
 
 class FlyerDialog(QDialog):
@@ -33,7 +34,7 @@ class FlyerDialog(QDialog):
                  spec: FlyerSpec, parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"导出传单 · {spec.title}")
-        self.resize(760, 900)
+        fit_to_screen(self, 760, 900)
         self._frame = frame
         self._districts = districts
         self._focus = list(focus_codes)

@@ -1,0 +1,16 @@
+"""Windows that fit the screen they open on (a 1024×700 netbook as well as a 1920×1080 monitor)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int, margin: int = 40) -> None:
+    """Resize to width×height, or to what the screen has room for, keeping a margin for the title bar
+    and the task bar."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - margin), min(height, room.height() - margin)
+    widget.resize(width, height)
