@@ -469,3 +469,26 @@ def test_the_flyer_preview_fits_a_small_screen(window):
     room = dialog.screen().availableGeometry()
     assert dialog.height() <= room.height() - 40 and dialog.width() <= room.width()
     dialog.deleteLater()
+
+
+def test_the_map_follows_the_results_until_the_member_moves_it(window, qtbot):
+    """Issue 15: a filter change fits the map to the results, unless the member has moved the map since;
+    全部区 zooms back out to the whole city."""
+    explorer, view = window.explorer, window.explorer.map
+    city = page_value(qtbot, view, "zoom")
+    explorer.panel.category_buttons["医疗"].click()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 4 and page_value(qtbot, view, "zoom") > city, timeout=WAIT_MS)
+    followed = page_value(qtbot, view, "zoom")
+
+    clicked = []   # the member presses the map's own zoom-out button, as they would
+    view.page().runJavaScript("document.querySelector('.leaflet-control-zoom-out').click(); true", 0, clicked.append)
+    qtbot.waitUntil(lambda: bool(clicked) and page_value(qtbot, view, "zoom") == followed - 1, timeout=WAIT_MS)
+    assert page_value(qtbot, view, "followsResults") is False
+    explorer.panel.category_buttons["购物"].click()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 8, timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert page_value(qtbot, view, "zoom") == followed - 1          # left where the member put it
+
+    qtbot.mouseClick(explorer.panel.clear_districts_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") == city, timeout=WAIT_MS)
+    assert page_value(qtbot, view, "followsResults") is True

@@ -53,7 +53,7 @@ class Explorer(QWidget):
         self._store = store
         self._districts = districts
         self._frame: gpd.GeoDataFrame = empty_frame()
-        self._last_view: tuple = ((), None, None)  # districts, near point, radius: what the map was fitted to
+        self._last_view: tuple | None = None  # districts, near point, radius: what the map was fitted to
         self._sent_loads = 0     # setMerchants calls sent to the page
         self._drawn_load = 0     # the newest of them the page has painted
         self._echo_from_map = False
@@ -286,10 +286,13 @@ class Explorer(QWidget):
         # Where to look changes only with the districts or the near circle, not with other filters;
         # the circle wins when both are set.
         view = (codes, near, self.panel.radius_m() if near else None)
-        fit = None
-        if view != self._last_view:
-            fit = "near" if near else list(codes) if codes else None
-            self._last_view = view
+        fit = "results"   # other filters: follow the results, unless the member moved the map
+        if self._last_view is None:
+            fit = None    # the first load: the page opens on the whole city
+        elif view != self._last_view or self.panel.wants_overview:
+            fit = "near" if near else list(codes) if codes else "all"
+        self._last_view = view
+        self.panel.wants_overview = False
         self._sent_loads += 1
         self.map.call("setMerchants", merchant_collection(self._frame), district_counts(self._frame), fit,
                       self._sent_loads)

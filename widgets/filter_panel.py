@@ -43,6 +43,7 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self._districts = districts
         self._near: tuple[float, float] | None = None
+        self.wants_overview = False   # 全部区, 清除 or 清除筛选 asked to see the whole city again
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("名称、优惠或拼音首字母，如 zbcc")
@@ -217,6 +218,7 @@ class FilterPanel(QWidget):
 
     def clear_districts(self) -> None:
         self._set_checked_districts(set())
+        self.wants_overview = True
         self.changed.emit()
 
     def set_categories(self, names) -> None:
@@ -237,6 +239,7 @@ class FilterPanel(QWidget):
         self._near = None
         self.near_label.setText("未选择位置")
         self.clear_near_button.setEnabled(False)
+        self.wants_overview = True
         self.changed.emit()
 
     def is_filtering(self) -> bool:

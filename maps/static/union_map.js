@@ -254,7 +254,18 @@
     };
     S.map.on("moveend", onEnd);
     const zoom = Math.max(S.map.getZoom(), S.cluster.options.disableClusteringAtZoom);
-    whenIdle(() => S.map.setView(marker.getLatLng(), zoom, {animate: false}));
+    whenIdle(() => ours(() => S.map.setView(marker.getLatLng(), zoom, {animate: false})));
+  }
+
+  // Moves the page makes itself, as opposed to the member dragging or zooming: only the member's own
+  // moves stop the map from following the results (S.userMoved).
+  function ours(move) {
+    S.ourMove = true;
+    try {
+      move();
+    } finally {
+      setTimeout(() => { S.ourMove = false; }, 0);
+    }
   }
 
   // ---- edit mode: drag the selected pin, shift-drag a box to select ----------------------------
@@ -409,6 +420,10 @@ function onBaseLayerChange(e) {
         S.control.addBaseLayer(offline, options.offlineBase);
       }
       S.map.on("baselayerchange", onBaseLayerChange);
+      // The member's own moves: a drag, or a zoom the page did not make (wheel, buttons, a cluster
+      // click). A resize pans too, but that is not the member choosing a place to look at.
+      S.map.on("dragstart", () => { S.userMoved = true; });
+      S.map.on("zoomstart", () => { if (!S.ourMove) S.userMoved = true; });
       S.map.on("click", (e) => { if (S.pickMode) pick(e.latlng); });
       S.map.on("mousedown", startBox);
       S.map.on("mousemove", growBox);
@@ -416,7 +431,7 @@ function onBaseLayerChange(e) {
       chineseControls();
       if (options.legend) UnionMap.addLegend(options.legend);
       drawDistricts();
-      S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false});
+      ours(() => S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false}));
       makeCluster();
       load({collection: options.merchants || S.merchants, counts: options.counts, view: null, seq: null});
       if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
@@ -453,10 +468,15 @@ function onBaseLayerChange(e) {
     },
 
     fit(view) {
-      if (!view) return;
+      // "results": follow the filtered merchants unless the member has moved the map since;
+      // "all": back out to everything shown (全部区, 清除); districts or "near": there, whatever.
+      if (!view || (view === "results" && S.userMoved)) return;
+      S.userMoved = false;
       let bounds = null;
-      if (view === "merchants" && S.merchants.features.length) {
-        bounds = S.cluster.getBounds();
+      if (view === "all") {
+        bounds = S.districtLayer.getBounds();
+      } else if ((view === "merchants" || view === "results") && S.merchants.features.length) {
+        bounds = L.latLngBounds(S.merchants.features.map((f) => toLatLng(f.geometry.coordinates[0], f.geometry.coordinates[1])));
       } else if (Array.isArray(view) && view.length) {
         bounds = L.latLngBounds([]);
         S.districtLayer.eachLayer((layer) => {
@@ -468,7 +488,8 @@ function onBaseLayerChange(e) {
       }
       if (bounds && bounds.isValid()) {
         // A zoom still animating would swallow this one (Leaflet ignores setView meanwhile).
-        whenIdle(() => S.map.fitBounds(bounds, {padding: [24, 24], maxZoom: 16, animate: false}));
+        const padding = view === "all" ? [8, 8] : [24, 24];   // "all" as the page first opened
+        whenIdle(() => ours(() => S.map.fitBounds(bounds, {padding: padding, maxZoom: 16, animate: false})));
       }
     },
 
@@ -484,7 +505,7 @@ function onBaseLayerChange(e) {
       highlight(id);
       revealMarker(marker, () => {
         if (S.editMode && S.selected === id && marker.dragging) marker.dragging.enable();
-        S.map.panTo(marker.getLatLng());
+        ours(() => S.map.panTo(marker.getLatLng()));
         marker.openPopup();
       });
       return true;
@@ -526,6 +547,7 @@ function onBaseLayerChange(e) {
     // What the page shows, for tests and for the status of a snapshot.
     featureCount() { return S.merchants.features.length; },
     zoom() { return S.map.getZoom(); },
+    followsResults() { return !S.userMoved; },
     markerCount() { return S.markers.size; },
     selectedId() { return S.selected; },
     datum() { return S.datum; },
