@@ -253,17 +253,25 @@ def test_a_future_date_asks_before_it_is_recorded(window, qtbot):
 def test_the_points_card_is_chosen_in_the_profile_and_paid_with_in_the_form(window, qtbot):
     """Seed 000 Q8 (the union card is 汉口银行 debit) against seed 001's 公务卡 (a 华融湘江 credit card):
     the app says which card earns, offers that card as a way to pay, and only its purchase earns."""
+    import datetime as dt
+
+    from app.discounts.price_calculator import parse_item
     from widgets.wallet_tab import ProfileDialog
 
     tab = window.wallet_tab
     dialog = ProfileDialog(tab.wallet, window)
     qtbot.addWidget(dialog)
+    assert "以下积分计划都不是汉口银行的" in dialog.programme_note.text()   # the picker explains first
     dialog.programme_box.setCurrentIndex(dialog.programme_box.findData("hrxj"))
     assert dialog.save()
     tab.refresh()
     note = tab.statement_view.cards_note.text()
     assert "只适用于您的华融湘江银行信用卡" in note and "工会卡（汉口银行借记卡）的消费不计入" in note
 
+    tab.wallet.deposit(100_000, dt.date.today())
+    tab.wallet.pay("qs-09", [parse_item("100")], "bank", dt.date.today())
+    tab.refresh()   # 0 points always comes with the reason
+    assert tab.points_card.amount.text() == "0 分" and "工会卡是汉口银行借记卡" in tab.points_card.hint.text()
     purchase = tab.purchase_form
     at = purchase.purse_box.findData("card")
     assert purchase.purse_box.itemText(at) == "积分卡（华融湘江银行信用卡）"
@@ -271,7 +279,7 @@ def test_the_points_card_is_chosen_in_the_profile_and_paid_with_in_the_form(wind
     purchase.purse_box.setCurrentIndex(at)
     assert "应付 ¥850.00" in purchase.message.text() and purchase.save_button.isEnabled()
     qtbot.mouseClick(purchase.save_button, Qt.MouseButton.LeftButton)
-    assert tab.cards["bank"].amount.text() == "¥0.00"          # the union card paid nothing
+    assert tab.cards["bank"].amount.text() == "¥910.00"        # the points card's 850 left the union card alone
     assert "850" in tab.points_card.amount.text()               # the points card's purchase earned
 
     close = form(tab, "close")

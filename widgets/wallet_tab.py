@@ -107,6 +107,9 @@ class PointsCard(Card):
         self.title.setText(f"积分 · {programme_name}")
         self.amount.setText(f"{ledger.balance:,} 分")
         lines = [f"可用 {ledger.usable:,} 分"]
+        if ledger.balance == 0:   # nothing: say why, from the newest transaction that earned nothing
+            why = next((t.note for t in reversed(ledger.transactions) if t.points <= 0), None)
+            lines.append(f"<span style='color:#868e96'>{html.escape(why or '还没有积分的消费')}</span>")
         soon = [(d, n) for d, n in ledger.expiring() if d <= ledger.as_of + dt.timedelta(days=SOON_DAYS)]
         if soon:
             d, n = soon[0]
@@ -318,11 +321,16 @@ class ProfileDialog(QDialog):
             self.points_card_box.addItem(label, key)
         self.points_card_box.setCurrentIndex(max(0, self.points_card_box.findData(profile.points_card or "")))
         self.points_card_box.setToolTip("积分规则所属银行的哪张卡：工会卡本身是汉口银行借记卡，不积这些银行的分")
+        self.programme_note = QLabel("工会卡是汉口银行借记卡，以下积分计划都不是汉口银行的：工会卡的消费不积这些分。"
+                                     "若您有其中一家银行的卡，选择它的积分规则和卡种，用那张卡付款的消费才积分。")
+        self.programme_note.setWordWrap(True)
+        self.programme_note.setStyleSheet("color:#495057")
         form = QFormLayout()
         for label, w in (("姓名", self.name_edit), ("基层工会", self.union_edit), ("工会卡卡号", self.card_edit),
                          ("手机号", self.mobile_edit), ("生日", self.birthday_edit), ("身份证号", self.id_edit),
                          ("积分规则", self.programme_box), ("积分卡（该银行的）", self.points_card_box)):
             form.addRow(label, w)
+        form.addRow("", self.programme_note)
         self.message = QLabel()
         self.message.setStyleSheet("color:#c92a2a")
         self.message.setWordWrap(True)
