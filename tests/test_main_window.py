@@ -492,3 +492,15 @@ def test_the_map_follows_the_results_until_the_member_moves_it(window, qtbot):
     qtbot.mouseClick(explorer.panel.clear_districts_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") == city, timeout=WAIT_MS)
     assert page_value(qtbot, view, "followsResults") is True
+
+
+def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
+    """Issue 15: nothing sets a minimum size beyond a 1024×700 screen (the filters scroll, the points
+    statement and savings scroll, long journal lines no longer widen the wallet's forms)."""
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.size().width() == 1024 and window.size().height() == 700, timeout=WAIT_MS)
+    assert window.minimumSizeHint().height() <= 700 and window.minimumSizeHint().width() <= 1024
+    window.tabs.setCurrentWidget(window.wallet_tab)
+    journal = window.wallet_tab.journal_table
+    qtbot.waitUntil(lambda: journal.isVisible(), timeout=WAIT_MS)
+    assert journal.viewport().height() >= 3 * journal.verticalHeader().defaultSectionSize()   # rows to read

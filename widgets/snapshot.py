@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from app.command_line import UsageError, output_file
@@ -74,8 +75,14 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
 
 def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
     out = output_file(args.out, (".png",))
+    size = SNAPSHOT_SIZE
+    if args.size:
+        m = re.fullmatch(r"(\d{3,4})[x×](\d{3,4})", args.size.strip())
+        if not m or not (640 <= int(m.group(1)) <= 3840 and 480 <= int(m.group(2)) <= 2160):
+            raise UsageError(f"--size 应写成 宽x高，如 1024x700（640x480 到 3840x2160）：“{args.size}”")
+        size = (int(m.group(1)), int(m.group(2)))
     take_snapshot(store, districts, out, args.district or (), args.category or (), args.select, args.amount, args.tab,
-                  edit=args.edit)
+                  size=size, edit=args.edit)
     print(f"已保存截图 {out}")
     return 0
 
@@ -89,4 +96,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--amount", metavar="TEXT", help="在“算一算”中填入的金额，如 300 或 配镜=1000")
     p.add_argument("--tab", choices=["map", "wallet"], default="map", help="要截图的标签页：地图或钱包")
     p.add_argument("--edit", action="store_true", help="打开编辑模式（商户维护）")
+    p.add_argument("--size", metavar="WxH", help="窗口大小，如 1024x700 或 1920x1080（默认 1360x860）")
     p.set_defaults(handler=_snapshot)

@@ -62,6 +62,15 @@ def _on(edit: QDateEdit) -> dt.date:
     return dt.date(d.year(), d.month(), d.day())
 
 
+def narrow_combo() -> QComboBox:
+    """A combo box whose longest item (a whole journal line) does not set the form's minimum width:
+    the wallet must fit a 1024-pixel screen; the full text shows in the open list."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)
+    return box
+
+
 # Entries that only another entry can undo, or that end something: the form asks before writing.
 CONFIRMED_KINDS = ("refund", "reversal", "close")
 
@@ -128,7 +137,7 @@ class OperationForm(CheckedForm):
                                       "points": "积分，如 500"}[f.kind])
                 w.textChanged.connect(self.validate)
             else:
-                w = QComboBox()
+                w = narrow_combo()
                 for label, value in f.choices:
                     w.addItem(label, value)
                 w.currentIndexChanged.connect(self.validate)
@@ -284,7 +293,7 @@ class PurchaseForm(CheckedForm):
         self.items_edit = QLineEdit()
         self.items_edit.setPlaceholderText("消费金额，如 300；或分项：配镜=1000 镜架=200")
         self.items_edit.textChanged.connect(self.validate)
-        self.purse_box = QComboBox()
+        self.purse_box = narrow_combo()
         for purse in ops.PAYING_PURSES:
             self.purse_box.addItem(PURSE_NAMES[purse], purse)
         self.purse_box.currentIndexChanged.connect(self.validate)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -178,7 +179,7 @@ class SpendingChart(QChartView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(150)   # a 700-pixel screen still shows the journal above it
         self.months: list[str] = []
         self.totals: dict[str, dict[str, int]] = {}
 
@@ -364,6 +365,17 @@ class ProfileDialog(QDialog):
         return True
 
 
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: on a short screen it scrolls instead of pushing the
+    journal out of sight."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
 def savings_html(saved: dict[str, dict[str, int]]) -> str:
     """累计节省 this month and this year, each with its categories."""
     parts = ["<b>累计节省</b>"]
@@ -447,17 +459,18 @@ class WalletTab(QWidget):
         spending_layout = QHBoxLayout(spending)
         spending_layout.setContentsMargins(0, 0, 0, 0)
         spending_layout.addWidget(self.chart, 1)
-        spending_layout.addWidget(self.savings_label)
+        spending_layout.addWidget(scrolling(self.savings_label))
         self.statement_view = PointsStatementView(self.wallet)
         self.lower_tabs = QTabWidget()
         self.lower_tabs.addTab(spending, "每月消费")
-        self.lower_tabs.addTab(self.statement_view, "积分对账单")
+        self.lower_tabs.addTab(scrolling(self.statement_view), "积分对账单")
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(journal_group)
         right.addWidget(self.lower_tabs)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setSizes([600, 400])   # the journal first: it is what a member reads
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(ops_group)
         body.addWidget(right)
