@@ -38,7 +38,7 @@ from PySide6.QtGui import (
 
 from app.bundled import cjk_font
 from app.card_service import footer_line
-from app.discounts.rules_text import best_offer
+from app.discounts.rules_text import offer_headline
 from app.geo.distances import METRIC_CRS
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import CATEGORIES, category_order, resolve_category
@@ -192,8 +192,7 @@ def _place(row) -> str:
 
 
 def table_cells(row) -> list[str]:
-    saving = row.get("max_saving")
-    headline = best_offer(None if saving is None or (isinstance(saving, float) and math.isnan(saving)) else saving)
+    headline = offer_headline(row.get("offer_headline"), row.get("max_saving"))
     return [str(row["number"]), row["name"], row["category"], headline or "见内容", row["offer"] or "—",
             _place(row), _validity(row)]
 

@@ -8,7 +8,7 @@ import math
 import geopandas as gpd
 from shapely.ops import polylabel
 
-from app.discounts.rules_text import best_offer
+from app.discounts.rules_text import offer_headline
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORIES, resolve_category
 
@@ -36,7 +36,8 @@ def merchant_collection(frame: gpd.GeoDataFrame, rich: bool = False) -> dict:
     ids = frame["id"].tolist()
     names = frame["name"].tolist()
     codes = [_code(c) for c in frame["category"].tolist()]
-    best = [best_offer(s) for s in frame["max_saving"].tolist()]
+    stored = frame["offer_headline"].tolist() if "offer_headline" in frame else [None] * len(frame)
+    best = [offer_headline(h, s) for h, s in zip(stored, frame["max_saving"].tolist())]
     lons = [round(float(v), _PLACES) for v in frame["lon"].tolist()]
     lats = [round(float(v), _PLACES) for v in frame["lat"].tolist()]
     if rich:

@@ -504,3 +504,25 @@ def test_the_window_fits_a_1024_by_700_screen(window, qtbot):
     journal = window.wallet_tab.journal_table
     qtbot.waitUntil(lambda: journal.isVisible(), timeout=WAIT_MS)
     assert journal.viewport().height() >= 3 * journal.verticalHeader().defaultSectionSize()   # rows to read
+
+
+def test_threshold_and_free_offers_have_a_headline_and_are_filtered_fairly(window, store, tmp_path, qtbot):
+    """Issue 15: 满200减30 shows 满减 最高15% and counts as 15 % in 优惠幅度; 门票免费 shows 免费项目."""
+    from app.merchants.importer import import_into_store
+
+    path = tmp_path / "offers.csv"
+    path.write_text("编号,名称,类别,区,优惠,经度,纬度\n"
+                    "t-1,楚天超市,购物,青山区,满200减30,114.40,30.63\n"
+                    "f-1,青山公园,旅游,青山区,门票免费,114.41,30.62\n", encoding="utf-8")
+    assert import_into_store(*store, path, duplicates="keep").added == 2
+    explorer = window.explorer
+    explorer.refresh()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 14, timeout=WAIT_MS)
+    best = {explorer.model.merchant_id(r): explorer.model.index(r, 3).data() for r in range(explorer.model.rowCount())}
+    assert best["t-1"] == "满减 最高15%" and best["f-1"] == "免费项目" and best["qs-08"] == "7.5折"
+    box = explorer.panel.saving_box
+    box.setCurrentIndex(box.findText("至少 10%（9折）"))
+    qtbot.waitUntil(lambda: explorer.model.row_of("t-1") is not None and explorer.model.rowCount() < 14,
+                    timeout=WAIT_MS)
+    explorer.select_merchant("t-1")
+    assert "满减 最高15%" in explorer.details.meta_label.text()

@@ -1,6 +1,8 @@
 """The offer parser: each of the twelve seed offers with its full rule JSON written by hand, then the
 phrase families real offers use."""
 
+from decimal import Decimal
+
 import pytest
 
 from app.discounts.offer_parser import parse_offer
@@ -101,7 +103,19 @@ def test_threshold_and_amount_off(text, kind, threshold, amount, repeat):
     assert c.kind == kind and float(c.amount) == amount
     assert (float(c.threshold) if c.threshold is not None else None) == threshold
     assert c.repeat == repeat
-    assert parse_offer(text).max_saving is None  # no percent clause
+    # Issue 15: a 满减 is compared fairly, by its best share of the bill (30 of 200 is 15 %).
+    rules = parse_offer(text)
+    assert rules.max_saving == (None if threshold is None else Decimal(amount) / Decimal(threshold))
+
+
+@pytest.mark.parametrize("text, headline", [
+    ("满200减30", "满减 最高15%"), ("每满100减10", "满减 最高10%"), ("门票免费", "免费项目"), ("立减20元", "立减20元"),
+    ("赠送精美相框", "赠品"), ("全场8.5折，满200减30", "8.5折"), ("周末另有惊喜", ""),
+])
+def test_every_offer_has_a_headline_a_member_understands(text, headline):
+    from app.discounts.rules_text import headline as headline_of
+
+    assert headline_of(parse_offer(text)) == headline
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import geopandas as gpd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.discounts.rules_text import best_offer
+from app.discounts.rules_text import offer_headline
 from app.merchants.catalogue import empty_frame, validity_note
 from app.merchants.categories import category_order
 from widgets.category_icons import category_icon
@@ -55,7 +55,8 @@ class MerchantTableModel(QAbstractTableModel):
         self._frame = frame.reset_index(drop=True)
         # Plain dicts: data() runs for every painted cell, and DataFrame.iloc is slow per cell.
         # Built from column lists: DataFrame.to_dict("records") is ten times slower.
-        columns = ["id", "name", "category", "district", "district_code", "max_saving", "retired_on", "valid_to"]
+        columns = ["id", "name", "category", "district", "district_code", "max_saving", "offer_headline", "retired_on",
+                   "valid_to"]
         if self.has_distance:
             columns.append("distance_m")
         values = [self._frame[c].tolist() for c in columns]
@@ -104,7 +105,7 @@ class MerchantTableModel(QAbstractTableModel):
 
     def _display(self, row: dict, key: str) -> str:
         if key == "best":
-            return best_offer(row["max_saving"])
+            return offer_headline(row["offer_headline"], row["max_saving"])
         if key == "distance_m":
             value = row.get("distance_m")
             return "" if value is None or math.isnan(value) else distance_text(value)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
 
-PARSER_VERSION = "2"   # 2: 免费X is a free clause (not a perk); 正价商品 is no longer "everything"
+PARSER_VERSION = "3"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"

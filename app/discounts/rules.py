@@ -59,9 +59,12 @@ class OfferRules:
 
     @property
     def max_saving(self) -> Decimal | None:
-        """Best saving among percent clauses (1 - the lowest multiplier); None without any."""
-        multipliers = [c.multiplier for c in self.clauses if c.kind == "percent" and c.multiplier is not None]
-        return (Decimal(1) - min(multipliers)) if multipliers else None
+        """Best share of a bill the offer can take off, for filtering and sorting: a percent clause's
+        (8.5折 -> 0.15) or a 满减's at its threshold (满200减30 -> 0.15); None without either."""
+        savings = [Decimal(1) - c.multiplier for c in self.clauses if c.kind == "percent" and c.multiplier is not None]
+        savings += [c.amount / c.threshold for c in self.clauses
+                    if c.kind == "threshold" and c.amount and c.threshold and c.threshold > 0]
+        return max(savings).quantize(Decimal("0.0001")) if savings else None
 
     def to_json(self) -> dict:
         return {

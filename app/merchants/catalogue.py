@@ -17,7 +17,7 @@ from app.merchants.categories import resolve_category
 from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, RETIRED_CHOICES, fetch_rows, merchant_query
 from app.store import Store
 
-COLUMNS = (*RECORD_FIELDS, "max_saving", "rules_json", "revision", "retired_on", "retired_reason", "district")
+COLUMNS = (*RECORD_FIELDS, "max_saving", "offer_headline", "rules_json", "revision", "retired_on", "retired_reason", "district")
 
 
 class QueryError(ValueError):

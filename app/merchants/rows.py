@@ -10,6 +10,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import Select, delete, func, or_, select
 
 from app.discounts.offer_parser import parse_offer
+from app.discounts.rules_text import headline
 from app.merchants.fields import MerchantRecord
 from app.merchants.pinyin_index import is_pinyin_query
 from app.store.database import Store
@@ -17,13 +18,14 @@ from app.store.models import Merchant
 
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(MerchantRecord))
 # What a query returns: the record, its curation state, then the pinyin sort key.
-QUERY_FIELDS = (*RECORD_FIELDS, "max_saving", "rules_json", "revision", "retired_on", "retired_reason", "name_pinyin")
+QUERY_FIELDS = (*RECORD_FIELDS, "max_saving", "offer_headline", "rules_json", "revision", "retired_on", "retired_reason",
+                "name_pinyin")
 RETIRED_CHOICES = ("exclude", "include", "only")
 
 
 def rules_columns(offer: str) -> dict:
     rules = parse_offer(offer)
-    return {"rules_json": rules.dumps(), "max_saving": rules.max_saving}
+    return {"rules_json": rules.dumps(), "max_saving": rules.max_saving, "offer_headline": headline(rules)}
 
 
 def reparse_all_offers(store: Store) -> int:
@@ -32,8 +34,10 @@ def reparse_all_offers(store: Store) -> int:
     with store.session() as s:
         for row in s.scalars(select(Merchant)):
             values = rules_columns(row.offer)
-            if row.rules_json != values["rules_json"]:
+            if (row.rules_json, row.max_saving, row.offer_headline) != (values["rules_json"], values["max_saving"],
+                                                                      values["offer_headline"]):
                 row.rules_json, row.max_saving = values["rules_json"], values["max_saving"]
+                row.offer_headline = values["offer_headline"]
                 changed += 1
     return changed
 

@@ -61,6 +61,7 @@ class Merchant(Base):
     # The offer parsed by app.discounts.offer_parser (rule JSON) and its best percent saving, for filtering.
     rules_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     max_saving: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
+    offer_headline: Mapped[str | None] = mapped_column(String(24))   # 8.5折, 满减 最高15%, 免费项目
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
