@@ -526,3 +526,23 @@ def test_threshold_and_free_offers_have_a_headline_and_are_filtered_fairly(windo
                     timeout=WAIT_MS)
     explorer.select_merchant("t-1")
     assert "满减 最高15%" in explorer.details.meta_label.text()
+
+
+def test_near_here_from_a_coordinate_pasted_from_gaode_or_baidu(window, qtbot):
+    """Issue 15: 附近 takes a coordinate copied from 高德/百度, converted from that map's datum; a swapped
+    or far-away one says why and changes nothing."""
+    from app.geo.china_datum import from_wgs84
+
+    panel, explorer = window.explorer.panel, window.explorer
+    wgs = (114.386, 30.648)                                          # 好药师大药房's point
+    gx, gy = (float(v) for v in from_wgs84(*wgs, "gcj02"))
+    panel.point_edit.setText(f"{gx:.6f}，{gy:.6f}")                   # as copied, full-width comma and all
+    qtbot.keyClick(panel.point_edit, Qt.Key.Key_Return)
+    lon, lat = panel.near()
+    assert abs(lon - wgs[0]) < 1e-5 and abs(lat - wgs[1]) < 1e-5    # back in WGS84, not 500 m off
+    qtbot.waitUntil(lambda: explorer.model.has_distance and explorer.model.rowCount() > 0, timeout=WAIT_MS)
+    assert explorer.model.merchant_id(0) == "qs-02"                  # nearest first
+
+    panel.point_edit.setText(f"{gy:.6f},{gx:.6f}")                    # swapped
+    qtbot.keyClick(panel.point_edit, Qt.Key.Key_Return)
+    assert "填反" in panel.near_label.text() and abs(panel.near()[0] - wgs[0]) < 1e-5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.geo.china_datum import parse_point, to_wgs84
 from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import QueryError, check_near
 from app.merchants.categories import CATEGORIES
 from widgets.category_icons import colour_icon
 
@@ -100,6 +103,14 @@ class FilterPanel(QWidget):
             self.radius_box.addItem(label, metres)
         self.radius_box.setCurrentIndex(1)
         self.radius_box.currentIndexChanged.connect(lambda _i: self._near and self.changed.emit())
+        # Or a coordinate copied from 高德/百度 (their datums), for a place the outline map cannot show.
+        self.point_edit = QLineEdit()
+        self.point_edit.setPlaceholderText("或粘贴坐标 经度,纬度 后按回车")
+        self.point_edit.setToolTip("从高德或百度地图复制的坐标，如 114.39,30.63；右边选择它来自哪家地图")
+        self.point_datum = QComboBox()
+        for key, label in (("gcj02", "高德"), ("bd09", "百度"), ("wgs84", "GPS")):
+            self.point_datum.addItem(label, key)
+        self.point_edit.returnPressed.connect(self.near_from_text)
         self.near_label = QLabel("未选择位置")
         self.near_label.setWordWrap(True)
         self.clear_near_button = QPushButton("清除")
@@ -155,6 +166,10 @@ class FilterPanel(QWidget):
         row.addWidget(self.radius_box, 1)
         row.addWidget(self.clear_near_button)
         near_layout.addLayout(row)
+        point_row = QHBoxLayout()
+        point_row.addWidget(self.point_edit, 1)
+        point_row.addWidget(self.point_datum)
+        near_layout.addLayout(point_row)
         near_layout.addWidget(self.near_label)
         layout.addWidget(near_group)
 
@@ -234,6 +249,21 @@ class FilterPanel(QWidget):
         self.clear_near_button.setEnabled(True)
         self.pick_button.setChecked(False)
         self.changed.emit()
+
+    def near_from_text(self) -> bool:
+        """The pasted coordinate as the 附近 centre, converted from its map's datum; a wrong one says why."""
+        point = parse_point(self.point_edit.text())
+        if point is None:
+            self.near_label.setText("<span style='color:#c92a2a'>坐标应写成 经度,纬度，如 114.39,30.63</span>")
+            return False
+        lon, lat = (float(v) for v in to_wgs84(point[0], point[1], self.point_datum.currentData()))
+        try:
+            check_near((lon, lat), self._districts)
+        except QueryError as exc:
+            self.near_label.setText(f"<span style='color:#c92a2a'>{html.escape(str(exc))}</span>")
+            return False
+        self.set_near(lon, lat)
+        return True
 
     def clear_near(self) -> None:
         self._near = None

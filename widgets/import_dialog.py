@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.geo.china_datum import DATUM_CHOICES
 from app.geo.districts import DistrictIndex
 from app.merchants.curation import load, retire
 from app.merchants.importer import ImportReport, import_into_store
 from app.store import Store
-from widgets.merchant_form import DATUM_CHOICES
 
 CHOICES = (("skip", "跳过（不导入这一行）"), ("update", "用这一行更新已有商户"), ("keep", "两者都保留"))
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.discounts.offer_parser import parse_offer
 from app.discounts.rules_text import describe_rules
-from app.geo.china_datum import to_wgs84
+from app.geo.china_datum import DATUM_CHOICES, parse_point, to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORY_NAMES
 from app.merchants.checks import check_merchant, new_errors
@@ -34,20 +34,6 @@ from app.merchants.fields import MerchantRecord, record_state
 from app.merchants.importer import validate_one
 from app.problems import Problem
 from app.store import Store
-
-DATUM_CHOICES = (("wgs84", "WGS84（GPS、天地图）"), ("gcj02", "GCJ-02（高德、腾讯）"), ("bd09", "BD-09（百度）"))
-
-
-def parse_point(text: str) -> tuple[float, float] | None:
-    """"114.39,30.63" as pasted from a map (full-width commas and spaces too); None if it is not that."""
-    parts = text.replace("，", ",").replace(" ", ",").split(",")
-    parts = [p for p in parts if p.strip()]
-    if len(parts) != 2:
-        return None
-    try:
-        return float(parts[0]), float(parts[1])
-    except ValueError:
-        return None
 
 
 class OptionalDate(QWidget):

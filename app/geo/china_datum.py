@@ -100,3 +100,19 @@ def from_wgs84(lon, lat, datum: Datum):
     if datum == "bd09":
         return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
     raise ValueError(f"unknown datum {datum!r}; expected one of {', '.join(DATUMS)}")
+
+
+# The datums staff and members meet, as forms offer them.
+DATUM_CHOICES = (("wgs84", "WGS84（GPS、天地图）"), ("gcj02", "GCJ-02（高德、腾讯）"), ("bd09", "BD-09（百度）"))
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """"114.39,30.63" as pasted from a map (full-width commas and spaces too); None if it is not that."""
+    parts = text.replace("，", ",").replace(" ", ",").split(",")
+    parts = [p for p in parts if p.strip()]
+    if len(parts) != 2:
+        return None
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
