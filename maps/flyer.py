@@ -192,7 +192,7 @@ def _place(row) -> str:
 
 
 def table_cells(row) -> list[str]:
-    headline = offer_headline(row.get("offer_headline"), row.get("max_saving"))
+    headline = offer_headline(row.get("offer_headline"))
     return [str(row["number"]), row["name"], row["category"], headline or "见内容", row["offer"] or "—",
             _place(row), _validity(row)]
 

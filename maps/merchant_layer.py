@@ -36,8 +36,7 @@ def merchant_collection(frame: gpd.GeoDataFrame, rich: bool = False) -> dict:
     ids = frame["id"].tolist()
     names = frame["name"].tolist()
     codes = [_code(c) for c in frame["category"].tolist()]
-    stored = frame["offer_headline"].tolist() if "offer_headline" in frame else [None] * len(frame)
-    best = [offer_headline(h, s) for h, s in zip(stored, frame["max_saving"].tolist())]
+    best = [offer_headline(h) for h in frame["offer_headline"].tolist()]
     lons = [round(float(v), _PLACES) for v in frame["lon"].tolist()]
     lats = [round(float(v), _PLACES) for v in frame["lat"].tolist()]
     if rich:

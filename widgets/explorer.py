@@ -9,11 +9,9 @@ from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex,
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,6 +35,7 @@ from widgets.filter_panel import FilterPanel
 from widgets.map_view import MapView
 from widgets.merchant_details import MerchantDetails
 from widgets.merchant_table import ID_ROLE, MerchantTableModel
+from widgets.screen import scrolling
 
 DISTANCE_COLUMN = 4
 
@@ -98,11 +97,7 @@ class Explorer(QWidget):
         self.centre_split.setStretchFactor(1, 2)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         # The filters scroll when the window is short (a 1024×700 screen), rather than setting its height.
-        self.panel_scroll = QScrollArea()
-        self.panel_scroll.setWidget(self.panel)
-        self.panel_scroll.setWidgetResizable(True)
-        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel_scroll = scrolling(self.panel)
         self.panel_scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 12)
         self.main_split.addWidget(self.panel_scroll)
         self.main_split.addWidget(self.centre_split)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.discounts.price_calculator import BasketError, Quote, parse_basket, price
 from app.discounts.rules import OfferRules
-from app.discounts.rules_text import describe_rules, offer_headline
+from app.discounts.rules_text import describe_rules, headline_phrase
 from app.geo.map_links import amap_url, baidu_url, tel_url
 from app.merchants.catalogue import validity_note
 from maps.merchant_layer import APPROXIMATE_NOTE
@@ -262,9 +262,9 @@ class MerchantDetails(QScrollArea):
         ends = row["valid_to"] if isinstance(row["valid_to"], dt.date) else None
         self.name_label.setText(row["name"] + ("（优惠已过期）" if validity_note(ends) == "已过期" else ""))
         meta = [row["category"], row["district"] or "区未知"]
-        headline = offer_headline(row.get("offer_headline"), row["max_saving"])
+        headline = headline_phrase(row.get("offer_headline"))
         if headline:
-            meta.append(f"最高 {headline}" if headline.endswith("折") else headline)
+            meta.append(headline)
         if "distance_m" in row and not _blank(row["distance_m"]):
             meta.append(f"距离 {distance_text(row['distance_m'])}")
         self.meta_label.setText(" · ".join(meta))

@@ -105,7 +105,7 @@ class MerchantTableModel(QAbstractTableModel):
 
     def _display(self, row: dict, key: str) -> str:
         if key == "best":
-            return offer_headline(row["offer_headline"], row["max_saving"])
+            return offer_headline(row["offer_headline"])
         if key == "distance_m":
             value = row.get("distance_m")
             return "" if value is None or math.isnan(value) else distance_text(value)

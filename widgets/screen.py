@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 
 def fit_to_screen(widget: QWidget, width: int, height: int, margin: int = 40) -> None:
@@ -14,3 +15,14 @@ def fit_to_screen(widget: QWidget, width: int, height: int, margin: int = 40) ->
         room = screen.availableGeometry()
         width, height = min(width, room.width() - margin), min(height, room.height() - margin)
     widget.resize(width, height)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area that scrolls only up and down: on a short screen it scrolls
+    instead of setting the window's height."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area

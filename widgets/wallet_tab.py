@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -51,6 +50,7 @@ from app.wallet.journal import (
 from app.wallet.profile import CARD_TYPES, ProfileError, points_card_sentence
 from app.wallet.service import Wallet
 from app.wallet.spending import savings, spending_by_month
+from widgets.screen import scrolling
 from widgets.wallet_forms import OperationForm, PurchaseForm, simple_forms
 
 CARD_HINTS = {
@@ -363,17 +363,6 @@ class ProfileDialog(QDialog):
             return False
         self.accept()
         return True
-
-
-def scrolling(widget: QWidget) -> QScrollArea:
-    """`widget` in a frameless scroll area: on a short screen it scrolls instead of pushing the
-    journal out of sight."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 def savings_html(saved: dict[str, dict[str, int]]) -> str:

@@ -147,7 +147,7 @@ def parse_basket(text: str) -> list[Item]:
         token = token.replace(":", "=")
         if pending is not None:
             if not _is_amount(token):
-                raise BasketError(f"“{pending}”后面缺少金额，应写成 {pending}=金额，如 {pending}=1000")
+                break
             items.append(Item(pending, parse_amount(token)))
             pending = None
         elif "=" in token or _is_amount(token):
@@ -223,9 +223,6 @@ def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
         return Decimal("0.00")
     return (amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
 
-
-def _best_clause(rules: OfferRules, item_class: str | None) -> Clause | None:
-    return _best([c for c in rules.clauses if c.kind in ("percent", "free") and _fit(c, item_class)[0] == "yes"])
 
 
 def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:

@@ -58,12 +58,21 @@ class OfferRules:
     unparsed: tuple[str, ...] = field(default=())
 
     @property
+    def multipliers(self) -> list[Decimal]:
+        """Each percent clause's share of the price paid (8.5折 -> 0.85)."""
+        return [c.multiplier for c in self.clauses if c.kind == "percent" and c.multiplier is not None]
+
+    @property
+    def threshold_rates(self) -> list[Decimal]:
+        """Each 满减's share of the bill at its threshold (满200减30 -> 0.15)."""
+        return [c.amount / c.threshold for c in self.clauses
+                if c.kind == "threshold" and c.amount and c.threshold and c.threshold > 0]
+
+    @property
     def max_saving(self) -> Decimal | None:
         """Best share of a bill the offer can take off, for filtering and sorting: a percent clause's
         (8.5折 -> 0.15) or a 满减's at its threshold (满200减30 -> 0.15); None without either."""
-        savings = [Decimal(1) - c.multiplier for c in self.clauses if c.kind == "percent" and c.multiplier is not None]
-        savings += [c.amount / c.threshold for c in self.clauses
-                    if c.kind == "threshold" and c.amount and c.threshold and c.threshold > 0]
+        savings = [Decimal(1) - m for m in self.multipliers] + self.threshold_rates
         return max(savings).quantize(Decimal("0.0001")) if savings else None
 
     def to_json(self) -> dict:

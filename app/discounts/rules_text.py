@@ -41,16 +41,13 @@ def describe_rules(rules: OfferRules) -> str:
     return "\n".join(lines) if lines else "（没有可识别的优惠规则，以原文为准）"
 
 
-def headline(rules) -> str:
+def headline(rules: OfferRules) -> str:
     """What an offer gives, in a few characters a member understands, for lists, popups and flyers:
     8.5折; 满减 最高15%; 免费项目; 立减20元; 赠品; or "" when nothing was understood."""
-    percents = [c.multiplier for c in rules.clauses if c.kind == "percent" and c.multiplier is not None]
-    if percents:
-        return zhe(min(percents))
-    rates = [c.amount / c.threshold for c in rules.clauses
-             if c.kind == "threshold" and c.amount and c.threshold and c.threshold > 0]
-    if rates:
-        return f"满减 最高{(max(rates) * 100).quantize(Decimal(1)):f}%"
+    if rules.multipliers:
+        return zhe(min(rules.multipliers))
+    if rules.threshold_rates:
+        return f"满减 最高{(max(rules.threshold_rates) * 100).quantize(Decimal(1)):f}%"
     kinds = {c.kind for c in rules.clauses}
     if "free" in kinds:
         return "免费项目"
@@ -60,18 +57,12 @@ def headline(rules) -> str:
     return "赠品" if "perk" in kinds else ""
 
 
-def offer_headline(stored: str | None, max_saving: float | Decimal | None) -> str:
-    """A catalogue row's headline: the stored one, or (rows from before it was stored) the best percent."""
-    if isinstance(stored, str) and stored:
-        return stored
-    return best_offer(max_saving)
+def offer_headline(stored: str | None) -> str:
+    """A catalogue row's stored headline ("" when missing: None, or NaN from a frame)."""
+    return stored if isinstance(stored, str) else ""
 
 
-def best_offer(max_saving: float | Decimal | None) -> str:
-    """The headline of an offer for lists and popups: 0.1 -> 9折, 1 -> 免费, None -> ''."""
-    if max_saving is None or max_saving != max_saving:  # None or NaN from a DataFrame
-        return ""
-    saving = Decimal(str(max_saving))
-    if saving >= 1:
-        return "免费"
-    return zhe(Decimal(1) - saving)
+def headline_phrase(stored: str | None) -> str:
+    """The headline in a sentence: 最高 8.5折, but 满减 最高15% and 免费项目 as they are."""
+    text = offer_headline(stored)
+    return f"最高 {text}" if text.endswith("折") else text

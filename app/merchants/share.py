@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.card_service import UNION
-from app.discounts.rules_text import offer_headline
+from app.discounts.rules_text import headline_phrase
 
 APPROXIMATE = "位置为大致位置，以商户实际地址为准"
 
@@ -19,9 +19,8 @@ def share_text(row) -> str:
     """Name, best saving and offer, where (address, or the approximate-location note), phone, validity,
     and how to use the card; plain text, one fact a line."""
     lines = [f"【工会卡优惠】{row['name']}"]
-    headline = offer_headline(row.get("offer_headline"), row.get("max_saving"))
-    lines.append(" · ".join(t for t in (_text(row.get("category")), _text(row.get("district"))) if t)
-                 + (f" · 最高 {headline}" if headline.endswith("折") else f" · {headline}" if headline else ""))
+    headline = headline_phrase(row.get("offer_headline"))
+    lines.append(" · ".join(t for t in (_text(row.get("category")), _text(row.get("district")), headline) if t))
     if _text(row.get("offer")):
         lines.append(f"优惠：{_text(row['offer'])}")
     if _text(row.get("address")):

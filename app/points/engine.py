@@ -242,11 +242,11 @@ def run(p: Programme, transactions: Iterable[Transaction], birthday: dt.date | N
             ledger.events.append(Event(tx.booked, "redeem", -wanted))
         elif tx.kind == "account_close":
             closed_on = tx.booked
-            held = sum(lot.remaining for lot in ledger.lots if lot.alive(tx.booked) and lot.remaining > 0)
+            holding = [lot for lot in ledger.lots if lot.alive(tx.booked) and lot.remaining > 0]
+            held = sum(lot.remaining for lot in holding)
             if p.cleared_on_account_close and held:
-                for lot in ledger.lots:
-                    if lot.remaining > 0:
-                        lot.remaining = 0
+                for lot in holding:
+                    lot.remaining = 0
                 ledger.events.append(Event(tx.booked, "cleared", -held))
             note = (f"销户：剩余 {held} 分清除" if p.cleared_on_account_close and held else
                     "销户：没有剩余积分" if p.cleared_on_account_close else "销户：本积分计划未规定清除积分")

@@ -122,15 +122,23 @@ class PurchaseFacts:
     mcc: str | None
 
 
+@dataclass(frozen=True)
+class PointsCard:
+    """The member's card of a points programme's bank: its kind goes in Entry.card, the programme in
+    the entry's details."""
+    programme: str   # hrxj
+    kind: str        # debit | credit
+
+
 def purchase(facts: PurchaseFacts, total_fen: int, payable_fen: int, purse: str, on: dt.date,
              channel: str = "pos", items: Sequence[dict] = (), note: str | None = None,
-             card: str | None = None) -> Entry:
-    """A purchase from the union card's bank account or e-cash, or (purse `card`, `card` like
-    hrxj:credit) with the member's points card, which moves no union-card purse but earns its points."""
+             card: PointsCard | None = None) -> Entry:
+    """A purchase from the union card's bank account or e-cash, or (purse `card`) with the member's
+    points card, which moves no union-card purse but earns its points."""
     if purse == "transit":
         raise WalletError("武汉通只能用于乘车，不能在商户消费")
     if purse == POINTS_CARD:
-        if not card:
+        if card is None:
             raise WalletError("请先在会员资料中设置积分卡（哪家银行的积分计划、借记卡还是信用卡）")
     elif purse not in PAYING_PURSES:
         raise WalletError(f"未知的付款账户“{purse}”，应为 bank（银行账户）、ecash（电子现金）或 card（积分卡）")
@@ -140,30 +148,21 @@ def purchase(facts: PurchaseFacts, total_fen: int, payable_fen: int, purse: str,
     if purse == "ecash" and payable_fen > QUICKPASS_SINGLE_LIMIT_FEN:
         raise WalletError(f"电子现金（闪付）单笔不超过 {yuan_text(QUICKPASS_SINGLE_LIMIT_FEN)}，这笔要付 "
                           f"{yuan_text(payable_fen)}：请用银行账户付款")
-    postings = {purse: -payable_fen} if payable_fen and purse != POINTS_CARD else {}
-    kind, programme = _card_parts(card) if purse == POINTS_CARD else (UNION_CARD, None)
+    with_card = purse == POINTS_CARD   # and so `card` is given (checked above)
+    postings = {purse: -payable_fen} if payable_fen and not with_card else {}
     return Entry("purchase", on, postings, total_fen, purse=purse,
                  merchant_id=facts.merchant_id, merchant_name=facts.merchant_name, category=facts.category,
-                 mcc=facts.mcc, channel=channel, card=kind, note=note,
+                 mcc=facts.mcc, channel=channel, card=card.kind if with_card else UNION_CARD, note=note,
                  details={"payable_fen": payable_fen, "items": list(items),
-                          **({"points_programme": programme} if programme else {})})
+                          **({"points_programme": card.programme} if with_card else {})})
 
 
-def _card_parts(card: str) -> tuple[str, str]:
-    """hrxj:credit -> (credit, hrxj): the card's kind is the entry's card, its programme goes in details."""
-    programme, _, kind = card.partition(":")
-    if kind not in ("debit", "credit") or not programme:
-        raise WalletError(f"积分卡“{card}”应写成 积分规则:debit 或 积分规则:credit")
-    return kind, programme
-
-
-def close_card(card: str | None, on: dt.date, note: str | None = None) -> Entry:
-    """销户 of the points card (`card` like hrxj:credit): a programme that says so clears its points then
-    (seed 001 一 账户关闭或注销后，剩余积分将被清除). The union card's purses are not touched."""
-    if not card:
+def close_card(card: PointsCard | None, on: dt.date, note: str | None = None) -> Entry:
+    """销户 of the points card: a programme that says so clears its points then (seed 001 一
+    账户关闭或注销后，剩余积分将被清除). The union card's purses are not touched."""
+    if card is None:
         raise WalletError("请先在会员资料中设置积分卡，才能记录它的销户")
-    kind, programme = _card_parts(card)
-    return Entry("close", on, {}, 0, card=kind, note=note, details={"points_programme": programme})
+    return Entry("close", on, {}, 0, card=card.kind, note=note, details={"points_programme": card.programme})
 
 
 def payable_of(purchase_entry: Entry) -> int:

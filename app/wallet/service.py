@@ -130,10 +130,10 @@ class Wallet:
         facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])
         return PurchaseQuote(facts, quote)
 
-    def points_card(self) -> str | None:
-        """The member's points card as purchases record it (hrxj:credit); None without one."""
+    def points_card(self) -> ops.PointsCard | None:
+        """The member's points card, as purchases record it; None without one."""
         profile = self.profile()
-        return f"{profile.programme}:{profile.points_card}" if profile.points_card_text() else None
+        return ops.PointsCard(profile.programme, profile.points_card) if profile.points_card_text() else None
 
     def pay(self, merchant_id: str, items: Sequence[Item], purse: str, on: dt.date,
             channel: str = "pos", note: str | None = None) -> Entry:
