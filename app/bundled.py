@@ -28,6 +28,14 @@ def districts_geojson() -> Path:
     return path
 
 
+def places_json() -> Path:
+    """The offline gazetteer of Wuhan's 街道, 镇 and 乡 (GeoNames, CC BY 4.0), for 附近."""
+    path = _PROJECT_ROOT / "maps" / "data" / "wuhan_places.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"place names missing: {path}")
+    return path
+
+
 def cjk_font() -> Path:
     """Noto Sans SC (SIL OFL), from a PyPI package, so Chinese renders with no system CJK fonts."""
     import pylopdf_fonts_zh_cn

@@ -26,7 +26,7 @@ def _selection(args, store: Store, districts: DistrictIndex):
         except ListError as exc:
             raise UsageError(str(exc)) from None
         return frame, named.name, notes
-    query = query_from_args(args)
+    query = query_from_args(args, districts)
     frame = search(store, districts, query)
     expired = 0
     if not args.include_expired:

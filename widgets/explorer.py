@@ -223,7 +223,8 @@ class Explorer(QWidget):
     def start_pick(self, purpose: str) -> None:
         """The next map click picks a point: for near-here ("near") or to place a new merchant ("add")."""
         self._pick_for = purpose
-        self.map.call("setPickMode", True)
+        what = "新商户的位置" if purpose == "add" else "要查附近商户的位置"
+        self.map.call("setPickMode", True, f"在地图上点一下{what}（Esc 取消）")
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         purpose, self._pick_for = self._pick_for, "near"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 from decimal import Decimal
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.geo.china_datum import parse_point, to_wgs84
 from app.geo.districts import DistrictIndex
+from app.geo.places import bundled_gazetteer
 from app.merchants.catalogue import QueryError, check_near
 from app.merchants.categories import CATEGORIES
 from widgets.category_icons import colour_icon
@@ -46,6 +48,7 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self._districts = districts
         self._near: tuple[float, float] | None = None
+        self.gazetteer = bundled_gazetteer(districts)
         self.wants_overview = False   # 全部区, 清除 or 清除筛选 asked to see the whole city again
 
         self.search_box = QLineEdit()
@@ -103,13 +106,24 @@ class FilterPanel(QWidget):
             self.radius_box.addItem(label, metres)
         self.radius_box.setCurrentIndex(1)
         self.radius_box.currentIndexChanged.connect(lambda _i: self._near and self.changed.emit())
-        # Or a coordinate copied from 高德/百度 (their datums), for a place the outline map cannot show.
+        # Or a place typed by name (区, 街道, 镇, 乡 from the bundled gazetteer), or a coordinate copied
+        # from 高德/百度 (their datums), for a place the outline map cannot show.
         self.point_edit = QLineEdit()
-        self.point_edit.setPlaceholderText("或粘贴坐标 经度,纬度 后按回车")
-        self.point_edit.setToolTip("从高德或百度地图复制的坐标，如 114.39,30.63；右边选择它来自哪家地图")
+        self.point_edit.setPlaceholderText("地名（如 关山街道）或坐标")
+        self.point_edit.setToolTip("武汉的区、街道、镇、乡名（可用拼音），或从高德、百度地图复制的坐标"
+                                   "（如 114.39,30.63，右边选择它来自哪家地图）")
+        self.point_edit.setClearButtonEnabled(True)
+        self._place_model = QStringListModel(self)
+        self._place_completer = QCompleter(self._place_model, self)
+        # The gazetteer ranks the suggestions (exact, then prefix, then contains; pinyin too).
+        self._place_completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._place_completer.activated.connect(self._place_chosen)
+        self.point_edit.setCompleter(self._place_completer)
+        self.point_edit.textEdited.connect(self._suggest_places)
         self.point_datum = QComboBox()
         for key, label in (("gcj02", "高德"), ("bd09", "百度"), ("wgs84", "GPS")):
             self.point_datum.addItem(label, key)
+        self.point_datum.setToolTip("粘贴的坐标来自哪家地图（地名不需要选）")
         self.point_edit.returnPressed.connect(self.near_from_text)
         self.near_label = QLabel("未选择位置")
         self.near_label.setWordWrap(True)
@@ -166,10 +180,11 @@ class FilterPanel(QWidget):
         row.addWidget(self.radius_box, 1)
         row.addWidget(self.clear_near_button)
         near_layout.addLayout(row)
-        point_row = QHBoxLayout()
-        point_row.addWidget(self.point_edit, 1)
-        point_row.addWidget(self.point_datum)
-        near_layout.addLayout(point_row)
+        near_layout.addWidget(self.point_edit)
+        datum_row = QHBoxLayout()
+        datum_row.addWidget(QLabel("粘贴的坐标来自"))
+        datum_row.addWidget(self.point_datum, 1)
+        near_layout.addLayout(datum_row)
         near_layout.addWidget(self.near_label)
         layout.addWidget(near_group)
 
@@ -243,27 +258,59 @@ class FilterPanel(QWidget):
             button.blockSignals(False)
         self.changed.emit()
 
-    def set_near(self, lon: float, lat: float) -> None:
+    def set_near(self, lon: float, lat: float, place: str | None = None) -> None:
         self._near = (lon, lat)
-        self.near_label.setText(f"中心：东经 {lon:.5f}，北纬 {lat:.5f}")
+        where = place or f"东经 {lon:.5f}，北纬 {lat:.5f}"
+        self.near_label.setText(f"中心：{html.escape(where)}")
         self.clear_near_button.setEnabled(True)
         self.pick_button.setChecked(False)
         self.changed.emit()
 
+    def _suggest_places(self, text: str) -> None:
+        if parse_point(text) is not None:
+            self._place_model.setStringList([])
+            return
+        self._place_model.setStringList([p.label for p in self.gazetteer.find(text)])
+
+    def _place_chosen(self, label: str) -> None:
+        place = self.gazetteer.locate(label)
+        if place is not None:
+            self.set_near(place.lon, place.lat, place.label)
+
     def near_from_text(self) -> bool:
-        """The pasted coordinate as the 附近 centre, converted from its map's datum; a wrong one says why."""
-        point = parse_point(self.point_edit.text())
+        """The typed place, or the pasted coordinate converted from its map's datum, as the 附近 centre;
+        a wrong one says why, and several places of that name are offered to choose from."""
+        text = self.point_edit.text().strip()
+        point = parse_point(text)
         if point is None:
-            self.near_label.setText("<span style='color:#c92a2a'>坐标应写成 经度,纬度，如 114.39,30.63</span>")
-            return False
+            return self._near_place(text)
         lon, lat = (float(v) for v in to_wgs84(point[0], point[1], self.point_datum.currentData()))
         try:
             check_near((lon, lat), self._districts)
         except QueryError as exc:
-            self.near_label.setText(f"<span style='color:#c92a2a'>{html.escape(str(exc))}</span>")
+            self._near_problem(str(exc))
             return False
         self.set_near(lon, lat)
         return True
+
+    def _near_place(self, text: str) -> bool:
+        place = self.gazetteer.locate(text)
+        if place is not None:
+            self.set_near(place.lon, place.lat, place.label)
+            return True
+        found = self.gazetteer.find(text)
+        if found:
+            self._near_problem(f"“{text}”可指多处，请从列表中选一个")
+            self._place_model.setStringList([p.label for p in found])
+            self._place_completer.complete()
+        elif text:
+            self._near_problem(f"找不到“{text}”：请输入武汉的区、街道、镇名，或粘贴 经度,纬度（如 114.39,30.63）")
+        else:
+            self._near_problem("请输入地名（如 关山街道），或粘贴 经度,纬度（如 114.39,30.63）")
+        return False
+
+    def _near_problem(self, message: str) -> None:
+        self.near_label.setText(f"<span style='color:#c92a2a'>{html.escape(message)}</span>")
 
     def clear_near(self) -> None:
         self._near = None

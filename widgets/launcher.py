@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Sequence
 
@@ -51,7 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from widgets.qt_app import ensure_qapplication
 
         ensure_qapplication(offscreen=True)
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # `unioncard merchants list | head`: the reader has what it wanted. Point stdout at devnull so
+        # that the interpreter's own flush at exit does not raise again, and end as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 
 from app.command_line import UsageError, input_file, output_file, print_json, print_table
-from app.geo.china_datum import DATUMS
+from app.geo.china_datum import DATUMS, parse_point
 from app.geo.districts import DistrictIndex
 from app.merchants import curation_commands
 from app.merchants.catalogue import MerchantQuery, district_mismatches, drop_expired, search
@@ -37,14 +37,25 @@ def _districts_list(args, store: Store, districts: DistrictIndex) -> int:
 # ---------------------------------------------------------------- merchants
 
 
-def _near(text: str | None) -> tuple[float, float] | None:
+def _near(text: str | None, districts: DistrictIndex | None = None) -> tuple[float, float] | None:
+    """--near as a WGS84 coordinate or a place in Wuhan (区, 街道, 镇, 乡) from the bundled gazetteer."""
     if text is None:
         return None
-    try:
-        lon, lat = (float(x) for x in text.replace("，", ",").split(","))
-    except ValueError:
-        raise UsageError(f"--near 应写成 经度,纬度（如 114.39,30.63），这里是“{text}”") from None
-    return lon, lat
+    point = parse_point(text)
+    if point is not None:
+        return point
+    from app.geo.places import bundled_gazetteer
+
+    gazetteer = bundled_gazetteer(districts)
+    place = gazetteer.locate(text)
+    if place is not None:
+        return place.lon, place.lat
+    found = gazetteer.find(text, limit=5)
+    if found:
+        names = "、".join(p.label for p in found)
+        raise UsageError(f"--near “{text}”可指多处：{names}；请写全名，或写 经度,纬度")
+    raise UsageError(f"--near 应写成 经度,纬度（如 114.39,30.63）或武汉的区、街道名（如 关山街道），"
+                     f"找不到“{text}”")
 
 
 def _saving(text: str | None) -> Decimal | None:
@@ -59,13 +70,13 @@ def _saving(text: str | None) -> Decimal | None:
     return value
 
 
-def query_from_args(args) -> MerchantQuery:
+def query_from_args(args, districts: DistrictIndex | None = None) -> MerchantQuery:
     """The merchant query named by the options `add_filters` adds."""
     return MerchantQuery(
         districts=tuple(args.district or ()),
         categories=tuple(args.category or ()),
         text=args.text,
-        near=_near(args.near),
+        near=_near(args.near, districts),
         radius_m=args.radius,
         min_saving=_saving(args.min_saving),
         sort=args.sort,
@@ -85,7 +96,7 @@ def merchant_json(row) -> dict:
 
 
 def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
-    frame = search(store, districts, query_from_args(args))
+    frame = search(store, districts, query_from_args(args, districts))
     if args.json:
         print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
         return 0
@@ -137,7 +148,7 @@ def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
 
 
 def _merchants_export(args, store: Store, districts: DistrictIndex) -> int:
-    frame = search(store, districts, query_from_args(args))
+    frame = search(store, districts, query_from_args(args, districts))
     expired = 0
     if not args.include_expired:
         frame, expired = drop_expired(frame)
@@ -173,7 +184,8 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", action="append", metavar="NAME", help="区（可重复），如 青山区、青山、Qingshan")
     p.add_argument("--category", action="append", metavar="NAME", help="类别（可重复），如 餐饮、医疗、生活服务")
     p.add_argument("--text", metavar="Q", help="名称或优惠文字，也可用拼音首字母，如 zbcc")
-    p.add_argument("--near", metavar="LON,LAT", help="附近：WGS84 经度,纬度")
+    p.add_argument("--near", metavar="PLACE",
+                   help="附近：WGS84 经度,纬度，或武汉的区、街道、镇名（如 关山街道）")
     p.add_argument("--radius", type=float, metavar="M", help="附近的半径（米），与 --near 一起使用")
     p.add_argument("--min-saving", metavar="R", help="最低优惠幅度，如 0.1 表示至少九折")
     p.add_argument("--sort", choices=["name", "saving"], default="name", help="按名称（拼音）或优惠幅度排序")

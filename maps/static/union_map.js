@@ -516,9 +516,21 @@ function onBaseLayerChange(e) {
       S.map.closePopup();
     },
 
-    setPickMode(on) {
+    // Pick mode: the next click picks a point; `hint` (plain text) tells the member what to do.
+    setPickMode(on, hint) {
       S.pickMode = !!on;
-      S.map.getContainer().classList.toggle("uc-picking", S.pickMode);
+      const box = S.map.getContainer();
+      box.classList.toggle("uc-picking", S.pickMode);
+      let banner = box.querySelector(".uc-pick-hint");
+      if (S.pickMode && hint) {
+        if (!banner) {
+          banner = L.DomUtil.create("div", "uc-pick-hint", box);
+          L.DomEvent.disableClickPropagation(banner);
+        }
+        banner.textContent = hint;
+      } else if (banner) {
+        banner.remove();
+      }
     },
 
     // Staff's edit mode: the selected pin can be dragged, shift-drag selects the pins in a box.
