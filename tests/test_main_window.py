@@ -546,3 +546,55 @@ def test_near_here_from_a_coordinate_pasted_from_gaode_or_baidu(window, qtbot):
     panel.point_edit.setText(f"{gy:.6f},{gx:.6f}")                    # swapped
     qtbot.keyClick(panel.point_edit, Qt.Key.Key_Return)
     assert "填反" in panel.near_label.text() and abs(panel.near()[0] - wgs[0]) < 1e-5
+
+
+def test_city_view_counts_districts_and_street_view_shows_merchants(window, qtbot, store, tmp_path):
+    """Issue 15: zoomed out over results in several districts, the map shows each district's name and
+    count and no merchant clusters (their badges covered the names and looked like the counts);
+    zoomed in, the merchants, with the district names above them and no counts."""
+    from app.merchants.importer import import_into_store
+
+    path = tmp_path / "more.csv"
+    path.write_text("编号,名称,类别,区,优惠,经度,纬度\n"
+                    "ja-1,江岸书店,购物,江岸区,9折,114.30,30.60\n"
+                    "wc-1,武昌茶馆,餐饮,武昌区,9折,114.31,30.55\n", encoding="utf-8")
+    assert import_into_store(*store, path, duplicates="keep").added == 2
+    explorer, view = window.explorer, window.explorer.map
+    explorer.refresh()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 14, timeout=WAIT_MS)
+    settle(qtbot, window)
+    state_js = """JSON.stringify((() => {
+        const shown = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null
+            && getComputedStyle(e.closest('.uc-district-label') || e).visibility !== 'hidden');
+        return {counts: shown('.uc-district-count').map((e) => e.textContent),
+                names: shown('.uc-district-name').map((e) => e.textContent),
+                merchants: shown('.uc-cluster').length + shown('.uc-pin').length,
+                labelsAbove: +getComputedStyle(document.querySelector('.leaflet-ucLabels-pane')).zIndex
+                    > +getComputedStyle(document.querySelector('.leaflet-marker-pane')).zIndex};
+    })())"""
+
+    def state():
+        box = []
+        qtbot.waitUntil(lambda: view.page().runJavaScript(state_js, 0, box.append) or bool(box), timeout=WAIT_MS)
+        return __import__("json").loads(box[0])
+
+    view.call("fit", "all")                                            # 全部区: the whole city
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") < 12, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: state()["merchants"] == 0, timeout=WAIT_MS)
+    city = state()
+    assert {"12", "1"} <= set(city["counts"]) and "青山区" in city["names"]
+
+    zoom = page_value(qtbot, view, "zoom")
+    while zoom < 12:                                                   # the member zooms in, click by click
+        qtbot.waitUntil(lambda: page_value(qtbot, view, "isIdle"), timeout=WAIT_MS)   # a click mid-zoom is lost
+        view.page().runJavaScript("document.querySelector('.leaflet-control-zoom-in').click(); true")
+        qtbot.waitUntil(lambda z=zoom: page_value(qtbot, view, "zoom") == z + 1, timeout=WAIT_MS)
+        zoom += 1
+    qtbot.waitUntil(lambda: state()["merchants"] > 0, timeout=WAIT_MS)
+    street = state()
+    assert street["counts"] == [] and street["names"] and street["labelsAbove"]
+
+    explorer.panel.select_only_district("420107")                      # one district: its merchants at any zoom
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    view.call("fit", "all")
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") < 12 and state()["merchants"] > 0, timeout=WAIT_MS)

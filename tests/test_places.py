@@ -8,10 +8,10 @@ import json
 import pytest
 import shapely
 from PySide6.QtCore import Qt
+from qt_helpers import WAIT_MS, settle
 
 from app.bundled import places_json
 from app.geo.places import bundled_gazetteer
-from tests.qt_helpers import WAIT_MS, settle
 from widgets.launcher import main
 
 

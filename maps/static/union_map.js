@@ -114,6 +114,7 @@
     }).addTo(S.map);
     S.districtLayer.bringToBack();
     S.labelLayer = L.layerGroup().addTo(S.map);
+    let order = 0;
     for (const f of S.districts.features) {
       const p = f.properties;
       const n = S.counts[p.code] || 0;
@@ -121,8 +122,50 @@
         + (n ? `<span class="uc-district-count">${n}</span>` : "");
       L.marker(toLatLng(p.label_lon, p.label_lat), {
         icon: L.divIcon({className: "uc-district-label", html: html, iconSize: null}),
-        interactive: false, keyboard: false,
+        interactive: false, keyboard: false, pane: "ucLabels", count: n, order: order++,
       }).addTo(S.labelLayer);
+    }
+
+  }
+
+  // City view and street view. Zoomed out below DETAIL_ZOOM, with results in several districts,
+  // the map summarises: each district's name with its count of matching merchants, and no merchant
+  // clusters (their badges covered the names and looked like the counts). From DETAIL_ZOOM in, the merchants themselves in clusters,
+  // and the districts by name only. Done with a class on the container, so the cluster layer keeps
+  // its state and nothing is rebuilt on a zoom.
+  const DETAIL_ZOOM = 12;
+
+  function showViewKind() {
+    // Results in one district are shown as merchants at any zoom: a count of one district says
+    // nothing the list does not.
+    const districts = Object.values(S.counts || {}).filter((n) => n > 0).length;
+    const city = S.map.getZoom() < DETAIL_ZOOM && districts > 1;
+    const box = S.map.getContainer();
+    box.classList.toggle("uc-city", city);
+    box.classList.toggle("uc-detail", !city);
+    declutterLabels();
+  }
+
+  // Zoomed out, the seven central districts' labels pile on each other. Keep the labels of the
+  // districts with the most matching merchants and hide any label that would overlap one already
+  // kept; the hidden districts are still shaded and clickable, and their labels return on zoom-in.
+  function declutterLabels() {
+    if (!S.labelLayer) return;
+    const labels = [];
+    S.labelLayer.eachLayer((marker) => {
+      const el = marker.getElement();
+      if (!el) return;
+      el.classList.remove("uc-label-hidden");
+      labels.push({el: el, n: marker.options.count || 0, order: marker.options.order});
+    });
+    labels.sort((a, b) => (b.n - a.n) || (a.order - b.order));
+    const kept = [];
+    for (const label of labels) {
+      const r = label.el.getBoundingClientRect();
+      if (!r.width) continue;   // not laid out yet (the page is hidden): nothing to compare
+      const clash = kept.some((k) => r.left < k.right + 2 && k.left < r.right + 2
+        && r.top < k.bottom + 2 && k.top < r.bottom + 2);
+      if (clash) label.el.classList.add("uc-label-hidden"); else kept.push(r);
     }
   }
 
@@ -235,7 +278,7 @@
     const token = ++S.revealToken;
     const current = () => token === S.revealToken && S.markers.get(marker.feature.id) === marker
       && S.cluster.hasLayer(marker);
-    if (marker._icon) {   // already drawn on its own: done() pans to it
+    if (marker._icon && S.map.getZoom() >= DETAIL_ZOOM) {   // already drawn on its own: done() pans to it
       done();
       return;
     }
@@ -253,7 +296,7 @@
       }
     };
     S.map.on("moveend", onEnd);
-    const zoom = Math.max(S.map.getZoom(), S.cluster.options.disableClusteringAtZoom);
+    const zoom = Math.max(S.map.getZoom(), marker._icon ? DETAIL_ZOOM : S.cluster.options.disableClusteringAtZoom);
     whenIdle(() => ours(() => S.map.setView(marker.getLatLng(), zoom, {animate: false})));
   }
 
@@ -340,6 +383,7 @@
     S.counts = next.counts || {};
     if (S.selected && !S.merchants.features.some((f) => f.id === S.selected)) S.selected = null;
     drawDistricts();
+    showViewKind();
     drawNear();
     drawMerchants(() => {
       S.loading = false;
@@ -429,9 +473,22 @@ function onBaseLayerChange(e) {
       S.map.on("mousemove", growBox);
       S.map.on("mouseup", endBox);
       chineseControls();
+      // District names above the merchants, so a cluster never hides one; they take no clicks.
+      S.map.createPane("ucLabels");
+      S.map.getPane("ucLabels").style.zIndex = 640;
+      S.map.getPane("ucLabels").style.pointerEvents = "none";
+      S.map.on("zoomend", showViewKind);
+      // A resize (the window, the splitter, the page first shown) keeps the last fitted view in
+      // view, unless the member has moved the map since; the labels are then sorted out again.
+      S.map.on("resize", () => {
+        if (S.lastView && !S.userMoved && !S.loading) UnionMap.fit(S.lastView);
+        declutterLabels();
+      });
       if (options.legend) UnionMap.addLegend(options.legend);
       drawDistricts();
       ours(() => S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false}));
+      S.lastView = "all";
+      showViewKind();
       makeCluster();
       load({collection: options.merchants || S.merchants, counts: options.counts, view: null, seq: null});
       if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
@@ -452,7 +509,8 @@ function onBaseLayerChange(e) {
           const c = S.categories[code];
           html += `<div><span class="uc-dot" style="background:${c.colour}"></span>${escapeHtml(c.name)}</div>`;
         }
-        html += `</div><div class="uc-legend-shade">区块越深，符合条件的商户越多</div>`;
+        html += `</div><div class="uc-legend-shade">区块越深，符合条件的商户越多</div>`
+          + `<div class="uc-legend-city">区名下的数字是该区符合条件的商户数；放大地图或点击一个区，查看各商户</div>`;
         div.innerHTML = html;
         return div;
       };
@@ -487,6 +545,7 @@ function onBaseLayerChange(e) {
         S.nearLayer.eachLayer((layer) => bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng()));
       }
       if (bounds && bounds.isValid()) {
+        S.lastView = view;   // kept in view when the map is resized, until the member moves it
         // A zoom still animating would swallow this one (Leaflet ignores setView meanwhile).
         const padding = view === "all" ? [8, 8] : [24, 24];   // "all" as the page first opened
         whenIdle(() => ours(() => S.map.fitBounds(bounds, {padding: padding, maxZoom: 16, animate: false})));
@@ -503,6 +562,7 @@ function onBaseLayerChange(e) {
       const marker = S.markers.get(id);
       if (!marker) return false;
       highlight(id);
+      S.lastView = null;   // the map now shows this merchant, not the results
       revealMarker(marker, () => {
         if (S.editMode && S.selected === id && marker.dragging) marker.dragging.enable();
         ours(() => S.map.panTo(marker.getLatLng()));
