@@ -6,44 +6,91 @@ The GUI layer (widgets/launcher.py) adds the map's and the window's own commands
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy.exc import DatabaseError, DBAPIError, SQLAlchemyError
-
-from app.command_line import UsageError
-from app.discounts import commands as discount_commands
-from app.merchants import commands as merchant_commands
-from app.merchants import curation_commands, list_commands, release_commands
-from app.merchants.catalogue import QueryError
-from app.points import commands as points_commands
-from app.points.programme import ProgrammeError
-from app.seed import open_seeded_store
-from app.store.database import DatabaseFileError, DatabaseURLError
-from app.wallet import commands as wallet_commands
-from app.wallet.journal import WalletError
-from app.wallet.profile import ProfileError
+from app.command_line import QueryError, UsageError
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+@dataclass(frozen=True)
+class Command:
+    """A top-level command: its name and help, and the functions ("module:function") that add its
+    subcommands (or, for a `leaf`, its options). A command's modules are imported only when it runs,
+    or for the whole tree: `unioncard --help` and `wallet show` never import geopandas or folium."""
+
+    name: str
+    help: str
+    builders: tuple[str, ...]
+    leaf: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("districts", "武汉市的区", ("app.merchants.commands:add_district_commands",)),
+    Command("merchants", "优惠商户", ("app.merchants.commands:add_commands",)),
+    Command("catalogue", "商户目录：身份、权限与发布",
+            ("app.merchants.curation_commands:add_catalogue_commands", "app.merchants.release_commands:add_commands")),
+    Command("lists", "商户清单：手选的、有顺序的商户，用于传单和地图", ("app.merchants.list_commands:add_commands",)),
+    Command("discount", "优惠规则：解析与算价", ("app.discounts.commands:add_commands",)),
+    Command("wallet", "会员钱包：三个账户的余额与流水", ("app.wallet.commands:add_commands",)),
+    Command("points", "积分：按银行公布的规则计算",
+            ("app.points.commands:add_commands", "app.wallet.commands:add_points_commands")),
+)
+
+ALL = "*"
+
+
+def _builder(path: str):
+    module, function = path.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS, only: str | None = ALL
+                 ) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """The parser with every command's subcommands (`only` = ALL), or with just the named one's (the
+    others are listed with their help, enough for `--help`); None builds none."""
     parser = argparse.ArgumentParser(
         prog="unioncard",
         description="工会卡：武汉工会会员服务卡优惠商户地图与钱包。不带子命令时打开桌面程序。",
     )
     parser.add_argument("--db", metavar="URL", help="数据库 URL（默认 UNIONCARD_DB 或用户数据目录中的 SQLite 文件）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    merchant_commands.add_district_commands(sub)
-    merchant_commands.add_commands(sub)
-    release_commands.add_commands(curation_commands.add_catalogue_commands(sub))
-    list_commands.add_commands(sub)
-    discount_commands.add_commands(sub)
-    wallet_commands.add_commands(sub)
-    wallet_commands.add_points_commands(points_commands.add_commands(sub))
+    for command in commands:
+        p = sub.add_parser(command.name, help=command.help)
+        if only not in (ALL, command.name):
+            continue
+        target = p if command.leaf else p.add_subparsers(dest="action", required=True)
+        for path in command.builders:
+            _builder(path)(target)
     return parser, sub
+
+
+def command_named(argv: Sequence[str], commands: Sequence[Command] = COMMANDS) -> str | None:
+    """The command an argument list runs (`--db URL wallet show` -> "wallet"), None if none: what
+    `build_parser(only=...)` needs to build."""
+    names = {c.name for c in commands}
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in names else None
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed subcommand against the database named by --db (seeding it on first use)."""
+    from sqlalchemy.exc import DatabaseError, DBAPIError, SQLAlchemyError
+
+    from app.points.programme import ProgrammeError
+    from app.seed import open_seeded_store
+    from app.store.database import DatabaseFileError, DatabaseURLError
+    from app.wallet.journal import WalletError
+    from app.wallet.profile import ProfileError
+
     try:
         store, districts = open_seeded_store(args.db)
     except (DatabaseURLError, DatabaseFileError) as exc:
@@ -72,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def database_refusal(exc: DBAPIError) -> str:
+def database_refusal(exc) -> str:
     """Why the database refused, in the words a user can act on."""
     reason = str(exc.orig).splitlines()[0] if getattr(exc, "orig", None) else exc.__class__.__name__
     if "file is not a database" in reason or "not a database" in reason:
@@ -85,7 +132,8 @@ def database_refusal(exc: DBAPIError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, _ = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser, _ = build_parser(only=command_named(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -58,6 +58,10 @@ class UsageError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
+class QueryError(ValueError):
+    """A filter value the user gave that names nothing (unknown district or category)."""
+
+
 def parse_date(text: str | None, what: str) -> dt.date | None:
     """A YYYY-MM-DD option value; None when it was not given."""
     if not text:
@@ -93,14 +97,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths
     print("  ".join(_clip(h, w) for h, w in zip(headers, widths)).rstrip())
     for row in rows:
         print("  ".join(_clip("" if v is None else str(v), w) for v, w in zip(row, widths)).rstrip())
-
-
-def subcommands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
-    """The subcommands of a command group (`lists`), for a layer above to add its own (`lists flyer`)."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise ValueError(f"{parser.prog} has no subcommands")
 
 
 def _path(text: str) -> Path:

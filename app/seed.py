@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func, select
+
 from app.bundled import districts_geojson, merchants_geojson
 from app.discounts.offer_parser import PARSER_VERSION
 from app.geo.districts import DistrictIndex, save_districts
-from app.merchants.importer import import_into_store
-from app.merchants.review import approve
-from app.merchants.rows import count_merchants, reparse_all_offers
 from app.store import Store, migrate
 from app.store.database import default_url
+from app.store.models import District
 
 SEEDED_KEY = "merchants_seeded_at"
 PARSER_KEY = "offer_parser_version"
@@ -29,11 +29,19 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
     """
     store = Store(url or default_url())
     migrate(store.engine)
-    districts = DistrictIndex.from_store(store)
-    if districts.frame.empty:
+    # An opened, seeded database costs a few small queries: the districts are read (and geopandas
+    # imported) only when a command asks about them.
+    districts = DistrictIndex.from_store(store, deferred=True)
+    with store.session() as s:
+        has_districts = s.scalar(select(func.count()).select_from(District)) > 0
+    if not has_districts:
         districts = DistrictIndex.from_geojson(districts_geojson())
         save_districts(store, districts)
     if store.get_meta(SEEDED_KEY) is None:
+        from app.merchants.importer import import_into_store
+        from app.merchants.review import approve
+        from app.merchants.rows import count_merchants
+
         if count_merchants(store) == 0:
             report = import_into_store(store, districts, merchants_geojson(), duplicates="keep")
             if not report.written:
@@ -42,6 +50,8 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
         with store.session() as s:
             store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     if store.get_meta(PARSER_KEY) != PARSER_VERSION:
+        from app.merchants.rows import reparse_all_offers
+
         reparse_all_offers(store)
         with store.session() as s:
             store.set_meta(s, PARSER_KEY, PARSER_VERSION)

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from app.command_line import UsageError, output_file, output_folder, parse_date, print_json, subcommands_of
+from app.command_line import UsageError, output_file, output_folder, parse_date, print_json
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue import MerchantQuery, drop_expired, resolve_names, search
 from app.merchants.commands import add_filters, query_from_args
@@ -144,8 +144,7 @@ def _flyer_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export-map", help="把筛选结果（或一个商户清单）导出为一个可离线打开的网页地图（.html）")
+def add_export_map(p: argparse.ArgumentParser) -> None:
     add_filters(p)
     p.add_argument("--list", metavar="NAME", help="导出这个商户清单（而不是筛选结果）")
     p.add_argument("--out", required=True, metavar="FILE.html")
@@ -155,7 +154,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_export_map)
 
-    p = sub.add_parser("flyer", help="为一个区（或每个区）生成可打印的优惠商户传单（PDF）")
+
+def add_flyer(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", action="append", metavar="NAME", help="区（可重复）")
     p.add_argument("--all-districts", action="store_true", help="每个有商户的区各生成一份")
     p.add_argument("--category", action="append", metavar="NAME", help="只印这些类别（可重复）")
@@ -165,9 +165,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _flyer_options(p)
     p.set_defaults(handler=_flyer)
 
-    if "lists" in sub.choices:   # the app's parser has the named lists; `lists flyer` joins them
-        p = subcommands_of(sub.choices["lists"]).add_parser("flyer", help="为清单生成传单（PDF，清单名称即标题）")
-        p.add_argument("list", metavar="name")
-        p.add_argument("--out", required=True, metavar="FILE.pdf")
-        _flyer_options(p)
-        p.set_defaults(handler=_list_flyer)
+
+def add_list_flyer(lists: argparse._SubParsersAction) -> None:
+    """`lists flyer`: the named lists get a flyer of their own."""
+    p = lists.add_parser("flyer", help="为清单生成传单（PDF，清单名称即标题）")
+    p.add_argument("list", metavar="name")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    _flyer_options(p)
+    p.set_defaults(handler=_list_flyer)

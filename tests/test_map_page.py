@@ -8,7 +8,6 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from app.merchants.catalogue import MerchantQuery, search
-from maps.commands import add_commands
 from maps.merchant_layer import district_collection, district_counts, merchant_collection
 from maps.page import render_web_map, write_app_page
 from maps.web_map import selection_title
@@ -125,10 +124,11 @@ def test_export_map_refuses_bad_arguments(args, message, sqlite_url, capsys, tmp
     assert not list(tmp_path.glob("*.html"))
 
 
-def test_map_commands_register_on_any_parser():
-    import argparse
+def test_map_commands_are_built_when_they_run():
+    from widgets.launcher import build_full_parser
 
-    parser = argparse.ArgumentParser()
-    add_commands(parser.add_subparsers(dest="command"))
+    parser = build_full_parser(only="export-map")
     args = parser.parse_args(["export-map", "--out", "a.html", "--district", "青山区"])
     assert args.district == ["青山区"] and callable(args.handler)
+    args = build_full_parser(only="lists").parse_args(["lists", "flyer", "清单", "--out", "a.pdf"])
+    assert args.list == "清单" and callable(args.handler)

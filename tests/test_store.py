@@ -18,6 +18,42 @@ def test_first_open_seeds_districts_and_the_twelve_merchants(seeded):
     assert store.get_meta(SEEDED_KEY)
 
 
+def test_revisions_are_named_by_their_files_in_one_line(tmp_path):
+    """The start-up fast path (app.store.database.migrate) takes the newest file's number for the head
+    revision; that holds only while each file's revision is its number and the chain has no branch."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from app.store.database import _MIGRATIONS, head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    scripts = ScriptDirectory.from_config(cfg)
+    assert scripts.get_heads() == [head_revision()]
+    for script in scripts.walk_revisions():
+        assert script.path.rsplit("/", 1)[-1].startswith(script.revision + "_")
+
+
+def test_an_older_database_is_still_migrated_on_open(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from app.store.database import _MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    older = Store(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    with older.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+    older.close()
+    store, _ = open_seeded_store(url)
+    with store.engine.connect() as conn:
+        assert "offer_headline" in {c["name"] for c in inspect(conn).get_columns("merchants")}
+    store.close()
+
+
 def test_reopening_does_not_duplicate_or_reseed(db_url):
     store, _ = open_seeded_store(db_url)
     store.close()

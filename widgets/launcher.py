@@ -6,10 +6,18 @@ import os
 import sys
 from typing import Sequence
 
-from app.cli import build_parser, run
-from app.seed import open_seeded_store
-from maps.commands import add_commands as add_map_commands
-from widgets.snapshot import add_commands as add_snapshot_commands
+from app.cli import ALL, COMMANDS, Command, build_parser, command_named, run
+
+# The app's own commands on top of app/'s: maps/ draws the web map and the flyers, widgets/ the window.
+APP_COMMANDS = tuple(
+    Command(c.name, c.help, (*c.builders, "maps.commands:add_list_flyer")) if c.name == "lists" else c
+    for c in COMMANDS
+) + (
+    Command("export-map", "把筛选结果（或一个商户清单）导出为一个可离线打开的网页地图（.html）",
+            ("maps.commands:add_export_map",), leaf=True),
+    Command("flyer", "为一个区（或每个区）生成可打印的优惠商户传单（PDF）", ("maps.commands:add_flyer",), leaf=True),
+    Command("snapshot", "在后台渲染主窗口（含地图）并保存为 PNG", ("widgets.snapshot:add_commands",), leaf=True),
+)
 
 
 def run_gui(db_url: str | None) -> int:
@@ -23,6 +31,8 @@ def run_gui(db_url: str | None) -> int:
     qt_app.setApplicationName("工会卡")
     qt_app.setOrganizationName("unioncard")
     install_cjk_font(qt_app)
+    from app.seed import open_seeded_store
+
     store, districts = open_seeded_store(db_url)
     window = MainWindow(store, districts, settings=QSettings("unioncard", "unioncard"))
     window.show()
@@ -32,10 +42,9 @@ def run_gui(db_url: str | None) -> int:
         store.close()
 
 
-def build_full_parser():
-    parser, sub = build_parser()
-    add_map_commands(sub)
-    add_snapshot_commands(sub)
+def build_full_parser(only: str | None = ALL):
+    """The whole command tree (the fuzz test walks it), or only what `only` needs to run."""
+    parser, _ = build_parser(APP_COMMANDS, only)
     return parser
 
 
@@ -45,7 +54,8 @@ QT_COMMANDS = ("flyer", "snapshot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_full_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_full_parser(only=command_named(argv, APP_COMMANDS)).parse_args(argv)
     if args.command is None:
         return run_gui(args.db)
     if args.command in QT_COMMANDS:

@@ -87,8 +87,7 @@ def _snapshot(args, store: Store, districts: DistrictIndex) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("snapshot", help="在后台渲染主窗口（含地图）并保存为 PNG")
+def add_commands(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE.png")
     p.add_argument("--district", action="append", metavar="NAME", help="只显示这些区（可重复）")
     p.add_argument("--category", action="append", metavar="NAME", help="只显示这些类别（可重复）")

@@ -57,8 +57,7 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    discount = sub.add_parser("discount", help="优惠规则：解析与算价").add_subparsers(dest="action", required=True)
+def add_commands(discount: argparse._SubParsersAction) -> None:
     p = discount.add_parser("parse", help="把优惠文字解析为规则")
     p.add_argument("text")
     p.add_argument("--json", action="store_true")

@@ -11,6 +11,7 @@ from typing import Sequence
 import geopandas as gpd
 import pandas as pd
 
+from app.command_line import QueryError  # noqa: F401 - raised here, caught by callers importing it from here
 from app.geo.distances import bounding_box, distances_m
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import resolve_category
@@ -18,10 +19,6 @@ from app.merchants.rows import QUERY_FIELDS, RECORD_FIELDS, RETIRED_CHOICES, fet
 from app.store import Store
 
 COLUMNS = (*RECORD_FIELDS, "max_saving", "offer_headline", "rules_json", "revision", "retired_on", "retired_reason", "district")
-
-
-class QueryError(ValueError):
-    """A filter value the user gave that names nothing (unknown district or category)."""
 
 
 @dataclass(frozen=True)

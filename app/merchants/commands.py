@@ -193,15 +193,13 @@ def add_filters(p: argparse.ArgumentParser) -> None:
                    help="已下架的商户：exclude 不含（默认）、include 包含、only 只看已下架")
 
 
-def add_district_commands(sub: argparse._SubParsersAction) -> None:
-    districts = sub.add_parser("districts", help="武汉市的区").add_subparsers(dest="action", required=True)
+def add_district_commands(districts: argparse._SubParsersAction) -> None:
     p = districts.add_parser("list", help="列出13个区及其商户数")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_districts_list)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    merchants = sub.add_parser("merchants", help="优惠商户").add_subparsers(dest="action", required=True)
+def add_commands(merchants: argparse._SubParsersAction) -> None:
     p = merchants.add_parser("list", help="按区、类别、文字、附近筛选商户")
     add_filters(p)
     p.add_argument("--json", action="store_true")

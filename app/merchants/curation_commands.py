@@ -409,8 +409,7 @@ def add_commands(merchants: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=staff_handler(_not_duplicate))
 
 
-def add_catalogue_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    catalogue = sub.add_parser("catalogue", help="商户目录：身份与权限").add_subparsers(dest="action", required=True)
+def add_catalogue_commands(catalogue: argparse._SubParsersAction) -> None:
     p = catalogue.add_parser("whoami", help="当前以谁的身份连接，能否维护商户")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_whoami)
@@ -420,4 +419,3 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> argparse._SubPars
     p.add_argument("--password", help="登录密码（不写则只授权）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_grant)
-    return catalogue

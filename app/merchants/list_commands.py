@@ -127,9 +127,7 @@ def _export(args, store, districts, author) -> int:
     return _done(args, {"file": str(path), "count": len(frame), "notes": notes}, f"已导出“{named.name}”的 {len(frame)} 家商户到 {path}")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    lists = sub.add_parser("lists", help="商户清单：手选的、有顺序的商户，用于传单和地图").add_subparsers(
-        dest="action", required=True)
+def add_commands(lists: argparse._SubParsersAction) -> None:
     p = lists.add_parser("create", help="新建清单")
     p.add_argument("name")
     p.set_defaults(handler=_handler(_create, True))
@@ -163,4 +161,3 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     p.set_defaults(handler=_handler(_export, False))
     for parser in lists.choices.values():
         parser.add_argument("--json", action="store_true")
-    return lists

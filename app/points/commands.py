@@ -53,9 +53,7 @@ def _simulate(args, _store: Store, _districts: DistrictIndex) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """Adds `points` and returns its subcommands, for the wallet to add the member's statement."""
-    points = sub.add_parser("points", help="积分：按银行公布的规则计算").add_subparsers(dest="action", required=True)
+def add_commands(points: argparse._SubParsersAction) -> None:
     p = points.add_parser("simulate", help="按某个积分规则计算一个交易文件（CSV）的积分")
     p.add_argument("--programme", required=True, choices=list(programmes()))
     p.add_argument("--transactions", required=True, metavar="tx.csv",
@@ -65,4 +63,3 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     p.add_argument("--cycle-day", metavar="DAY", help="信用卡账单日（1–28）：积分上限按账期计算（默认按自然月）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_simulate)
-    return points

@@ -188,8 +188,7 @@ def _handler(function):
     return handle
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    wallet = sub.add_parser("wallet", help="会员钱包：三个账户的余额与流水").add_subparsers(dest="action", required=True)
+def add_commands(wallet: argparse._SubParsersAction) -> None:
 
     def op(name: str, help_text: str, function=_operation) -> argparse.ArgumentParser:
         p = wallet.add_parser(name, help=help_text)

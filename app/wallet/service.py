@@ -14,7 +14,6 @@ from typing import Callable, Sequence
 from app.discounts.price_calculator import Item, Quote, price
 from app.discounts.rules import OfferRules
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, search
 from app.money import decimal_to_fen, yuan
 from app.points.engine import run
 from app.points.programme import programme
@@ -118,6 +117,8 @@ class Wallet:
 
     def quote_purchase(self, merchant_id: str, items: Sequence[Item]) -> PurchaseQuote:
         """What the member would pay at a merchant for `items`, under its parsed offer."""
+        from app.merchants.catalogue import MerchantQuery, search  # geopandas: only when a merchant is named
+
         frame = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,)))
         if frame.empty:
             raise WalletError(f"没有编号为“{merchant_id}”的商户")
