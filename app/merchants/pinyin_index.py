@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
 
 @lru_cache(maxsize=65_536)
 def pinyin_keys(text: str) -> tuple[str, str]:
@@ -13,6 +11,8 @@ def pinyin_keys(text: str) -> tuple[str, str]:
 
     Runs of non-Chinese characters (KFC, 7) come back verbatim and are kept whole in both keys.
     """
+    from pypinyin import lazy_pinyin  # a quarter of a second to import: only when a name is converted
+
     chunks = lazy_pinyin(text)
     full = "".join(chunks).lower()
     initials = "".join(c if c in text else c[:1] for c in chunks).lower()
