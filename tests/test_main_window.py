@@ -598,3 +598,17 @@ def test_city_view_counts_districts_and_street_view_shows_merchants(window, qtbo
     qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
     view.call("fit", "all")
     qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") < 12 and state()["merchants"] > 0, timeout=WAIT_MS)
+
+
+def test_the_calculator_warns_when_part_of_the_offer_was_not_understood(window, qtbot):
+    """Issue 14: 好药师大药房's "门店其他优惠优先享受" is not in the rule model; 算一算 prices what it understood
+    and says the rest may change the price, where 精益眼镜's fully read offer carries no such warning."""
+    explorer = window.explorer
+    details = explorer.details
+    explorer.select_merchant("qs-02")
+    details.amount_box.setText("100")
+    assert "应付 ¥88.00" in details.result_label.text()
+    assert "未能识别：门店其他优惠优先享受" in details.result_label.text()
+    explorer.select_merchant("qs-08")
+    details.amount_box.setText("配镜 1000")
+    assert "应付 ¥850.00" in details.result_label.text() and "未能识别" not in details.result_label.text()

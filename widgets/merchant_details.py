@@ -71,6 +71,11 @@ def quote_html(quote: Quote) -> str:
         item = quote.items[d.item_index]
         lines.append(f"<span style='color:#e8590c'>{html.escape(item.item_class or '整单')}"
                      f"{html.escape(d.question)}，应付 {yuan(d.payable_if)}（{html.escape(d.clause)}）</span>")
+    if quote.capped is not None:
+        lines.append(f"本优惠最多减 {yuan(quote.capped)}，已按上限计算")
+    if quote.uncertain:   # wording not understood: the price is not promised
+        lines.append(f"<span style='color:#e8590c'>未能识别：{html.escape('；'.join(quote.uncertain))}。"
+                     "实际应付可能不同，以商户为准</span>")
     return "<br>".join(lines)
 
 

@@ -54,6 +54,10 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         item = quote.items[d.item_index]
         print(f"注意：{item.item_class or '消费'} {d.question}，应付 {d.payable_if} 元（{d.clause}）；"
               f"上面按不享受计算，分项写明可得确定价格")
+    if quote.capped is not None:
+        print(f"注意：本优惠最多减 {quote.capped} 元，已按上限计算")
+    if quote.uncertain:
+        print(f"注意：优惠中有未能识别的条款（{'；'.join(quote.uncertain)}），实际应付可能不同，以商户为准")
     return 0
 
 

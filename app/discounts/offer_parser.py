@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
 
-PARSER_VERSION = "3"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "4"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+# 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -23,12 +24,28 @@ _CONDITIONS = (
     (re.compile(r"(?:凭|需|须)?(?:使用|用|刷)(?:武汉)?工会(?:会员服务)?卡(?:结账|结算|支付|付款|消费)?"), "pay_with_card"),
     (re.compile(r"持(?:武汉)?工会(?:会员服务)?卡消费"), "pay_with_card"),
     (re.compile(r"持卡消费"), "pay_with_card"),
+    # 凭工会卡消费 / 凭工会卡就餐 / 持工会卡入住: the card is shown; what follows is the discount.
+    (re.compile(r"(?:凭|持)(?:武汉)?工会(?:会员服务)?卡(?:消费|就餐|用餐|购物|入住|结账|购票|观影|就诊|体检|洗车|进店)?"),
+     "show_card"),
+    (re.compile(r"(?:工会)?会员(?:专享|独享|特享)"), "members_only"),
 )
 _NOT_COMBINABLE = re.compile(
     r"(?:与|和|同)?其他优惠(?:活动)?(?:不能|不可|不得|不)同时(?:使用|享受|参加)"
-    r"|不(?:与|和)其他优惠(?:活动)?(?:同享|同时使用|同时享受|叠加)"
+    r"|不(?:与|和)(?:店内|本店|门店|商场|店铺)?其他优惠(?:活动)?(?:同享|同时使用|同时享受|叠加)"
     r"|不(?:可|能|予)?叠加(?:使用)?"
     r"|不(?:可)?同享"
+)
+# The most an offer takes off a bill (最多减50元, 最高优惠200元, 封顶100元); 上不封顶 says there is none.
+_CAP = re.compile(rf"(?:最多|最高)(?:可)?(?:减|优惠|立减|减免|抵扣|省)\s*({_NUM})\s*元|(?:优惠|减免)?(?:上限|封顶)\s*({_NUM})\s*元")
+_NO_CAP = re.compile(r"上不封顶")
+# Wording the rule model cannot hold yet: a time window, a quantity, people, a usage limit, a price the
+# discount stacks on, a percent that depends on the bill. A segment with any of it is left unparsed, so
+# a quote says it may not hold instead of printing a confident wrong price.
+_NOT_MODELLED = re.compile(
+    r"周[一二三四五六日天末]|星期|每周|每月|每天|每日|会员日|午市|晚市|早市|节假日|节日|假日|法定|工作日"
+    r"|\d{1,2}[:：]\d{2}|\d{1,2}点|时段|营业时间|当日|当天"
+    r"|第[二三四两2-4][份件个杯位瓶]|买[一二三1-3]送|送[一二三1-3]$|随行|同行|每人|人均|每卡|每位|每桌|限购|限\d次|限[一二两三]次|仅限|首单"
+    r"|会员价|不满|满\d+(?:\.\d+)?元?(?:打|可享|享|即享)?\d*(?:\.\d+)?折"
 )
 _EXCLUSION = re.compile(r"^(.*?)(?:均)?(?:除外|不参加|不参与|不打折|不享受(?:此)?优惠|不享受)(.*)$")
 _THRESHOLD = re.compile(rf"(每)?满\s*({_NUM})\s*元?\s*(?:即)?(?:立)?减\s*({_NUM})\s*元?")
@@ -49,14 +66,48 @@ _FILLER_EDGE = re.compile(
 )
 # Applies-to phrases that mean "everything the merchant sells".
 _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
-               "餐饮消费", "店内消费", "全单", "总价"}
+               "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
+               "单笔", "单次", "单笔消费", "单次消费", "一次性消费"}
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")
+
+
+_CN_VALUES = {"零": 0, "〇": 0, **_CN_DIGITS}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+# An amount in Chinese numerals: after 满 or 减 (满二百减三十), or before 元 (一百二十元).
+_CN_AMOUNT = re.compile(r"(?<=[满减])[零〇一二两三四五六七八九十百千万]+|[零〇一二两三四五六七八九十百千万]+(?=元|块)")
+
+
+def cn_number(text: str) -> int | None:
+    """一百二十 -> 120, 两千五 -> 2500 (a trailing digit is the next unit down, as people say it),
+    十五 -> 15, 三万 -> 30000; None if it is not a number."""
+    total, section, digit, last_unit = 0, 0, None, 1
+    for ch in text:
+        if ch in "零〇":                         # 一千零五: a gap; what follows is units
+            digit, last_unit = None, 1
+        elif ch in _CN_VALUES:
+            if digit is not None:
+                return None                      # 二三: not a number (八八折 is read as a percent elsewhere)
+            digit = _CN_VALUES[ch]
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit == 10000:
+                section = (section + (digit or 0)) * unit
+                total, section, digit, last_unit = total + section, 0, None, unit
+                continue
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    if digit:
+        section += digit * (last_unit // 10 if last_unit >= 100 else 1)
+    return total + section
 
 
 def _normalise(text: str) -> str:
     table = str.maketrans({"（": "(", "）": ")", "％": "%", "：": ":", "；": ";", "！": "!", "，": ",", "。": "."})
     out = text.translate(table)
     out = re.sub(r"[０-９]", lambda m: chr(ord(m.group()) - 0xFEE0), out)
+    out = _CN_AMOUNT.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), out)
     return re.sub(r"\s+", "", out)
 
 
@@ -71,7 +122,8 @@ def _split(text: str) -> list[str]:
     text = re.sub(r"\(([^()]*)\)", lift, text)
     # A full stop between digits is a decimal point (8.8折), elsewhere it ends a sentence.
     parts = re.split(r"[,;!?]|(?<!\d)\.|\.(?!\d)", text)
-    return [p for p in (s.strip() for s in parts) if p]
+    # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
+    return [p for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p)]
 
 
 def _applies_to(prefix: str) -> str | None:
@@ -87,8 +139,8 @@ def _percent_from_digits(number: str) -> Decimal | None:
     value = Decimal(number)
     if Decimal(0) < value < 10:
         return value / 10                      # 9折 -> 0.9, 8.8折 -> 0.88
-    if value == value.to_integral_value() and 10 <= value < 100:
-        return value / 100                     # 95折 -> 0.95, 85折 -> 0.85
+    if value == value.to_integral_value() and 20 <= value < 100 and value % 10:
+        return value / 100                     # 95折 -> 0.95, 85折 -> 0.85 (11折, 90折 are no such thing)
     return None
 
 
@@ -145,11 +197,15 @@ def parse_offer(text: str) -> OfferRules:
     unparsed: list[str] = []
     condition = None
     combinable = True
+    caps: list[Decimal] = []
     for raw in _split(_normalise(text or "")):
         segment = raw
         if _NOT_COMBINABLE.search(segment):
             combinable = False
             segment = _NOT_COMBINABLE.sub("", segment)
+        for m in _CAP.finditer(segment):
+            caps.append(Decimal(m.group(1) or m.group(2)))
+        segment = _NO_CAP.sub("", _CAP.sub("", segment))
         for pattern, kind in _CONDITIONS:
             if pattern.search(segment):
                 condition = condition or kind
@@ -158,15 +214,26 @@ def parse_offer(text: str) -> OfferRules:
         if not segment:
             continue
         if m := _EXCLUSION.match(segment):
+            if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
+                unparsed.append(raw)
+                continue
             exclusions.extend(_exclusion_items(m.group(1)))
             segment = m.group(2).strip()       # 河海鲜及特价菜除外其他消费9折: the rest is a clause
             if not segment or _TRAILING_NOISE.match(segment):
                 continue
         clause = _discount_clause(segment) or _free_or_perk(segment)
-        if clause is None:
+        if clause is None or _NOT_MODELLED.search(segment) or _impossible(clause):
             unparsed.append(raw)
             continue
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(Clause(clause.kind, raw if segment in raw else segment, clause.applies_to,
                               clause.multiplier, clause.amount, clause.threshold, clause.repeat))
-    return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed))
+    cap = min(caps) if caps and all(c > 0 for c in caps) else None
+    if caps and cap is None:
+        unparsed.extend(m.group(0) for m in _CAP.finditer(_normalise(text or "")))
+    return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap)
+
+
+def _impossible(clause: Clause) -> bool:
+    """满100减200: a reduction no smaller than what must be spent is a typo, not an offer to price."""
+    return clause.kind == "threshold" and (clause.threshold or 0) <= (clause.amount or 0)

@@ -105,6 +105,8 @@ class Quote:
     payable: Decimal
     reductions: tuple[str, ...]  # threshold / amount-off clauses that took money off the subtotal
     depends: tuple[Dependency, ...] = ()
+    uncertain: tuple[str, ...] = ()   # offer wording not understood: the price may not hold
+    capped: Decimal | None = None     # the offer's cap, when it limited this saving
 
     @property
     def saving(self) -> Decimal:
@@ -113,7 +115,10 @@ class Quote:
     def to_json(self) -> dict:
         return {"total": str(self.total), "payable": str(self.payable), "saving": str(self.saving),
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
-                "depends": [d.to_json() for d in self.depends]}
+                "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
+                "capped": None if self.capped is None else str(self.capped)}
+
+
 
 
 def parse_amount(text: str) -> Decimal:
@@ -265,28 +270,55 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
         excluded.append(False)
 
     reductions = []
-    for clause in rules.clauses:
-        if clause.kind not in ("threshold", "amount_off"):
+    for group in _reduction_groups(rules.clauses):
+        # Tiers (满200减30，满500减100) are one rule: the best tier the bill reaches, once.
+        best: tuple[Decimal, Clause, list[int]] | None = None
+        for clause in group:
+            eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+            off = min(_reduction(clause, sum((payable[i] for i in eligible), Decimal(0))),
+                      sum((payable[i] for i in eligible), Decimal(0)))
+            if off > 0 and (best is None or off > best[0]):
+                best = (off, clause, eligible)
+        if best is None:
             continue
-        eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
-        subtotal = sum((payable[i] for i in eligible), Decimal(0))
-        if clause.kind == "threshold":
-            step = clause.threshold or Decimal(0)
-            times = 0 if step <= 0 or subtotal < step else (int(subtotal // step) if clause.repeat else 1)
-            off = (clause.amount or Decimal(0)) * times
-        else:
-            off = clause.amount or Decimal(0)
-        off = min(off, subtotal)
-        if off <= 0:
-            continue
+        off, clause, eligible = best
         reductions.append(clause.text)
         for i, share in zip(eligible, _spread(off, [payable[i] for i in eligible])):
             payable[i] -= share
             applied[i] = applied[i] or clause.text
+
+    capped = None
+    saved = [item.amount - pay for item, pay in zip(basket, payable)]
+    if rules.cap is not None and sum(saved, Decimal(0)) > rules.cap:
+        # 最多减50元: the saving beyond the cap is given back, item by item in proportion to each saving.
+        back = sum(saved, Decimal(0)) - rules.cap
+        for i, share in enumerate(_spread(back, saved)):
+            payable[i] += share
+        capped = rules.cap
 
     items = tuple(
         PricedItem(item.item_class, item.amount, pay, clause, ex)
         for item, pay, clause, ex in zip(basket, payable, applied, excluded)
     )
     total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
-    return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends))
+    return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
+                 rules.unparsed, capped)
+
+
+def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:
+    """满减 clauses for the same goods form one tiered rule; each 立减 is a rule of its own."""
+    groups: dict[object, list[Clause]] = {}
+    for n, clause in enumerate(clauses):
+        if clause.kind == "threshold":
+            groups.setdefault(("tiers", clause.applies_to), []).append(clause)
+        elif clause.kind == "amount_off":
+            groups[("off", n)] = [clause]
+    return list(groups.values())
+
+
+def _reduction(clause: Clause, subtotal: Decimal) -> Decimal:
+    if clause.kind == "threshold":
+        step = clause.threshold or Decimal(0)
+        times = 0 if step <= 0 or subtotal < step else (int(subtotal // step) if clause.repeat else 1)
+        return (clause.amount or Decimal(0)) * times
+    return clause.amount or Decimal(0)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk"]
-Condition = Literal["show_card", "pay_with_card"]
+Condition = Literal["show_card", "pay_with_card", "members_only"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class OfferRules:
     condition: Condition | None = None
     combinable: bool = True
     unparsed: tuple[str, ...] = field(default=())
+    cap: Decimal | None = None             # 最多减50元, 最高优惠200元: the most the offer takes off a bill
 
     @property
     def multipliers(self) -> list[Decimal]:
@@ -83,6 +84,7 @@ class OfferRules:
             "combinable": self.combinable,
             "max_saving": _num(self.max_saving),
             "unparsed": list(self.unparsed),
+            **({"cap": _num(self.cap)} if self.cap is not None else {}),   # absent in rules stored before caps
         }
 
     def dumps(self) -> str:
@@ -96,6 +98,7 @@ class OfferRules:
             condition=data.get("condition"),
             combinable=bool(data.get("combinable", True)),
             unparsed=tuple(data.get("unparsed", [])),
+            cap=Decimal(str(data["cap"])) if data.get("cap") is not None else None,
         )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
 
-_CONDITION_TEXT = {"show_card": "需出示工会卡", "pay_with_card": "需使用工会卡结账"}
+_CONDITION_TEXT = {"show_card": "需出示工会卡", "pay_with_card": "需使用工会卡结账", "members_only": "工会会员专享（需出示工会卡）"}
 
 
 def zhe(multiplier: Decimal) -> str:
@@ -34,6 +34,8 @@ def describe_rules(rules: OfferRules) -> str:
         lines.append("不参加：" + "、".join(rules.exclusions))
     if rules.condition:
         lines.append(_CONDITION_TEXT[rules.condition])
+    if rules.cap is not None:
+        lines.append(f"最多优惠{rules.cap.normalize():f}元")
     if not rules.combinable:
         lines.append("不与其他优惠同时使用")
     if rules.unparsed:

@@ -1,0 +1,53 @@
+"""Offers the parser was not written against (issue 14): tests/data/offer_corpus.toml holds each with the
+rules it must read and a priced basket. Whatever is not understood is unparsed and the quote says so; no
+text makes the parser raise or a price go negative."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.discounts.offer_parser import parse_offer
+from app.discounts.price_calculator import Item, parse_basket, price
+from app.discounts.rules_text import describe_rules
+
+CORPUS = tomllib.loads((Path(__file__).parent / "data" / "offer_corpus.toml").read_text(encoding="utf-8"))["offer"]
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[f"{c['family']}:{c['text'] or '(empty)'}" for c in CORPUS])
+def test_the_corpus_reads_and_prices_as_written(case):
+    rules = parse_offer(case["text"])
+    assert describe_rules(rules).replace("\n", " | ") == case["rules"]
+    quote = price(rules, parse_basket(case["basket"]))
+    assert quote.payable == Decimal(case["payable"])
+    assert bool(quote.uncertain) == case.get("uncertain", False)
+
+
+def test_every_phrase_family_has_cases():
+    families = {c["family"] for c in CORPUS}
+    assert families >= {"condition", "members", "combinable", "percent", "everything", "exclusion", "threshold",
+                        "tiers", "cap", "numerals", "free", "perk", "adversarial", "not_modelled"}
+
+
+OFFER_WORDS = st.sampled_from(["满", "减", "每", "折", "元", "九", "八", "点", "五", "免费", "赠送", "除外", "全场",
+                               "凭工会卡", "最多", "，", "（", "）", "%", "0", "1", "2", "5", "9", "10", "100", "200",
+                               "上不封顶", "周三", "第二份", "半价", "酒水", "烟酒", "·", " "])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(OFFER_WORDS, max_size=30).map("".join), st.integers(0, 10**7))
+def test_no_offer_text_raises_or_prices_below_zero(text, fen):
+    rules = parse_offer(text)
+    quote = price(rules, [Item(None, Decimal(fen) / 100), Item("白酒", Decimal("99.99"))])
+    assert Decimal(0) <= quote.payable <= quote.total
+    assert all(Decimal(0) <= i.payable <= i.amount for i in quote.items)
+
+
+def test_a_thousand_characters_of_offer_is_read_without_trouble():
+    rules = parse_offer("全场9折，" * 200)
+    assert rules.multipliers and price(rules, [Item(None, Decimal(100))]).payable == Decimal("90.00")
