@@ -612,3 +612,26 @@ def test_the_calculator_warns_when_part_of_the_offer_was_not_understood(window, 
     explorer.select_merchant("qs-08")
     details.amount_box.setText("配镜 1000")
     assert "应付 ¥850.00" in details.result_label.text() and "未能识别" not in details.result_label.text()
+
+
+def test_the_details_say_whether_a_time_limited_offer_holds_today(window, qtbot, store, tmp_path):
+    """Issue 14: 每周三会员日全场7折 says 今天可用 on a Wednesday and 今天不可用：仅周三 otherwise, and 算一算
+    prices it for now."""
+    import datetime as dt
+
+    from app.merchants.importer import import_into_store
+
+    path = tmp_path / "wed.csv"
+    path.write_text("编号,名称,类别,区,优惠,经度,纬度\nw-1,周三茶馆,餐饮,青山区,每周三会员日全场7折,114.40,30.63\n",
+                    encoding="utf-8")
+    assert import_into_store(*store, path, duplicates="keep").added == 1
+    explorer = window.explorer
+    explorer.refresh()
+    qtbot.waitUntil(lambda: explorer.model.row_of("w-1") is not None, timeout=WAIT_MS)
+    explorer.select_merchant("w-1")
+    details = explorer.details
+    wednesday = dt.date.today().weekday() == 2
+    assert ("今天可用" if wednesday else "今天不可用：仅周三") in details.place_label.text()
+    assert "全部消费：7折（周三）" in details.rules_label.text()
+    details.amount_box.setText("100")
+    assert ("应付 ¥70.00" if wednesday else "应付 ¥100.00") in details.result_label.text()

@@ -4,6 +4,7 @@ text makes the parser raise or a price go negative."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -23,15 +24,18 @@ CORPUS = tomllib.loads((Path(__file__).parent / "data" / "offer_corpus.toml").re
 def test_the_corpus_reads_and_prices_as_written(case):
     rules = parse_offer(case["text"])
     assert describe_rules(rules).replace("\n", " | ") == case["rules"]
-    quote = price(rules, parse_basket(case["basket"]))
+    on = case.get("on")
+    at = None if on is None else (dt.datetime.fromisoformat(on) if " " in on else dt.date.fromisoformat(on))
+    quote = price(rules, parse_basket(case["basket"]), at)
     assert quote.payable == Decimal(case["payable"])
     assert bool(quote.uncertain) == case.get("uncertain", False)
+    assert bool(quote.depends) == case.get("depends", False)
 
 
 def test_every_phrase_family_has_cases():
     families = {c["family"] for c in CORPUS}
     assert families >= {"condition", "members", "combinable", "percent", "everything", "exclusion", "threshold",
-                        "tiers", "cap", "numerals", "free", "perk", "adversarial", "not_modelled"}
+                        "tiers", "cap", "numerals", "free", "perk", "time", "adversarial", "not_modelled"}
 
 
 OFFER_WORDS = st.sampled_from(["满", "减", "每", "折", "元", "九", "八", "点", "五", "免费", "赠送", "除外", "全场",

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.discounts.price_calculator import BasketError, Quote, parse_basket, price
 from app.discounts.rules import OfferRules
-from app.discounts.rules_text import describe_rules, headline_phrase
+from app.discounts.rules_text import describe_rules, headline_phrase, today_line
 from app.geo.map_links import amap_url, baidu_url, tel_url
 from app.merchants.catalogue import validity_note
 from maps.merchant_layer import APPROXIMATE_NOTE
@@ -68,8 +68,8 @@ def quote_html(quote: Quote) -> str:
     for text in quote.reductions:
         lines.append(f"另减：{html.escape(text)}")
     for d in quote.depends:   # priced without it: the member's favour is never assumed
-        item = quote.items[d.item_index]
-        lines.append(f"<span style='color:#e8590c'>{html.escape(item.item_class or '整单')}"
+        what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "整单")
+        lines.append(f"<span style='color:#e8590c'>{html.escape(what)}"
                      f"{html.escape(d.question)}，应付 {yuan(d.payable_if)}（{html.escape(d.clause)}）</span>")
     if quote.capped is not None:
         lines.append(f"本优惠最多减 {yuan(quote.capped)}，已按上限计算")
@@ -290,6 +290,8 @@ class MerchantDetails(QScrollArea):
             place.append(f"有效期：{start or '—'} 至 {end or '长期'}" + (f"（{note}）" if note else ""))
         else:
             place.append("有效期：未注明，以商户公告为准")
+        if (today := today_line(self._rules, dt.datetime.now())) is not None:
+            place.append(today)
         self.place_label.setText("\n".join(place))
 
         self.offer_label.setText(row["offer"] or "（未填写）")
@@ -321,7 +323,7 @@ class MerchantDetails(QScrollArea):
             self.result_label.setText(f"<span style='color:#c92a2a'>{html.escape(str(exc))}</span>")
             self.quoted.emit(None)
             return
-        quote = price(self._rules, basket)
+        quote = price(self._rules, basket, dt.datetime.now())   # 算一算 is for paying now
         body = quote_html(quote)
         only_classes = all(c.applies_to for c in self._rules.clauses if c.kind in ("percent", "free"))
         if quote.saving == 0 and any(i.item_class is None for i in basket) and only_classes and self._rules.clauses:

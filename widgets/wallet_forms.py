@@ -322,9 +322,9 @@ class PurchaseForm(CheckedForm):
         basket = parse_basket(self.items_edit.text())
         if not basket:
             raise WalletError("请填写消费金额")
-        quoted = self.wallet.quote_purchase(merchant_id, basket)
-        lines = [i.to_json() for i in quoted.quote.items]
         on = _on(self.date_edit)
+        quoted = self.wallet.quote_purchase(merchant_id, basket, on)
+        lines = [i.to_json() for i in quoted.quote.items]
         purse = self.purse_box.currentData()
         note = self.note_edit.text().strip() or None
         card = self.wallet.points_card() if purse == ops.POINTS_CARD else None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from app.command_line import UsageError, print_json
+from app.command_line import UsageError, parse_date, print_json
 from app.discounts.offer_parser import parse_offer
 from app.discounts.price_calculator import BasketError, parse_item, price
 from app.discounts.rules_text import describe_rules
@@ -36,13 +37,31 @@ def _merchant_offer(store: Store, merchant_id: str) -> str:
     return offer
 
 
+def _when(args) -> dt.date | dt.datetime | None:
+    """--on DATE [--time HH:MM]: when the member would pay (time windows, 节假日); None if not given."""
+    if args.on is None:
+        if args.time is not None:
+            raise UsageError("--time 需要与 --on 日期一起使用")
+        return None
+    day = parse_date(args.on, "--on")
+    if day is None:
+        raise UsageError("--on 应写成 YYYY-MM-DD")
+    if args.time is None:
+        return day
+    try:
+        clock = dt.datetime.strptime(args.time.strip(), "%H:%M").time()
+    except ValueError:
+        raise UsageError(f"--time 应写成 时:分（如 12:30），这里是“{args.time}”") from None
+    return dt.datetime.combine(day, clock)
+
+
 def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
     offer = _merchant_offer(store, args.merchant) if args.merchant else args.text
     try:
         basket = [parse_item(spec) for spec in args.item]
     except BasketError as exc:
         raise UsageError(str(exc)) from None
-    quote = price(parse_offer(offer), basket)
+    quote = price(parse_offer(offer), basket, _when(args))
     if args.json:
         print_json(quote.to_json())
         return 0
@@ -51,9 +70,15 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         print(f"{item.item_class or '消费'}  {item.amount} 元 -> {item.payable} 元（{how}）")
     print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
     for d in quote.depends:
-        item = quote.items[d.item_index]
-        print(f"注意：{item.item_class or '消费'} {d.question}，应付 {d.payable_if} 元（{d.clause}）；"
-              f"上面按不享受计算，分项写明可得确定价格")
+        what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "消费")
+        timed = d.question.startswith(("若在", "若不是节假日", "若是工作日"))
+        if not timed:
+            settle = "分项写明可得确定价格"
+        elif not args.on:
+            settle = "用 --on 日期（和 --time 时间）可得确定价格"
+        else:
+            settle = "用 --time 时间可得确定价格" if not args.time and d.question.startswith("若在") else "以商户为准"
+        print(f"注意：{what} {d.question}，应付 {d.payable_if} 元（{d.clause}）；上面按不享受计算，{settle}")
     if quote.capped is not None:
         print(f"注意：本优惠最多减 {quote.capped} 元，已按上限计算")
     if quote.uncertain:
@@ -71,5 +96,7 @@ def add_commands(discount: argparse._SubParsersAction) -> None:
     source.add_argument("--merchant", metavar="ID", help="商户编号")
     source.add_argument("--text", metavar="TEXT", help="优惠文字")
     p.add_argument("--item", action="append", required=True, metavar="CLASS=AMOUNT", help="如 配镜=1000（可重复）；只写金额表示整单")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="消费日期（分时段、节假日的优惠按这天计算；不写则列出各种情况）")
+    p.add_argument("--time", metavar="HH:MM", help="消费时间，如 12:30（与 --on 一起使用）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_discount_price)

@@ -10,9 +10,11 @@ import re
 from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
+from app.discounts.time_windows import extract_holidays_out, extract_when
 
-PARSER_VERSION = "4"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "5"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
+# 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -198,6 +200,7 @@ def parse_offer(text: str) -> OfferRules:
     condition = None
     combinable = True
     caps: list[Decimal] = []
+    holidays_excluded = False
     for raw in _split(_normalise(text or "")):
         segment = raw
         if _NOT_COMBINABLE.search(segment):
@@ -206,6 +209,12 @@ def parse_offer(text: str) -> OfferRules:
         for m in _CAP.finditer(segment):
             caps.append(Decimal(m.group(1) or m.group(2)))
         segment = _NO_CAP.sub("", _CAP.sub("", segment))
+        out, segment = extract_holidays_out(segment)
+        holidays_excluded = holidays_excluded or out
+        when, segment = extract_when(segment)
+        if when is not None and not segment.strip(" :、"):
+            unparsed.append(raw)               # a window with no discount in it (周一至周五营业)
+            continue
         for pattern, kind in _CONDITIONS:
             if pattern.search(segment):
                 condition = condition or kind
@@ -227,11 +236,12 @@ def parse_offer(text: str) -> OfferRules:
             continue
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(Clause(clause.kind, raw if segment in raw else segment, clause.applies_to,
-                              clause.multiplier, clause.amount, clause.threshold, clause.repeat))
+                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when))
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:
         unparsed.extend(m.group(0) for m in _CAP.finditer(_normalise(text or "")))
-    return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap)
+    return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
+                      holidays_excluded)
 
 
 def _impossible(clause: Clause) -> bool:

@@ -9,6 +9,7 @@ quote says what it would cost if it does: the member's favour is never assumed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from app.discounts.rules import Clause, OfferRules
+from app.discounts.time_windows import holds
 from app.money import AmountError, parse_decimal_yuan
 
 FEN = Decimal("0.01")
@@ -86,9 +88,10 @@ class PricedItem:
 
 @dataclass(frozen=True)
 class Dependency:
-    """An item whose price depends on what the basket does not say: it is priced without the clause,
-    and would cost `payable_if` if it qualifies."""
-    item_index: int
+    """An item whose price depends on what the basket does not say (what it is, the day, the hour): it
+    is priced without the clause, and would cost `payable_if` if it qualifies. `item_index` None: the
+    whole bill (a 满减 that holds only on some days)."""
+    item_index: int | None
     question: str              # 若是首次心理咨询
     payable_if: Decimal
     clause: str
@@ -247,7 +250,23 @@ def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
     return shares
 
 
-def price(rules: OfferRules, basket: list[Item]) -> Quote:
+def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) -> tuple[Fit, str]:
+    """_fit, then the clause's time window (and 节假日不参加) at `at`: a window that does not hold rules
+    the clause out, one that cannot be known (no date given, 午市 with no hours) makes it a maybe."""
+    fit, question = _fit(clause, item_class)
+    if fit == "no":
+        return fit, question
+    timing, why = holds(clause.when, rules.holidays_excluded, at)
+    if timing == "no":
+        return "no", ""
+    if timing == "unknown":
+        return "maybe", "，且".join(filter(None, [question, why])) if fit == "maybe" else why
+    return fit, question
+
+
+def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | None = None) -> Quote:
+    """The basket priced under the offer on the day (and at the time) `at`; None: the day is not known,
+    and a clause that holds only at some times is priced without, its price given as a dependency."""
     payable: list[Decimal] = []
     applied: list[str | None] = []
     excluded: list[bool] = []
@@ -258,7 +277,7 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
             applied.append(None)
             excluded.append(True)
             continue
-        fits = [(c, *_fit(c, item.item_class)) for c in rules.clauses if c.kind in ("percent", "free")]
+        fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses if c.kind in ("percent", "free")]
         clause = _best([c for c, fit, _ in fits if fit == "yes"])
         pay = _pay(clause, item.amount)
         maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay(c, item.amount) < pay]
@@ -270,10 +289,16 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
         excluded.append(False)
 
     reductions = []
+    maybe_reductions: list[tuple[Clause, str]] = []
     for group in _reduction_groups(rules.clauses):
         # Tiers (满200减30，满500减100) are one rule: the best tier the bill reaches, once.
         best: tuple[Decimal, Clause, list[int]] | None = None
         for clause in group:
+            timing, why = holds(clause.when, rules.holidays_excluded, at)
+            if timing != "yes":
+                if timing == "unknown":
+                    maybe_reductions.append((clause, why))
+                continue
             eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
             off = min(_reduction(clause, sum((payable[i] for i in eligible), Decimal(0))),
                       sum((payable[i] for i in eligible), Decimal(0)))
@@ -286,6 +311,13 @@ def price(rules: OfferRules, basket: list[Item]) -> Quote:
         for i, share in zip(eligible, _spread(off, [payable[i] for i in eligible])):
             payable[i] -= share
             applied[i] = applied[i] or clause.text
+
+    for clause, why in maybe_reductions:   # 每周三满200减30 on a day not given: what it would take off
+        eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+        subtotal = sum((payable[i] for i in eligible), Decimal(0))
+        off = min(_reduction(clause, subtotal), subtotal)
+        if off > 0:
+            depends.append(Dependency(None, why, sum(payable, Decimal(0)).quantize(FEN) - off, clause.text))
 
     capped = None
     saved = [item.amount - pay for item, pay in zip(basket, payable)]

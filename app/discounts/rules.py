@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from app.discounts.time_windows import When
+
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
 
@@ -20,6 +22,7 @@ class Clause:
     amount: Decimal | None = None          # amount_off: yuan off; threshold: yuan off per step
     threshold: Decimal | None = None       # threshold: spend needed
     repeat: bool | None = None             # threshold: 每满 repeats
+    when: When | None = None               # 周一至周五午市: when the clause holds; None = any time
 
     def to_json(self) -> dict:
         out: dict = {"applies_to": self.applies_to, "kind": self.kind}
@@ -30,6 +33,8 @@ class Clause:
         if self.kind == "threshold":
             out["threshold"] = _num(self.threshold)
             out["repeat"] = bool(self.repeat)
+        if self.when is not None:              # absent in rules stored before time windows
+            out["when"] = self.when.to_json()
         out["text"] = self.text
         return out
 
@@ -46,6 +51,7 @@ class Clause:
             amount=dec("amount"),
             threshold=dec("threshold"),
             repeat=data.get("repeat"),
+            when=When.from_json(data["when"]) if data.get("when") else None,
         )
 
 
@@ -57,6 +63,7 @@ class OfferRules:
     combinable: bool = True
     unparsed: tuple[str, ...] = field(default=())
     cap: Decimal | None = None             # 最多减50元, 最高优惠200元: the most the offer takes off a bill
+    holidays_excluded: bool = False        # 节假日不参加: no clause holds on a public holiday
 
     @property
     def multipliers(self) -> list[Decimal]:
@@ -85,6 +92,7 @@ class OfferRules:
             "max_saving": _num(self.max_saving),
             "unparsed": list(self.unparsed),
             **({"cap": _num(self.cap)} if self.cap is not None else {}),   # absent in rules stored before caps
+            **({"holidays_excluded": True} if self.holidays_excluded else {}),
         }
 
     def dumps(self) -> str:
@@ -99,6 +107,7 @@ class OfferRules:
             combinable=bool(data.get("combinable", True)),
             unparsed=tuple(data.get("unparsed", [])),
             cap=Decimal(str(data["cap"])) if data.get("cap") is not None else None,
+            holidays_excluded=bool(data.get("holidays_excluded", False)),
         )
 
 

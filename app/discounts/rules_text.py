@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
+from app.discounts.time_windows import holds
 
 _CONDITION_TEXT = {"show_card": "需出示工会卡", "pay_with_card": "需使用工会卡结账", "members_only": "工会会员专享（需出示工会卡）"}
 
@@ -16,6 +18,11 @@ def zhe(multiplier: Decimal) -> str:
 
 
 def describe_clause(clause: Clause) -> str:
+    text = _describe_clause(clause)
+    return f"{text}（{clause.when.describe()}）" if clause.when is not None else text
+
+
+def _describe_clause(clause: Clause) -> str:
     target = clause.applies_to or "全部消费"
     if clause.kind == "percent" and clause.multiplier is not None:
         return f"{target}：{zhe(clause.multiplier)}"
@@ -36,6 +43,8 @@ def describe_rules(rules: OfferRules) -> str:
         lines.append(_CONDITION_TEXT[rules.condition])
     if rules.cap is not None:
         lines.append(f"最多优惠{rules.cap.normalize():f}元")
+    if rules.holidays_excluded:
+        lines.append("节假日不参加")
     if not rules.combinable:
         lines.append("不与其他优惠同时使用")
     if rules.unparsed:
@@ -68,3 +77,21 @@ def headline_phrase(stored: str | None) -> str:
     """The headline in a sentence: 最高 8.5折, but 满减 最高15% and 免费项目 as they are."""
     text = offer_headline(stored)
     return f"最高 {text}" if text.endswith("折") else text
+
+
+def today_line(rules: OfferRules, now: dt.datetime) -> str | None:
+    """Whether the offer's time-limited clauses hold now, for the details pane: 今天可用, 今天不可用：仅周三,
+    今天不可用：节假日不参加, or what cannot be known (若在午市消费); None for an offer with no time limits."""
+    timed = list(rules.clauses) if rules.holidays_excluded else [c for c in rules.clauses if c.when is not None]
+    if not timed:
+        return None
+    results = [(c, *holds(c.when, rules.holidays_excluded, now)) for c in timed]
+    if all(r == "yes" for _c, r, _w in results):
+        return "今天可用"
+    if all(r == "no" for _c, r, _w in results) and len(timed) == len(rules.clauses):
+        return "今天不可用：" + "；".join(dict.fromkeys(w for _c, _r, w in results))
+    parts = []
+    for clause, result, why in results:
+        state = "今天可用" if result == "yes" else f"今天不可用（{why}）" if result == "no" else why
+        parts.append(f"{_describe_clause(clause)} {state}")
+    return "今天：" + "；".join(parts)

@@ -115,8 +115,9 @@ class Wallet:
     def ride(self, mode: str, base_fare_fen: int, on: dt.date, note: str | None = None) -> Entry:
         return self.record(lambda _j: ops.ride(mode, base_fare_fen, on, note))
 
-    def quote_purchase(self, merchant_id: str, items: Sequence[Item]) -> PurchaseQuote:
-        """What the member would pay at a merchant for `items`, under its parsed offer."""
+    def quote_purchase(self, merchant_id: str, items: Sequence[Item], on: dt.date | None = None) -> PurchaseQuote:
+        """What the member would pay at a merchant for `items` on the day `on`, under its parsed offer (a
+        clause that holds only on some days counts only when the day is given and is one of them)."""
         from app.merchants.catalogue import MerchantQuery, search  # geopandas: only when a merchant is named
 
         frame = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,)))
@@ -125,7 +126,7 @@ class Wallet:
         row = frame.iloc[0]
         if not items:
             raise WalletError("请填写消费金额")
-        quote = price(OfferRules.from_json(json.loads(row["rules_json"])), list(items))
+        quote = price(OfferRules.from_json(json.loads(row["rules_json"])), list(items), on)
         if quote.total <= 0:
             raise WalletError("消费金额必须大于 0")
         facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])
@@ -139,7 +140,7 @@ class Wallet:
     def pay(self, merchant_id: str, items: Sequence[Item], purse: str, on: dt.date,
             channel: str = "pos", note: str | None = None) -> Entry:
         """Pay from the union card (`bank`, `ecash`) or with the points card (`card`)."""
-        quoted = self.quote_purchase(merchant_id, items)
+        quoted = self.quote_purchase(merchant_id, items, on)
         lines = [i.to_json() for i in quoted.quote.items]
         card = self.points_card() if purse == ops.POINTS_CARD else None
         return self.record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,

@@ -1,0 +1,175 @@
+"""When an offer holds: weekdays (周一至周五, 每周三, 周末), 工作日, parts of the day (午市, 晚市, with hours
+when the text gives them), and 节假日 left out.
+
+Holidays and 工作日 follow the State Council's calendar, 调休 workdays included, from the maintained
+`chinese-calendar` package: a year it has no data for yet is "unknown", never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+WEEKDAY_NAMES = "一二三四五六日"
+_DAY_CHARS = "一二三四五六日天"
+_DAY = rf"(?:周|星期|礼拜)([{_DAY_CHARS}])"
+_DAY_RANGE = re.compile(rf"(?:每)?{_DAY}(?:至|到|~|-|—|－)(?:周|星期|礼拜)?([{_DAY_CHARS}])")
+_DAY_LIST = re.compile(rf"(?:每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
+_WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
+_WORKDAY = re.compile(r"(?:法定)?工作日")
+_MEMBER_DAY = re.compile(r"(?:工会)?会员日")
+_DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间)(?:时段|时间)?")
+_TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:半|(\d{1,2})分?)?)?"
+_HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}")
+_HOLIDAYS_OUT = re.compile(
+    r"(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(?:周末|双休日))?(?:期间)?(?:均)?"
+    r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用)(?:此|本)?(?:优惠|活动)?")
+
+Holds = Literal["yes", "no", "unknown"]
+
+
+@dataclass(frozen=True)
+class When:
+    """A clause's time window, as written."""
+    text: str                            # 周一至周五午市, as it read in the offer
+    weekdays: tuple[int, ...] = ()       # 0 = Monday ... 6 = Sunday; () = any day of the week
+    workdays: bool = False               # 工作日: the official calendar's working days (调休 included)
+    hours: tuple[str, str] | None = None  # ("11:00", "14:00") when the offer gives them
+    daypart: str | None = None           # 午市, 晚市 as written (their hours unknown unless given)
+
+    def describe(self) -> str:
+        parts = []
+        if self.workdays:
+            parts.append("工作日")
+        elif self.weekdays:
+            parts.append(weekdays_text(self.weekdays))
+        if self.daypart:
+            parts.append(self.daypart)
+        if self.hours:
+            parts.append(f"{self.hours[0]}–{self.hours[1]}")
+        return " ".join(parts)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "weekdays": list(self.weekdays), "workdays": self.workdays,
+                "hours": list(self.hours) if self.hours else None, "daypart": self.daypart}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "When":
+        hours = data.get("hours")
+        return cls(data.get("text", ""), tuple(data.get("weekdays", ())), bool(data.get("workdays")),
+                   (hours[0], hours[1]) if hours else None, data.get("daypart"))
+
+
+def weekdays_text(days: tuple[int, ...]) -> str:
+    """(0,1,2,3,4) -> 周一至周五; (2,) -> 周三; (5,6) -> 周末; (1,3) -> 周二、周四."""
+    days = tuple(sorted(set(days)))
+    if days == (5, 6):
+        return "周末"
+    if len(days) > 2 and days == tuple(range(days[0], days[-1] + 1)):
+        return f"周{WEEKDAY_NAMES[days[0]]}至周{WEEKDAY_NAMES[days[-1]]}"
+    return "、".join(f"周{WEEKDAY_NAMES[d]}" for d in days)
+
+
+def _day(ch: str) -> int:
+    return 6 if ch in "日天" else WEEKDAY_NAMES.index(ch)
+
+
+def _clock(hour: str, minute: str | None, minute_alt: str | None, text: str) -> str | None:
+    h = int(hour)
+    m = int(minute or minute_alt or (30 if "半" in text else 0))
+    return f"{h:02d}:{m:02d}" if 0 <= h <= 24 and 0 <= m < 60 else None
+
+
+def extract_when(segment: str) -> tuple[When | None, str]:
+    """The time window in a segment and the segment without it (周一至周五午市8.8折 -> window, 8.8折)."""
+    rest = segment
+    weekdays: tuple[int, ...] = ()
+    workdays = False
+    hours = None
+    daypart = None
+    found: list[str] = []
+    if m := _DAY_RANGE.search(rest):
+        a, b = _day(m.group(1)), _day(m.group(2))
+        weekdays = tuple(range(a, b + 1)) if a <= b else tuple(range(a, 7)) + tuple(range(0, b + 1))
+    elif m := _DAY_LIST.search(rest):
+        weekdays = tuple(sorted({_day(ch) for ch in re.findall(rf"(?:周|星期|礼拜|、|和|及|与)([{_DAY_CHARS}])", m.group(0))}))
+    elif m := _WEEKEND.search(rest):
+        weekdays = (5, 6)
+    elif m := _WORKDAY.search(rest):
+        workdays = True
+    if m:
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
+    if m := _HOURS.search(rest):
+        start = _clock(m.group(1), m.group(2), m.group(3), m.group(0).split("至")[0])
+        end = _clock(m.group(4), m.group(5), m.group(6), m.group(0))
+        if start and end:
+            hours = (start, end)
+            found.append(m.group(0))
+            rest = rest.replace(m.group(0), "", 1)
+    if m := _DAYPART.search(rest):
+        daypart = m.group(1)
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
+    if not found:
+        return None, segment
+    if weekdays and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name, nothing more
+        rest = rest.replace(m.group(0), "", 1)
+    return When("".join(found), weekdays, workdays, hours, daypart), rest
+
+
+def extract_holidays_out(segment: str) -> tuple[bool, str]:
+    """节假日不参加 / 法定节假日除外 in a segment: (True, the segment without it)."""
+    if m := _HOLIDAYS_OUT.search(segment):
+        return True, segment.replace(m.group(0), "", 1)
+    return False, segment
+
+
+def _official(day: dt.date) -> tuple[bool, bool] | None:
+    """(is a holiday, is a working day) by the official calendar; None for a year it has no data for."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_holiday(day), chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
+def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date | None) -> tuple[Holds, str]:
+    """Does a clause with this window hold at `at` (a date, or a date and time)? With the reason when
+    it does not, or the question that would settle it when that cannot be known."""
+    if when is None and not holidays_excluded:
+        return "yes", ""
+    if at is None:
+        question = f"若在{when.describe()}消费" if when else "若不是节假日"
+        return "unknown", question + ("且不是节假日" if when and holidays_excluded else "")
+    day = at.date() if isinstance(at, dt.datetime) else at
+    # What the date settles by itself first (the weekday, the hour), then what needs the calendar.
+    if when is not None:
+        if when.weekdays and day.weekday() not in when.weekdays:
+            return "no", f"仅{weekdays_text(when.weekdays)}"
+        if when.hours and isinstance(at, dt.datetime):
+            now = at.strftime("%H:%M")
+            if not (when.hours[0] <= now < when.hours[1]):
+                return "no", f"仅{when.hours[0]}–{when.hours[1]}"
+    official = _official(day) if (holidays_excluded or (when is not None and when.workdays)) else None
+    no_data = f"（{day.year}年的节假日安排尚无数据）"
+    if holidays_excluded:
+        if official is None:
+            return "unknown", f"若不是节假日{no_data}"
+        if official[0]:
+            return "no", "节假日不参加"
+    if when is None:
+        return "yes", ""
+    if when.workdays:
+        if official is None:
+            return "unknown", f"若是工作日{no_data}"
+        if not official[1]:
+            return "no", "仅工作日"
+    if (when.hours or when.daypart) and not isinstance(at, dt.datetime):
+        return "unknown", f"若在{when.describe()}消费"
+    if when.daypart and not when.hours:
+        return "unknown", f"若在{when.daypart}消费（商户未写明时间）"
+    return "yes", ""
