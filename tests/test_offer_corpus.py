@@ -30,12 +30,14 @@ def test_the_corpus_reads_and_prices_as_written(case):
     assert quote.payable == Decimal(case["payable"])
     assert bool(quote.uncertain) == case.get("uncertain", False)
     assert bool(quote.depends) == case.get("depends", False)
+    assert list(quote.perks) == case.get("perks", [])
 
 
 def test_every_phrase_family_has_cases():
     families = {c["family"] for c in CORPUS}
     assert families >= {"condition", "members", "combinable", "percent", "everything", "exclusion", "threshold",
-                        "tiers", "cap", "numerals", "free", "perk", "time", "adversarial", "not_modelled"}
+                        "tiers", "cap", "numerals", "free", "perk", "gift", "card_price", "spend_rate", "time", "adversarial",
+                        "not_modelled"}
 
 
 OFFER_WORDS = st.sampled_from(["满", "减", "每", "折", "元", "九", "八", "点", "五", "免费", "赠送", "除外", "全场",

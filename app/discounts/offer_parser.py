@@ -47,7 +47,7 @@ _NOT_MODELLED = re.compile(
     r"周[一二三四五六日天末]|星期|每周|每月|每天|每日|会员日|午市|晚市|早市|节假日|节日|假日|法定|工作日"
     r"|\d{1,2}[:：]\d{2}|\d{1,2}点|时段|营业时间|当日|当天"
     r"|第[二三四两2-4][份件个杯位瓶]|买[一二三1-3]送|送[一二三1-3]$|随行|同行|每人|人均|每卡|每位|每桌|限购|限\d次|限[一二两三]次|仅限|首单"
-    r"|会员价|不满|满\d+(?:\.\d+)?元?(?:打|可享|享|即享)?\d*(?:\.\d+)?折"
+    r"|会员价"
 )
 _EXCLUSION = re.compile(r"^(.*?)(?:均)?(?:除外|不参加|不参与|不打折|不享受(?:此)?优惠|不享受)(.*)$")
 _THRESHOLD = re.compile(rf"(每)?满\s*({_NUM})\s*元?\s*(?:即)?(?:立)?减\s*({_NUM})\s*元?")
@@ -59,6 +59,15 @@ _HALF = re.compile(r"半价")
 _FREE_LEADING = re.compile(r"^(?:免收|免除|免费|免)(.+?)(?:费用)?$")
 _FREE_TRAILING = re.compile(r"^(.+?)(?:免费|全免|免单)$")
 _PERK = re.compile(r"^(?:赠送|送)(.+)$")
+# A gift for spending enough: 满300元送50元代金券, 单次消费满1000元赠送价值100元礼品.
+_GIFT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?满\s*({_NUM})\s*元?(?:即|可)?(?:赠送|赠|送)(?:价值\s*({_NUM})\s*元的?)?(.+)$")
+_GIFT_VALUE = re.compile(rf"({_NUM})\s*元(?:代金券|优惠券|现金券|抵用券|消费券|券)")
+# A percent that needs a spend (消费满500元打8折); 不满500元打9折 is then the plain rate below it.
+_SPEND_FOR_PERCENT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?满\s*({_NUM})\s*元?(?:以上)?(?:可享受|可享|享受|享|即享|即|打|可)*")
+_BELOW_SPEND = re.compile(rf"^(?:消费)?不满\s*({_NUM})\s*元?(?:的)?(?:可享受|可享|享受|享|打|可)*")
+# A card price: 门票原价120元，持工会卡60元 / 门票120元，凭卡价60元 (the comma is kept out of the split).
+_CARD_PRICE = re.compile(
+    rf"([^,;.!?]+?)(?:原价|门市价|挂牌价|票价)?\s*({_NUM})\s*元(?:/[人张次位])?,?(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价|仅需|只需|只要|即可)?\s*({_NUM})\s*元")
 
 # Words around a discount that say nothing about what it applies to. They are stripped from the
 # ends of the item phrase only, never from its middle (催乳按摩 keeps its 按).
@@ -113,9 +122,21 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", "", out)
 
 
-def _split(text: str) -> list[str]:
+# A card price as one segment: 门票原价120元，持工会卡60元 -> "门票原价120元卡价60元" (see _split).
+_CARD_PRICE_MARK = re.compile(rf"^(.*?)(?:原价|门市价|挂牌价|票价)?({_NUM})元卡价({_NUM})元$")
+
+
+def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
+    segment = f"{m.group(1)}{m.group(2)}元卡价{m.group(3)}元"
+    originals[segment] = m.group(0)
+    return segment
+
+
+def _split(text: str, originals: dict[str, str]) -> list[str]:
     """Segments at sentence punctuation. A parenthesised exclusion becomes its own segment; other
-    parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment."""
+    parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
+    comma (门票原价120元，持工会卡60元) is kept in one segment."""
+    text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
 
     def lift(m: re.Match) -> str:
         inner = m.group(1)
@@ -157,6 +178,22 @@ def _percent_from_chinese(m: re.Match) -> Decimal:
 
 def _discount_clause(segment: str) -> Clause | None:
     """A percent, threshold or amount-off clause in `segment`, or None if it holds none."""
+    if m := _CARD_PRICE_MARK.match(segment):
+        return Clause("card_price", segment, m.group(1) or None, amount=Decimal(m.group(3)), threshold=Decimal(m.group(2)))
+    spend = None
+    if (m := _SPEND_FOR_PERCENT.match(segment)) and "减" not in segment and "送" not in segment and "赠" not in segment:
+        spend, segment = Decimal(m.group(1)), segment[m.end():]
+    elif m := _BELOW_SPEND.match(segment):
+        segment = segment[m.end():]
+    clause = _plain_discount_clause(segment)
+    if clause is not None and spend is not None:
+        if clause.kind != "percent":
+            return None
+        return Clause("percent", clause.text, clause.applies_to, multiplier=clause.multiplier, threshold=spend)
+    return clause
+
+
+def _plain_discount_clause(segment: str) -> Clause | None:
     if m := _THRESHOLD.search(segment):
         return Clause("threshold", segment, _applies_to(segment[: m.start()]), amount=Decimal(m.group(3)),
                       threshold=Decimal(m.group(2)), repeat=bool(m.group(1)))
@@ -178,6 +215,10 @@ def _discount_clause(segment: str) -> Clause | None:
 
 
 def _free_or_perk(segment: str) -> Clause | None:
+    if m := _GIFT.match(segment):
+        gift = m.group(3)
+        value = m.group(2) or ((v := _GIFT_VALUE.search(gift)) and v.group(1))
+        return Clause("perk", segment, gift, amount=Decimal(value) if value else None, threshold=Decimal(m.group(1)))
     if m := _PERK.match(segment):
         return Clause("perk", segment, m.group(1).removesuffix("等"))
     if m := _FREE_LEADING.match(segment):
@@ -201,7 +242,9 @@ def parse_offer(text: str) -> OfferRules:
     combinable = True
     caps: list[Decimal] = []
     holidays_excluded = False
-    for raw in _split(_normalise(text or "")):
+    originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
+    for raw in _split(_normalise(text or ""), originals):
+        raw_text = originals.get(raw, raw)
         segment = raw
         if _NOT_COMBINABLE.search(segment):
             combinable = False
@@ -213,7 +256,7 @@ def parse_offer(text: str) -> OfferRules:
         holidays_excluded = holidays_excluded or out
         when, segment = extract_when(segment)
         if when is not None and not segment.strip(" :、"):
-            unparsed.append(raw)               # a window with no discount in it (周一至周五营业)
+            unparsed.append(raw_text)               # a window with no discount in it (周一至周五营业)
             continue
         for pattern, kind in _CONDITIONS:
             if pattern.search(segment):
@@ -224,7 +267,7 @@ def parse_offer(text: str) -> OfferRules:
             continue
         if m := _EXCLUSION.match(segment):
             if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
-                unparsed.append(raw)
+                unparsed.append(raw_text)
                 continue
             exclusions.extend(_exclusion_items(m.group(1)))
             segment = m.group(2).strip()       # 河海鲜及特价菜除外其他消费9折: the rest is a clause
@@ -232,10 +275,12 @@ def parse_offer(text: str) -> OfferRules:
                 continue
         clause = _discount_clause(segment) or _free_or_perk(segment)
         if clause is None or _NOT_MODELLED.search(segment) or _impossible(clause):
-            unparsed.append(raw)
+            unparsed.append(raw_text)
             continue
+        if clause.kind == "card_price":
+            condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
-        clauses.append(Clause(clause.kind, raw if segment in raw else segment, clause.applies_to,
+        clauses.append(Clause(clause.kind, raw_text if segment in raw else segment, clause.applies_to,
                               clause.multiplier, clause.amount, clause.threshold, clause.repeat, when))
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:

@@ -110,6 +110,7 @@ class Quote:
     depends: tuple[Dependency, ...] = ()
     uncertain: tuple[str, ...] = ()   # offer wording not understood: the price may not hold
     capped: Decimal | None = None     # the offer's cap, when it limited this saving
+    perks: tuple[str, ...] = ()       # gifts this bill earns (赠送…, 满300元送50元代金券): not money off
 
     @property
     def saving(self) -> Decimal:
@@ -119,7 +120,7 @@ class Quote:
         return {"total": str(self.total), "payable": str(self.payable), "saving": str(self.saving),
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
                 "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
-                "capped": None if self.capped is None else str(self.capped)}
+                "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks)}
 
 
 
@@ -221,7 +222,9 @@ def _best(clauses: list[Clause]) -> Clause | None:
     specific = [c for c in clauses if c.applies_to is not None]
     if specific:  # the most specific wording wins (太阳镜 over a catch-all 9折)
         return max(specific, key=lambda c: len(c.applies_to or ""))
-    return clauses[0] if clauses else None
+    # A rate the bill had to reach (满500元打8折) is the tier above the plain one (不满500元打9折).
+    reached = [c for c in clauses if c.threshold is not None]
+    return reached[0] if reached else (clauses[0] if clauses else None)
 
 
 def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
@@ -229,7 +232,14 @@ def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
         return amount
     if clause.kind == "free":
         return Decimal("0.00")
+    if clause.kind == "card_price":
+        return (amount / clause.threshold * clause.amount).quantize(FEN, rounding=ROUND_HALF_UP)
     return (amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _card_price_units(clause: Clause, amount: Decimal) -> bool:
+    """A card price (门票原价120元，持卡60元) prices whole tickets: 120 or 240 at the list price, not 100."""
+    return bool(clause.threshold) and clause.threshold > 0 and (amount / clause.threshold) % 1 == 0
 
 
 
@@ -271,13 +281,17 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     applied: list[str | None] = []
     excluded: list[bool] = []
     depends: list[Dependency] = []
+    # What the bill comes to at list price, for rates that need a spend (满500元打8折).
+    spend = sum((i.amount for i in basket if not _is_excluded(i.item_class, rules.exclusions)), Decimal(0))
     for index, item in enumerate(basket):
         if _is_excluded(item.item_class, rules.exclusions):
             payable.append(item.amount)
             applied.append(None)
             excluded.append(True)
             continue
-        fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses if c.kind in ("percent", "free")]
+        fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
+                if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
+                or (c.kind == "card_price" and _card_price_units(c, item.amount))]
         clause = _best([c for c, fit, _ in fits if fit == "yes"])
         pay = _pay(clause, item.amount)
         maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay(c, item.amount) < pay]
@@ -333,8 +347,14 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         for item, pay, clause, ex in zip(basket, payable, applied, excluded)
     )
     total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
+    perks = []
+    for clause in rules.clauses:   # a gift is listed, never taken off the price
+        if clause.kind != "perk" or holds(clause.when, rules.holidays_excluded, at)[0] != "yes":
+            continue
+        if clause.threshold is None or spend >= clause.threshold:
+            perks.append(clause.applies_to or clause.text)
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
-                 rules.unparsed, capped)
+                 rules.unparsed, capped, tuple(perks))
 
 
 def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from app.discounts.time_windows import When
 
-ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk"]
+ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
 
 
@@ -19,8 +19,10 @@ class Clause:
     text: str                              # the span of the offer this clause came from
     applies_to: str | None = None          # item class as written; None = everything
     multiplier: Decimal | None = None      # percent: share of the price paid (8.5折 -> 0.85)
-    amount: Decimal | None = None          # amount_off: yuan off; threshold: yuan off per step
-    threshold: Decimal | None = None       # threshold: spend needed
+    amount: Decimal | None = None          # amount_off: yuan off; threshold: yuan off per step; perk: the
+                                           # gift's stated value; card_price: the price with the card
+    threshold: Decimal | None = None       # threshold: spend needed; percent, perk: spend needed for it
+                                           # (满500元打8折, 满300元送…); card_price: the list price
     repeat: bool | None = None             # threshold: 每满 repeats
     when: When | None = None               # 周一至周五午市: when the clause holds; None = any time
 
@@ -28,10 +30,11 @@ class Clause:
         out: dict = {"applies_to": self.applies_to, "kind": self.kind}
         if self.kind == "percent":
             out["multiplier"] = _num(self.multiplier)
-        if self.kind in ("amount_off", "threshold"):
+        if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
-        if self.kind == "threshold":
+        if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
             out["threshold"] = _num(self.threshold)
+        if self.kind == "threshold":
             out["repeat"] = bool(self.repeat)
         if self.when is not None:              # absent in rules stored before time windows
             out["when"] = self.when.to_json()
@@ -77,10 +80,16 @@ class OfferRules:
                 if c.kind == "threshold" and c.amount and c.threshold and c.threshold > 0]
 
     @property
+    def card_price_rates(self) -> list[Decimal]:
+        """Each card price's share of the list price taken off (原价120元，持卡60元 -> 0.5)."""
+        return [1 - c.amount / c.threshold for c in self.clauses
+                if c.kind == "card_price" and c.amount is not None and c.threshold and c.threshold > 0]
+
+    @property
     def max_saving(self) -> Decimal | None:
         """Best share of a bill the offer can take off, for filtering and sorting: a percent clause's
         (8.5折 -> 0.15) or a 满减's at its threshold (满200减30 -> 0.15); None without either."""
-        savings = [Decimal(1) - m for m in self.multipliers] + self.threshold_rates
+        savings = [Decimal(1) - m for m in self.multipliers] + self.threshold_rates + self.card_price_rates
         return max(savings).quantize(Decimal("0.0001")) if savings else None
 
     def to_json(self) -> dict:

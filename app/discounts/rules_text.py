@@ -24,15 +24,21 @@ def describe_clause(clause: Clause) -> str:
 
 def _describe_clause(clause: Clause) -> str:
     target = clause.applies_to or "全部消费"
+    spend = f"满{clause.threshold.normalize():f}元" if clause.threshold is not None else ""
     if clause.kind == "percent" and clause.multiplier is not None:
-        return f"{target}：{zhe(clause.multiplier)}"
+        return f"{target}：{spend}{zhe(clause.multiplier)}"
+    if clause.kind == "card_price":
+        return f"{target}：凭卡{clause.amount.normalize():f}元（原价{clause.threshold.normalize():f}元）"
     if clause.kind == "free":
         return f"{target}：免费"
     if clause.kind == "amount_off":
         return f"{target}：立减{clause.amount:f}元"
     if clause.kind == "threshold":
         return f"{target}：{'每' if clause.repeat else ''}满{clause.threshold:f}元减{clause.amount:f}元"
-    return f"附送：{clause.applies_to or clause.text}"
+    gift = f"附送：{clause.applies_to or clause.text}"
+    if clause.amount is not None:
+        gift += f"（价值{clause.amount.normalize():f}元）"
+    return f"{gift}，{spend}" if spend else gift
 
 
 def describe_rules(rules: OfferRules) -> str:
@@ -54,7 +60,7 @@ def describe_rules(rules: OfferRules) -> str:
 
 def headline(rules: OfferRules) -> str:
     """What an offer gives, in a few characters a member understands, for lists, popups and flyers:
-    8.5折; 满减 最高15%; 免费项目; 立减20元; 赠品; or "" when nothing was understood."""
+    8.5折; 满减 最高15%; 免费项目; 立减20元; 凭卡60元; 赠品; or "" when nothing was understood."""
     if rules.multipliers:
         return zhe(min(rules.multipliers))
     if rules.threshold_rates:
@@ -65,6 +71,9 @@ def headline(rules: OfferRules) -> str:
     offs = [c.amount for c in rules.clauses if c.kind == "amount_off" and c.amount]
     if offs:
         return f"立减{max(offs).normalize():f}元"
+    prices = [c for c in rules.clauses if c.kind == "card_price" and c.amount is not None]
+    if prices:
+        return f"凭卡{prices[0].amount.normalize():f}元"
     return "赠品" if "perk" in kinds else ""
 
 
