@@ -31,12 +31,13 @@ def test_the_corpus_reads_and_prices_as_written(case):
     assert bool(quote.uncertain) == case.get("uncertain", False)
     assert bool(quote.depends) == case.get("depends", False)
     assert list(quote.perks) == case.get("perks", [])
+    assert bool(quote.needs) == case.get("needs", False)
 
 
 def test_every_phrase_family_has_cases():
     families = {c["family"] for c in CORPUS}
     assert families >= {"condition", "members", "combinable", "percent", "everything", "exclusion", "threshold",
-                        "tiers", "cap", "numerals", "free", "perk", "gift", "card_price", "spend_rate", "time", "adversarial",
+                        "tiers", "cap", "numerals", "free", "perk", "gift", "card_price", "spend_rate", "quantity", "time", "adversarial",
                         "not_modelled"}
 
 

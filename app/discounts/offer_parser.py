@@ -12,9 +12,10 @@ from decimal import Decimal
 from app.discounts.rules import Clause, OfferRules
 from app.discounts.time_windows import extract_holidays_out, extract_when
 
-PARSER_VERSION = "5"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "6"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
+# 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -59,6 +60,9 @@ _HALF = re.compile(r"半价")
 _FREE_LEADING = re.compile(r"^(?:免收|免除|免费|免)(.+?)(?:费用)?$")
 _FREE_TRAILING = re.compile(r"^(.+?)(?:免费|全免|免单)$")
 _PERK = re.compile(r"^(?:赠送|送)(.+)$")
+# The nth unit at a lower price: 第二份半价, 第二件8折, 第三件免费, 买一送一, 买二送一.
+_NTH = re.compile(r"^(.*?)第([二三四两2-4])(?:份|件|个|杯|位|瓶|张)(.*)$")
+_BUY_GET = re.compile(r"^(.*?)买([一二三1-3])送([一1])(.*)$")
 # A gift for spending enough: 满300元送50元代金券, 单次消费满1000元赠送价值100元礼品.
 _GIFT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?满\s*({_NUM})\s*元?(?:即|可)?(?:赠送|赠|送)(?:价值\s*({_NUM})\s*元的?)?(.+)$")
 _GIFT_VALUE = re.compile(rf"({_NUM})\s*元(?:代金券|优惠券|现金券|抵用券|消费券|券)")
@@ -214,6 +218,32 @@ def _plain_discount_clause(segment: str) -> Clause | None:
     return None
 
 
+_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+
+
+def _nth_clause(segment: str) -> Clause | None:
+    """第二份半价 -> every 2 at 0.5; 买一送一 -> every 2 at 0; 第三件免费 -> every 3 at 0."""
+    if m := _BUY_GET.match(segment):
+        n = int(_SMALL.get(m.group(2), m.group(2) if m.group(2).isdigit() else 0))
+        if n and not m.group(4).strip(" (、"):
+            return Clause("nth", segment, _applies_to(m.group(1)), multiplier=Decimal(0), every=n + 1)
+        return None
+    if m := _NTH.match(segment):
+        n = int(_SMALL.get(m.group(2), m.group(2) if m.group(2).isdigit() else 0))
+        rest = m.group(3)
+        if re.fullmatch(r"(?:享|可享|享受|即享)?(?:半价)", rest):
+            multiplier = Decimal("0.5")
+        elif re.fullmatch(r"(?:享|可享|享受|即享)?(?:免费|免单|0元)", rest):
+            multiplier = Decimal(0)
+        elif (p := _PERCENT_DIGITS.fullmatch(rest.removeprefix("享").removeprefix("可享"))) and \
+                (value := _percent_from_digits(p.group(1))) is not None:
+            multiplier = value
+        else:
+            return None
+        return Clause("nth", segment, _applies_to(m.group(1)), multiplier=multiplier, every=n)
+    return None
+
+
 def _free_or_perk(segment: str) -> Clause | None:
     if m := _GIFT.match(segment):
         gift = m.group(3)
@@ -273,15 +303,15 @@ def parse_offer(text: str) -> OfferRules:
             segment = m.group(2).strip()       # 河海鲜及特价菜除外其他消费9折: the rest is a clause
             if not segment or _TRAILING_NOISE.match(segment):
                 continue
-        clause = _discount_clause(segment) or _free_or_perk(segment)
-        if clause is None or _NOT_MODELLED.search(segment) or _impossible(clause):
+        clause = _nth_clause(segment) or _discount_clause(segment) or _free_or_perk(segment)
+        if clause is None or (clause.kind != "nth" and _NOT_MODELLED.search(segment)) or _impossible(clause):
             unparsed.append(raw_text)
             continue
         if clause.kind == "card_price":
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(Clause(clause.kind, raw_text if segment in raw else segment, clause.applies_to,
-                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when))
+                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when, clause.every))
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:
         unparsed.extend(m.group(0) for m in _CAP.finditer(_normalise(text or "")))

@@ -70,7 +70,8 @@ class BasketError(ValueError):
 @dataclass(frozen=True)
 class Item:
     item_class: str | None     # 配镜; None = "just an amount", priced by the catch-all clause
-    amount: Decimal
+    amount: Decimal            # the whole line: unit price × quantity
+    quantity: int | None = None   # 套餐=40x2 -> 2; None when the basket does not say
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Quote:
     reductions: tuple[str, ...]  # threshold / amount-off clauses that took money off the subtotal
     depends: tuple[Dependency, ...] = ()
     uncertain: tuple[str, ...] = ()   # offer wording not understood: the price may not hold
+    needs: tuple[str, ...] = ()       # what the basket must say for a clause to be priced (a quantity)
     capped: Decimal | None = None     # the offer's cap, when it limited this saving
     perks: tuple[str, ...] = ()       # gifts this bill earns (赠送…, 满300元送50元代金券): not money off
 
@@ -120,9 +122,24 @@ class Quote:
         return {"total": str(self.total), "payable": str(self.payable), "saving": str(self.saving),
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
                 "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
-                "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks)}
+                "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks),
+                "needs": list(self.needs)}
 
 
+
+
+_QUANTITY = re.compile(r"^(.+?)\s*[x×X*]\s*(\d+)$")
+MAX_QUANTITY = 999
+
+
+def parse_line(text: str) -> tuple[Decimal, int | None]:
+    """An item's amount, or its unit price and quantity (40x2, 40×2): (the line's amount, quantity)."""
+    if m := _QUANTITY.match(text.strip()):
+        quantity = int(m.group(2))
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise BasketError(f"数量应在 1 到 {MAX_QUANTITY} 之间：“{text}”")
+        return parse_amount(m.group(1)) * quantity, quantity
+    return parse_amount(text), None
 
 
 def parse_amount(text: str) -> Decimal:
@@ -135,15 +152,17 @@ def parse_amount(text: str) -> Decimal:
 
 # Items are separated by spaces or Chinese punctuation, or by a comma that is not a thousands separator.
 _ITEM_SPLIT = re.compile(r"[\s，；;、]+|,(?!\d{3}(?!\d))")
-_GLUED = re.compile(r"^([^\d¥=:.,]+?)[=:]?([¥]?\d[\d,]*(?:\.\d+)?元?)$")   # 配镜1000, 配镜:1000
+_GLUED = re.compile(r"^([^\d¥=:.,]+?)[=:]?([¥]?\d[\d,]*(?:\.\d+)?元?(?:[x×X*]\d+)?)$")   # 配镜1000, 配镜:1000, 套餐40x2
 
 
 _NUMBER_LIKE = re.compile(r"^[-+]?¥?[\d,.]*\d[\d,.]*(?:e[-+]?\d+)?元?$", re.IGNORECASE)
 
 
 def _is_amount(token: str) -> bool:
-    """Meant as an amount (12.345 and 1e3 are, and are refused by parse_amount with the reason)."""
-    return bool(_NUMBER_LIKE.match(token))
+    """Meant as an amount (12.345 and 1e3 are, and are refused by parse_amount with the reason), with or
+    without a quantity (40x2)."""
+    m = _QUANTITY.match(token)
+    return bool(_NUMBER_LIKE.match(m.group(1) if m else token))
 
 
 def parse_basket(text: str) -> list[Item]:
@@ -157,12 +176,12 @@ def parse_basket(text: str) -> list[Item]:
         if pending is not None:
             if not _is_amount(token):
                 break
-            items.append(Item(pending, parse_amount(token)))
+            items.append(Item(pending, *parse_line(token)))
             pending = None
         elif "=" in token or _is_amount(token):
             items.append(parse_item(token))
         elif m := _GLUED.match(token):
-            items.append(Item(m.group(1), parse_amount(m.group(2))))
+            items.append(Item(m.group(1), *parse_line(m.group(2))))
         else:
             pending = token
     if pending is not None:
@@ -176,8 +195,8 @@ def parse_item(spec: str) -> Item:
         cls, _, amount = spec.partition("=")
         if not cls.strip():
             raise BasketError(f"“{spec}”缺少类别，应写成 类别=金额，如 配镜=1000")
-        return Item(cls.strip(), parse_amount(amount))
-    return Item(None, parse_amount(spec))
+        return Item(cls.strip(), *parse_line(amount))
+    return Item(None, *parse_line(spec))
 
 
 def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
@@ -281,6 +300,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     applied: list[str | None] = []
     excluded: list[bool] = []
     depends: list[Dependency] = []
+    needs: list[str] = []
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
     spend = sum((i.amount for i in basket if not _is_excluded(i.item_class, rules.exclusions)), Decimal(0))
     for index, item in enumerate(basket):
@@ -298,6 +318,18 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         if maybes:
             better, question = min(maybes, key=lambda cq: _pay(cq[0], item.amount))
             depends.append(Dependency(index, question, _pay(better, item.amount), better.text))
+        for nth in (c for c in rules.clauses if c.kind == "nth"):
+            fit, question = _timed_fit(nth, item.item_class, rules, at)
+            if fit == "no":
+                continue
+            if item.quantity is None:
+                needs.append(f"{nth.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x{nth.every}")
+                continue
+            nth_pay = _pay_nth(nth, item)
+            if fit == "yes" and nth_pay < pay:
+                pay, clause = nth_pay, nth
+            elif fit == "maybe" and nth_pay < pay:
+                depends.append(Dependency(index, question, nth_pay, nth.text))
         payable.append(pay)
         applied.append(clause.text if clause else None)
         excluded.append(False)
@@ -354,7 +386,16 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         if clause.threshold is None or spend >= clause.threshold:
             perks.append(clause.applies_to or clause.text)
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
-                 rules.unparsed, capped, tuple(perks))
+                 uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks))
+
+
+def _pay_nth(clause: Clause, item: Item) -> Decimal:
+    """套餐=40x3 under 第二份半价: one pair at 40 + 20, the third at 40."""
+    quantity = item.quantity or 1
+    unit = item.amount / quantity
+    groups = quantity // (clause.every or quantity + 1)
+    off = unit * (1 - (clause.multiplier or Decimal(0))) * groups
+    return (item.amount - off).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:

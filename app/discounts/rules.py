@@ -9,7 +9,7 @@ from typing import Literal
 
 from app.discounts.time_windows import When
 
-ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price"]
+ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price", "nth"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
 
 
@@ -25,11 +25,15 @@ class Clause:
                                            # (满500元打8折, 满300元送…); card_price: the list price
     repeat: bool | None = None             # threshold: 每满 repeats
     when: When | None = None               # 周一至周五午市: when the clause holds; None = any time
+    every: int | None = None               # nth: the group size; its last unit is at `multiplier`
+                                           # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
 
     def to_json(self) -> dict:
         out: dict = {"applies_to": self.applies_to, "kind": self.kind}
-        if self.kind == "percent":
+        if self.kind in ("percent", "nth"):
             out["multiplier"] = _num(self.multiplier)
+        if self.kind == "nth":
+            out["every"] = self.every
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -55,6 +59,7 @@ class Clause:
             threshold=dec("threshold"),
             repeat=data.get("repeat"),
             when=When.from_json(data["when"]) if data.get("when") else None,
+            every=data.get("every"),
         )
 
 

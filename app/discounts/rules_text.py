@@ -27,6 +27,10 @@ def _describe_clause(clause: Clause) -> str:
     spend = f"满{clause.threshold.normalize():f}元" if clause.threshold is not None else ""
     if clause.kind == "percent" and clause.multiplier is not None:
         return f"{target}：{spend}{zhe(clause.multiplier)}"
+    if clause.kind == "nth" and clause.every:
+        target = clause.applies_to or "同一商品"
+        unit = "免费" if clause.multiplier == 0 else "半价" if clause.multiplier == Decimal("0.5") else zhe(clause.multiplier)
+        return f"{target}：每{clause.every}份中的第{clause.every}份{unit}"
     if clause.kind == "card_price":
         return f"{target}：凭卡{clause.amount.normalize():f}元（原价{clause.threshold.normalize():f}元）"
     if clause.kind == "free":
