@@ -90,6 +90,9 @@ def _race(url, n, work):
     """Run `work(store, i)` in n threads on n stores, started together; returns the results."""
     stores = [Store(url) for _ in range(n)]
     districts = open_seeded_store(url)[1]
+    # As in the app, the districts are read (and geopandas, GDAL and PROJ initialised) before threads
+    # share them: a library initialising in one thread while others work can crash the process.
+    districts.frame
     barrier = threading.Barrier(n)
     results: list = [None] * n
 

@@ -64,7 +64,7 @@ _PERK = re.compile(r"^(?:赠送|送)(.+)$")
 _NTH = re.compile(r"^(.*?)第([二三四两2-4])(?:份|件|个|杯|位|瓶|张)(.*)$")
 _BUY_GET = re.compile(r"^(.*?)买([一二三1-3])送([一1])(.*)$")
 # A gift for spending enough: 满300元送50元代金券, 单次消费满1000元赠送价值100元礼品.
-_GIFT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?满\s*({_NUM})\s*元?(?:即|可)?(?:赠送|赠|送)(?:价值\s*({_NUM})\s*元的?)?(.+)$")
+_GIFT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?(每)?满\s*({_NUM})\s*元?(?:即|可)?(?:赠送|赠|送)(?:价值\s*({_NUM})\s*元的?)?(.+)$")
 _GIFT_VALUE = re.compile(rf"({_NUM})\s*元(?:代金券|优惠券|现金券|抵用券|消费券|券)")
 # A percent that needs a spend (消费满500元打8折); 不满500元打9折 is then the plain rate below it.
 _SPEND_FOR_PERCENT = re.compile(rf"^(?:单次|单笔|一次性)?(?:消费)?满\s*({_NUM})\s*元?(?:以上)?(?:可享受|可享|享受|享|即享|即|打|可)*")
@@ -77,12 +77,12 @@ _CARD_PRICE = re.compile(
 # ends of the item phrase only, never from its middle (催乳按摩 keeps its 按).
 _FILLER_EDGE = re.compile(
     r"^(?:可享受|享受|可享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|凭卡|持卡|在|按|以)"
-    r"|(?:可享受|享受|可享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|按)$"
+    r"|(?:可享受|享受|可享|即享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|按)$"
 )
 # Applies-to phrases that mean "everything the merchant sells".
 _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
                "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
-               "单笔", "单次", "单笔消费", "单次消费", "一次性消费"}
+               "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候"}
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")
 
 
@@ -246,9 +246,10 @@ def _nth_clause(segment: str) -> Clause | None:
 
 def _free_or_perk(segment: str) -> Clause | None:
     if m := _GIFT.match(segment):
-        gift = m.group(3)
-        value = m.group(2) or ((v := _GIFT_VALUE.search(gift)) and v.group(1))
-        return Clause("perk", segment, gift, amount=Decimal(value) if value else None, threshold=Decimal(m.group(1)))
+        gift = m.group(4)
+        value = m.group(3) or ((v := _GIFT_VALUE.search(gift)) and v.group(1))
+        return Clause("perk", segment, gift, amount=Decimal(value) if value else None, threshold=Decimal(m.group(2)),
+                      repeat=True if m.group(1) else None)
     if m := _PERK.match(segment):
         return Clause("perk", segment, m.group(1).removesuffix("等"))
     if m := _FREE_LEADING.match(segment):

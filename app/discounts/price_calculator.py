@@ -383,8 +383,12 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     for clause in rules.clauses:   # a gift is listed, never taken off the price
         if clause.kind != "perk" or holds(clause.when, rules.holidays_excluded, at)[0] != "yes":
             continue
-        if clause.threshold is None or spend >= clause.threshold:
-            perks.append(clause.applies_to or clause.text)
+        gift = clause.applies_to or clause.text
+        if clause.threshold is None:
+            perks.append(gift)
+        elif spend >= clause.threshold:
+            times = int(spend // clause.threshold) if clause.repeat and clause.threshold > 0 else 1
+            perks.append(gift if times == 1 else f"{gift}×{times}")
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
                  uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks))
 

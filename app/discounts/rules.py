@@ -38,7 +38,7 @@ class Clause:
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
             out["threshold"] = _num(self.threshold)
-        if self.kind == "threshold":
+        if self.kind == "threshold" or (self.kind == "perk" and self.repeat):
             out["repeat"] = bool(self.repeat)
         if self.when is not None:              # absent in rules stored before time windows
             out["when"] = self.when.to_json()

@@ -24,7 +24,7 @@ def describe_clause(clause: Clause) -> str:
 
 def _describe_clause(clause: Clause) -> str:
     target = clause.applies_to or "全部消费"
-    spend = f"满{clause.threshold.normalize():f}元" if clause.threshold is not None else ""
+    spend = f"{'每' if clause.repeat else ''}满{clause.threshold.normalize():f}元" if clause.threshold is not None else ""
     if clause.kind == "percent" and clause.multiplier is not None:
         return f"{target}：{spend}{zhe(clause.multiplier)}"
     if clause.kind == "nth" and clause.every:

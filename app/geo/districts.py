@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -23,36 +23,60 @@ class DistrictIndex:
     """The districts as a GeoDataFrame (code, name, pinyin, geometry) with lookups on top.
 
     Built from a frame, or from a loader that runs on first use: a command that never asks about
-    districts (`wallet show`) never reads them, nor imports geopandas."""
+    districts (`wallet show`) never reads them, nor imports geopandas. Threads may share an index once
+    it is built; build it (touch `frame`) before handing it to them, since importing geopandas starts
+    GDAL and PROJ, which must not happen while other threads work."""
 
     def __init__(self, frame: gpd.GeoDataFrame | None = None, loader: Callable[[], gpd.GeoDataFrame] | None = None):
-        if frame is not None:
-            self.__dict__["frame"] = frame.sort_values("code").reset_index(drop=True)
         self._loader = loader
+        self._lock = threading.Lock()
+        self._built: tuple | None = None
+        if frame is not None:
+            self._built = self._build(frame)
 
-    @cached_property
-    def frame(self) -> gpd.GeoDataFrame:
-        return self._loader().sort_values("code").reset_index(drop=True)
-
-    @cached_property
-    def _names(self) -> dict[str, str]:
-        return dict(zip(self.frame["code"], self.frame["name"]))
-
-    @cached_property
-    def _lookup(self) -> dict[str, str]:
-        lookup: dict[str, str] = {}
-        for code, name, pinyin in zip(self.frame["code"], self.frame["name"], self.frame["pinyin"]):
-            for key in (code, name, name.removesuffix("区"), pinyin, pinyin.replace("'", "")):
-                lookup[key.casefold()] = code
-        return lookup
-
-    @cached_property
-    def city(self):
+    @staticmethod
+    def _build(frame: gpd.GeoDataFrame) -> tuple:
+        """Everything at once (frame, names, lookup, the prepared city outline, the spatial index), built
+        and warmed up in one thread before any other can use it."""
         import shapely
 
-        city = shapely.union_all(self.frame.geometry.values).buffer(_EDGE_TOLERANCE_DEG)
+        frame = frame.sort_values("code").reset_index(drop=True)
+        names = dict(zip(frame["code"], frame["name"]))
+        lookup: dict[str, str] = {}
+        for code, name, pinyin in zip(frame["code"], frame["name"], frame["pinyin"]):
+            for key in (code, name, name.removesuffix("区"), pinyin, pinyin.replace("'", "")):
+                lookup[key.casefold()] = code
+        city = shapely.union_all(frame.geometry.values).buffer(_EDGE_TOLERANCE_DEG)
         shapely.prepare(city)
-        return city
+        tree = shapely.STRtree(frame.geometry.values)   # what `locate` queries
+        # GEOS builds a prepared geometry's and a tree's internal index on their first query, and two
+        # threads doing that at once crash the process: query both once here, under the lock.
+        shapely.contains_xy(city, 0.0, 0.0)
+        tree.query(shapely.points(0.0, 0.0), predicate="within")
+        return frame, names, lookup, city, tree
+
+    def _data(self) -> tuple:
+        if self._built is None:
+            with self._lock:   # the first use may come from several threads at once (tests/test_catalogue_roles.py)
+                if self._built is None:
+                    self._built = self._build(self._loader())
+        return self._built
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        return self._data()[0]
+
+    @property
+    def _names(self) -> dict[str, str]:
+        return self._data()[1]
+
+    @property
+    def _lookup(self) -> dict[str, str]:
+        return self._data()[2]
+
+    @property
+    def city(self):
+        return self._data()[3]
 
     @classmethod
     def from_geojson(cls, path: Path) -> "DistrictIndex":
@@ -99,18 +123,23 @@ class DistrictIndex:
         return bool(shapely.contains_xy(self.city, lon, lat))
 
     def locate(self, lon, lat) -> np.ndarray:
-        """District code of each point (object array, None outside every district), by spatial join."""
-        import geopandas as gpd
-        import numpy as np
-        import pandas as pd
+        """District code of each point (object array, None outside every district), by spatial join.
 
-        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
-        if points.empty:
-            return np.array([], dtype=object)
-        joined = gpd.sjoin(points, self.frame[["code", "geometry"]], how="left", predicate="within")
-        # A point on a shared border joins twice; keep the first district, deterministically.
-        first = joined[~joined.index.duplicated(keep="first")].sort_index()
-        return first["code"].astype(object).where(pd.notna(first["code"]), None).to_numpy()
+        Plain shapely on an index built (and first queried) once, so threads may share it."""
+        import numpy as np
+        import shapely
+
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        codes = np.full(len(points), None, dtype=object)
+        if not len(points):
+            return codes
+        point_index, district_index = self._data()[4].query(points, predicate="within")
+        # A point on a shared border is within two districts; keep the first by code, deterministically.
+        order = np.lexsort((district_index, point_index))
+        point_index, district_index = point_index[order], district_index[order]
+        first = np.unique(point_index, return_index=True)[1]
+        codes[point_index[first]] = self.frame["code"].to_numpy()[district_index[first]]
+        return codes
 
 
 def save_districts(store: Store, index: DistrictIndex) -> None:
