@@ -58,3 +58,19 @@ def test_no_offer_text_raises_or_prices_below_zero(text, fen):
 def test_a_thousand_characters_of_offer_is_read_without_trouble():
     rules = parse_offer("全场9折，" * 200)
     assert rules.multipliers and price(rules, [Item(None, Decimal(100))]).payable == Decimal("90.00")
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[f"{c['family']}:{c['text'] or '(empty)'}" for c in CORPUS])
+def test_explain_names_a_rule_for_every_segment_and_only_unparsed_ones_as_such(case):
+    trace: list[tuple[str, str]] = []
+    rules = parse_offer(case["text"], trace)
+    assert all(read_as for _text, read_as in trace)
+    assert [t for t, read_as in trace if read_as == "未能解析"] == list(rules.unparsed)
+
+
+def test_discount_parse_explain_on_the_command_line(capsys, sqlite_url):
+    from widgets.launcher import main
+
+    assert main(["--db", sqlite_url, "discount", "parse", "--explain", "凭工会卡就餐，周三8折，每卡每月限一次"]) == 0
+    out = capsys.readouterr().out
+    assert "“凭工会卡就餐” → 条件" in out and "“周三8折” → 时段、折扣" in out and "“每卡每月限一次” → 未能解析" in out

@@ -20,11 +20,17 @@ if TYPE_CHECKING:  # the handlers' common signature only: offers know nothing of
 
 
 def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
-    rules = parse_offer(args.text)
+    trace: list[tuple[str, str]] = []
+    rules = parse_offer(args.text, trace)
     if args.json:
-        print_json(rules.to_json())
-    else:
-        print(describe_rules(rules))
+        print_json({**rules.to_json(), "segments": [{"text": t, "read_as": r} for t, r in trace]}
+                   if args.explain else rules.to_json())
+        return 0
+    if args.explain:
+        for text, read_as in trace:
+            print(f"“{text}” → {read_as}")
+        print()
+    print(describe_rules(rules))
     return 0
 
 
@@ -93,6 +99,7 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
 def add_commands(discount: argparse._SubParsersAction) -> None:
     p = discount.add_parser("parse", help="把优惠文字解析为规则")
     p.add_argument("text")
+    p.add_argument("--explain", action="store_true", help="逐段列出每一段由哪类规则读出（或未能解析）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_discount_parse)
     p = discount.add_parser("price", help="按商户优惠计算应付金额")

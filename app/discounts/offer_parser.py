@@ -6,16 +6,19 @@ families merchants use. Whatever is not understood goes to `unparsed`, never sil
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
 from decimal import Decimal
 
 from app.discounts.rules import Clause, OfferRules
 from app.discounts.time_windows import extract_holidays_out, extract_when
 
-PARSER_VERSION = "6"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "7"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
+# 7: full-width forms folded (NFKC), tiers listed with 、, a window in a segment of its own is the offer's
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -82,8 +85,11 @@ _FILLER_EDGE = re.compile(
 # Applies-to phrases that mean "everything the merchant sells".
 _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
                "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
-               "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候"}
+               "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有",
+               "所有", "本店商品", "本店所有商品"}
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")
+# What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
+_CAP_LEFTOVER = re.compile(r"^(?:单笔|单次|每单|每次|每笔|每桌)?(?:消费)?$")
 
 
 _CN_VALUES = {"零": 0, "〇": 0, **_CN_DIGITS}
@@ -119,9 +125,10 @@ def cn_number(text: str) -> int | None:
 
 
 def _normalise(text: str) -> str:
+    # NFKC folds full-width forms (８．５, ％, ：, ？) to ASCII; the table then does the Chinese
+    # punctuation NFKC keeps (，。、 stay Chinese in NFKC except as mapped here).
     table = str.maketrans({"（": "(", "）": ")", "％": "%", "：": ":", "；": ";", "！": "!", "，": ",", "。": "."})
-    out = text.translate(table)
-    out = re.sub(r"[０-９]", lambda m: chr(ord(m.group()) - 0xFEE0), out)
+    out = unicodedata.normalize("NFKC", text).translate(table)
     out = _CN_AMOUNT.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), out)
     return re.sub(r"\s+", "", out)
 
@@ -149,6 +156,8 @@ def _split(text: str, originals: dict[str, str]) -> list[str]:
     text = re.sub(r"\(([^()]*)\)", lift, text)
     # A full stop between digits is a decimal point (8.8折), elsewhere it ends a sentence.
     parts = re.split(r"[,;!?]|(?<!\d)\.|\.(?!\d)", text)
+    # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses.
+    parts = [piece for part in parts for piece in re.split(r"、(?=每?满\d)", part)]
     # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
     return [p for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p)]
 
@@ -264,8 +273,14 @@ def _exclusion_items(text: str) -> list[str]:
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
 
 
-def parse_offer(text: str) -> OfferRules:
-    """Parse published offer text into rules; the raw text is never needed to be re-read by callers."""
+# What each phrase family is called when `discount parse --explain` says which rule read a segment.
+CLAUSE_FAMILY = {"percent": "折扣", "free": "免费", "amount_off": "立减", "threshold": "满减", "perk": "赠品",
+                 "card_price": "凭卡价", "nth": "第N份"}
+
+
+def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferRules:
+    """Parse published offer text into rules; the raw text is never needed to be re-read by callers.
+    With `trace`, each segment is appended with the phrase families that read it (or 未能解析)."""
     clauses: list[Clause] = []
     exclusions: list[str] = []
     unparsed: list[str] = []
@@ -273,51 +288,83 @@ def parse_offer(text: str) -> OfferRules:
     combinable = True
     caps: list[Decimal] = []
     holidays_excluded = False
+    offer_when = None
     originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
     for raw in _split(_normalise(text or ""), originals):
         raw_text = originals.get(raw, raw)
+        read: list[str] = []          # the families that read this segment, for the trace
+        if trace is not None:
+            trace.append((raw_text, ""))
         segment = raw
         if _NOT_COMBINABLE.search(segment):
             combinable = False
             segment = _NOT_COMBINABLE.sub("", segment)
+            read.append("不可叠加")
+        had_cap = bool(_CAP.search(segment))
         for m in _CAP.finditer(segment):
             caps.append(Decimal(m.group(1) or m.group(2)))
         segment = _NO_CAP.sub("", _CAP.sub("", segment))
+        if had_cap:
+            read.append("上限")
+        if had_cap and _CAP_LEFTOVER.match(segment):
+            _traced(trace, read)
+            continue
         out, segment = extract_holidays_out(segment)
         holidays_excluded = holidays_excluded or out
+        if out:
+            read.append("节假日")
         when, segment = extract_when(segment)
+        if when is not None:
+            read.append("时段")
         if when is not None and not segment.strip(" :、"):
-            unparsed.append(raw_text)               # a window with no discount in it (周一至周五营业)
+            offer_when = when   # 每周二会员日，全场8.5折 (or 全场8.5折，每周二): the window is the offer's
+            _traced(trace, read)
             continue
         for pattern, kind in _CONDITIONS:
             if pattern.search(segment):
                 condition = condition or kind
                 segment = pattern.sub("", segment)
+                read.append("条件")
         segment = segment.strip()
         if not segment:
+            _traced(trace, read)
             continue
         if m := _EXCLUSION.match(segment):
             if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
                 unparsed.append(raw_text)
+                _traced(trace, ["未能解析"])
                 continue
             exclusions.extend(_exclusion_items(m.group(1)))
+            read.append("不参加")
             segment = m.group(2).strip()       # 河海鲜及特价菜除外其他消费9折: the rest is a clause
             if not segment or _TRAILING_NOISE.match(segment):
+                _traced(trace, read)
                 continue
         clause = _nth_clause(segment) or _discount_clause(segment) or _free_or_perk(segment)
         if clause is None or (clause.kind != "nth" and _NOT_MODELLED.search(segment)) or _impossible(clause):
             unparsed.append(raw_text)
+            _traced(trace, ["未能解析"])
             continue
+        read.append(CLAUSE_FAMILY[clause.kind])
+        _traced(trace, read)
         if clause.kind == "card_price":
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(Clause(clause.kind, raw_text if segment in raw else segment, clause.applies_to,
                               clause.multiplier, clause.amount, clause.threshold, clause.repeat, when, clause.every))
+    if offer_when is not None:
+        clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:
         unparsed.extend(m.group(0) for m in _CAP.finditer(_normalise(text or "")))
     return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
                       holidays_excluded)
+
+
+def _traced(trace: list[tuple[str, str]] | None, read: list[str]) -> None:
+    """The families that read the segment last appended to the trace."""
+    if trace is not None:
+        trace[-1] = (trace[-1][0], "、".join(dict.fromkeys(read)) or "（无内容）")
 
 
 def _impossible(clause: Clause) -> bool:
