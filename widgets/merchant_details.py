@@ -71,6 +71,8 @@ def quote_html(quote: Quote) -> str:
         what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "整单")
         lines.append(f"<span style='color:#e8590c'>{html.escape(what)}"
                      f"{html.escape(d.question)}，应付 {yuan(d.payable_if)}（{html.escape(d.clause)}）</span>")
+    for limit in quote.limits:
+        lines.append(f"使用限制：{html.escape(limit)}")
     for need in quote.needs:   # 第二份半价 with no quantity typed: say how to give it
         lines.append(f"<span style='color:#e8590c'>{html.escape(need)}</span>")
     for perk in quote.perks:

@@ -85,6 +85,8 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         else:
             settle = "用 --time 时间可得确定价格" if not args.time and d.question.startswith("若在") else "以商户为准"
         print(f"注意：{what} {d.question}，应付 {d.payable_if} 元（{d.clause}）；上面按不享受计算，{settle}")
+    for limit in quote.limits:
+        print(f"使用限制：{limit}（超出时按原价，以商户为准）")
     for need in quote.needs:
         print(f"注意：{need}")
     for perk in quote.perks:

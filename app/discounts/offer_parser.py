@@ -11,14 +11,15 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from app.discounts.rules import Clause, OfferRules
+from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import extract_holidays_out, extract_when
 
-PARSER_VERSION = "7"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "8"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
 # 7: full-width forms folded (NFKC), tiers listed with 、, a window in a segment of its own is the offer's
+# 8: usage limits (每卡每月限一次, 每人限购两件) and clauses for so many people (持卡人及随行一人免门票)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二两三四五六七八九"
@@ -227,7 +228,34 @@ def _plain_discount_clause(segment: str) -> Clause | None:
     return None
 
 
-_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+# A usage limit: 每卡每月限一次, 每人每天限用1次, 每卡限享一次, 限用一次.
+_LIMIT = re.compile(r"^(?:每(卡|张卡|人|位|户))?(?:每(天|日|周|月|年))?(?:仅)?限(?:用|享|享受|使用|参加|参与)?([一二两三四五1-5])次(?:优惠)?$")
+_PERIODS = {"天": "day", "日": "day", "周": "week", "月": "month", "年": "year"}
+# A purchase limit: 每人限购两件 (kept as a rule; the price is not changed by it).
+_BUY_LIMIT = re.compile(r"^(?:每(人|卡|户|位))?限购([一二两三四五1-9])(?:件|份|个|张|瓶|盒)$")
+# The people a clause covers: 持卡人及一名随行人员免门票 (2), 持卡人本人免门票 (1).
+_PEOPLE = re.compile(r"^(?:持卡人|本人)(?:本人)?((?:及|和|携|带|另加|加)(?:一名|一位|1名|1位)?(?:随行|同行)?"
+                     r"(?:人员|家属|亲友|朋友)?(?:一人|1人|一名|1名|一位)?)?")
+
+
+def _limit(segment: str) -> Limit | None:
+    if m := _LIMIT.match(segment):
+        times = _SMALL.get(m.group(3)) or int(m.group(3))
+        per = "person" if m.group(1) in ("人", "位", "户") else "card"
+        return Limit(segment, per, _PERIODS.get(m.group(2) or ""), times)
+    return None
+
+
+def _people_clause(segment: str) -> Clause | None:
+    """持卡人及一名随行人员免门票: the free (or percent) clause for at most that many people."""
+    m = _PEOPLE.match(segment)
+    if not m or m.end() == 0:
+        return None
+    clause = _discount_clause(segment[m.end():]) or _free_or_perk(segment[m.end():])
+    if clause is None or clause.kind not in ("free", "percent"):
+        return None
+    return dataclasses.replace(clause, text=segment, max_units=2 if m.group(1) else 1)
 
 
 def _nth_clause(segment: str) -> Clause | None:
@@ -289,6 +317,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     caps: list[Decimal] = []
     holidays_excluded = False
     offer_when = None
+    limits: list[Limit] = []
     originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
     for raw in _split(_normalise(text or ""), originals):
         raw_text = originals.get(raw, raw)
@@ -340,8 +369,14 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             if not segment or _TRAILING_NOISE.match(segment):
                 _traced(trace, read)
                 continue
-        clause = _nth_clause(segment) or _discount_clause(segment) or _free_or_perk(segment)
-        if clause is None or (clause.kind != "nth" and _NOT_MODELLED.search(segment)) or _impossible(clause):
+        if (limit := _limit(segment)) is not None or (_BUY_LIMIT.match(segment) and (limit := Limit(segment))):
+            limits.append(limit)
+            read.append("使用限制")
+            _traced(trace, read)
+            continue
+        clause = _people_clause(segment) or _nth_clause(segment) or _discount_clause(segment) or _free_or_perk(segment)
+        modelled = clause is not None and (clause.kind == "nth" or clause.max_units is not None)
+        if clause is None or (not modelled and _NOT_MODELLED.search(segment)) or _impossible(clause):
             unparsed.append(raw_text)
             _traced(trace, ["未能解析"])
             continue
@@ -351,14 +386,15 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(Clause(clause.kind, raw_text if segment in raw else segment, clause.applies_to,
-                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when, clause.every))
+                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when,
+                              clause.max_units, clause.every))
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:
         unparsed.extend(m.group(0) for m in _CAP.finditer(_normalise(text or "")))
     return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
-                      holidays_excluded)
+                      holidays_excluded, tuple(limits))
 
 
 def _traced(trace: list[tuple[str, str]] | None, read: list[str]) -> None:

@@ -110,6 +110,7 @@ class Quote:
     reductions: tuple[str, ...]  # threshold / amount-off clauses that took money off the subtotal
     depends: tuple[Dependency, ...] = ()
     uncertain: tuple[str, ...] = ()   # offer wording not understood: the price may not hold
+    limits: tuple[str, ...] = ()      # usage limits (每卡每月限一次): the price holds only within them
     needs: tuple[str, ...] = ()       # what the basket must say for a clause to be priced (a quantity)
     capped: Decimal | None = None     # the offer's cap, when it limited this saving
     perks: tuple[str, ...] = ()       # gifts this bill earns (赠送…, 满300元送50元代金券): not money off
@@ -123,7 +124,7 @@ class Quote:
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
                 "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
                 "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks),
-                "needs": list(self.needs)}
+                "needs": list(self.needs), "limits": list(self.limits)}
 
 
 
@@ -256,6 +257,15 @@ def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
     return (amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def _pay_item(clause: Clause | None, item: Item) -> Decimal:
+    """_pay for a line; a clause for so many people (限2人) covers only that many of its units."""
+    if clause is None or clause.max_units is None or not item.quantity:
+        return _pay(clause, item.amount)
+    unit = item.amount / item.quantity
+    covered = min(item.quantity, clause.max_units)
+    return (_pay(clause, unit * covered) + unit * (item.quantity - covered)).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
 def _card_price_units(clause: Clause, amount: Decimal) -> bool:
     """A card price (门票原价120元，持卡60元) prices whole tickets: 120 or 240 at the list price, not 100."""
     return bool(clause.threshold) and clause.threshold > 0 and (amount / clause.threshold) % 1 == 0
@@ -312,12 +322,16 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
                 or (c.kind == "card_price" and _card_price_units(c, item.amount))]
+        for c, fit, _q in fits:   # 持卡人及随行一人免门票: how many tickets the line is must be known
+            if c.max_units is not None and item.quantity is None and fit != "no":
+                needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
+        fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
         clause = _best([c for c, fit, _ in fits if fit == "yes"])
-        pay = _pay(clause, item.amount)
-        maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay(c, item.amount) < pay]
+        pay = _pay_item(clause, item)
+        maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay_item(c, item) < pay]
         if maybes:
-            better, question = min(maybes, key=lambda cq: _pay(cq[0], item.amount))
-            depends.append(Dependency(index, question, _pay(better, item.amount), better.text))
+            better, question = min(maybes, key=lambda cq: _pay_item(cq[0], item))
+            depends.append(Dependency(index, question, _pay_item(better, item), better.text))
         for nth in (c for c in rules.clauses if c.kind == "nth"):
             fit, question = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":
@@ -390,7 +404,8 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             times = int(spend // clause.threshold) if clause.repeat and clause.threshold > 0 else 1
             perks.append(gift if times == 1 else f"{gift}×{times}")
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
-                 uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks))
+                 uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks),
+                 limits=tuple(limit.text for limit in rules.limits))
 
 
 def _pay_nth(clause: Clause, item: Item) -> Decimal:

@@ -14,6 +14,22 @@ Condition = Literal["show_card", "pay_with_card", "members_only"]
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A usage limit (每卡每月限一次): how often a card (or a person) may use the offer in a period."""
+    text: str
+    per: Literal["card", "person"] = "card"
+    period: Literal["day", "week", "month", "year"] | None = None   # None: once and for all
+    times: int = 1
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "per": self.per, "period": self.period, "times": self.times}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Limit":
+        return cls(data["text"], data.get("per", "card"), data.get("period"), int(data.get("times", 1)))
+
+
+@dataclass(frozen=True)
 class Clause:
     kind: ClauseKind
     text: str                              # the span of the offer this clause came from
@@ -25,6 +41,7 @@ class Clause:
                                            # (满500元打8折, 满300元送…); card_price: the list price
     repeat: bool | None = None             # threshold: 每满 repeats
     when: When | None = None               # 周一至周五午市: when the clause holds; None = any time
+    max_units: int | None = None           # 持卡人及随行一人免门票: the clause covers this many units only
     every: int | None = None               # nth: the group size; its last unit is at `multiplier`
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
 
@@ -34,6 +51,8 @@ class Clause:
             out["multiplier"] = _num(self.multiplier)
         if self.kind == "nth":
             out["every"] = self.every
+        if self.max_units is not None:
+            out["max_units"] = self.max_units
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -60,6 +79,7 @@ class Clause:
             repeat=data.get("repeat"),
             when=When.from_json(data["when"]) if data.get("when") else None,
             every=data.get("every"),
+            max_units=data.get("max_units"),
         )
 
 
@@ -72,6 +92,7 @@ class OfferRules:
     unparsed: tuple[str, ...] = field(default=())
     cap: Decimal | None = None             # 最多减50元, 最高优惠200元: the most the offer takes off a bill
     holidays_excluded: bool = False        # 节假日不参加: no clause holds on a public holiday
+    limits: tuple[Limit, ...] = ()         # 每卡每月限一次, 每人限购两件
 
     @property
     def multipliers(self) -> list[Decimal]:
@@ -107,6 +128,7 @@ class OfferRules:
             "unparsed": list(self.unparsed),
             **({"cap": _num(self.cap)} if self.cap is not None else {}),   # absent in rules stored before caps
             **({"holidays_excluded": True} if self.holidays_excluded else {}),
+            **({"limits": [lim.to_json() for lim in self.limits]} if self.limits else {}),
         }
 
     def dumps(self) -> str:
@@ -122,6 +144,7 @@ class OfferRules:
             unparsed=tuple(data.get("unparsed", [])),
             cap=Decimal(str(data["cap"])) if data.get("cap") is not None else None,
             holidays_excluded=bool(data.get("holidays_excluded", False)),
+            limits=tuple(Limit.from_json(x) for x in data.get("limits", [])),
         )
 
 

@@ -19,6 +19,8 @@ def zhe(multiplier: Decimal) -> str:
 
 def describe_clause(clause: Clause) -> str:
     text = _describe_clause(clause)
+    if clause.max_units is not None:
+        text += f"（限{clause.max_units}人）"
     return f"{text}（{clause.when.describe()}）" if clause.when is not None else text
 
 
@@ -55,6 +57,8 @@ def describe_rules(rules: OfferRules) -> str:
         lines.append(f"最多优惠{rules.cap.normalize():f}元")
     if rules.holidays_excluded:
         lines.append("节假日不参加")
+    for limit in rules.limits:
+        lines.append(f"使用限制：{limit.text}")
     if not rules.combinable:
         lines.append("不与其他优惠同时使用")
     if rules.unparsed:
