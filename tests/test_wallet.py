@@ -364,3 +364,26 @@ def test_savings_this_month_and_year_by_category(wallet):
     assert savings(wallet.entries(), dt.date(2026, 3, 31)) == {
         "month": {"餐饮": 2_000}, "year": {"餐饮": 2_000, "购物": 15_000}}
     assert savings(wallet.entries(), dt.date(2027, 1, 1)) == {"month": {}, "year": {}}
+
+
+def test_a_usage_limit_is_checked_against_the_journal(wallet, seeded, tmp_path):
+    """Issue 14: 每卡每月限一次 is kept as a rule the wallet checks: the second discounted purchase at the
+    merchant in a month is priced in full and says why; a new month, or reversing the first, frees it."""
+    import datetime as dt
+
+    from app.merchants.importer import import_into_store
+
+    path = tmp_path / "limit.csv"
+    path.write_text("编号,名称,类别,区,优惠,经度,纬度\nlim-1,限次茶馆,餐饮,青山区,全场9折，每卡每月限一次,114.40,30.63\n",
+                    encoding="utf-8")
+    assert import_into_store(*seeded, path, duplicates="keep").added == 1
+    wallet.deposit(100_000, dt.date(2026, 11, 1))
+    first = wallet.pay("lim-1", [parse_item("100")], "bank", dt.date(2026, 11, 3))
+    assert first.posting("bank") == -9_000
+    again = wallet.quote_purchase("lim-1", [parse_item("100")], dt.date(2026, 11, 20))
+    assert again.payable_fen == 10_000 and "2026-11-03 用过" in again.limit_note
+    assert wallet.pay("lim-1", [parse_item("100")], "bank", dt.date(2026, 11, 20)).posting("bank") == -10_000
+    next_month = wallet.quote_purchase("lim-1", [parse_item("100")], dt.date(2026, 12, 1))
+    assert next_month.payable_fen == 9_000 and next_month.limit_note is None
+    wallet.reverse(first.id, dt.date(2026, 11, 21))
+    assert wallet.quote_purchase("lim-1", [parse_item("100")], dt.date(2026, 11, 25)).payable_fen == 9_000

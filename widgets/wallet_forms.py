@@ -349,7 +349,8 @@ class PurchaseForm(CheckedForm):
             self.wallet.check(build)
         except (AmountError, WalletError, BasketError) as exc:
             return self._refuse(exc)
-        self.message.setText(quote_html(quoted.quote))
+        note = f"<br><span style='color:#e8590c'>{html.escape(quoted.limit_note)}</span>" if quoted.limit_note else ""
+        self.message.setText(quote_html(quoted.quote) + note)
         self.save_button.setEnabled(True)
         return True
 

@@ -369,7 +369,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             if not segment or _TRAILING_NOISE.match(segment):
                 _traced(trace, read)
                 continue
-        if (limit := _limit(segment)) is not None or (_BUY_LIMIT.match(segment) and (limit := Limit(segment))):
+        if (limit := _limit(segment)) is not None or (_BUY_LIMIT.match(segment) and (limit := Limit(segment, kind="units"))):
             limits.append(limit)
             read.append("使用限制")
             _traced(trace, read)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,13 +21,27 @@ class Limit:
     per: Literal["card", "person"] = "card"
     period: Literal["day", "week", "month", "year"] | None = None   # None: once and for all
     times: int = 1
+    kind: Literal["uses", "units"] = "uses"   # uses of the offer (限一次) or units bought (限购两件)
 
     def to_json(self) -> dict:
-        return {"text": self.text, "per": self.per, "period": self.period, "times": self.times}
+        return {"text": self.text, "per": self.per, "period": self.period, "times": self.times, "kind": self.kind}
 
     @classmethod
     def from_json(cls, data: dict) -> "Limit":
-        return cls(data["text"], data.get("per", "card"), data.get("period"), int(data.get("times", 1)))
+        return cls(data["text"], data.get("per", "card"), data.get("period"), int(data.get("times", 1)),
+                   data.get("kind", "uses"))
+
+    def period_start(self, on: dt.date) -> dt.date | None:
+        """The first day of the period `on` falls in (None: the limit is for all time)."""
+        if self.period == "day":
+            return on
+        if self.period == "week":
+            return on - dt.timedelta(days=on.weekday())
+        if self.period == "month":
+            return on.replace(day=1)
+        if self.period == "year":
+            return on.replace(month=1, day=1)
+        return None
 
 
 @dataclass(frozen=True)

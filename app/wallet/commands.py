@@ -123,7 +123,11 @@ def _operation(args, wallet: Wallet) -> int:
     elif action == "ride":
         entry = wallet.ride(args.mode, parse_yuan(args.fare, "票价"), on, note)
     elif action == "pay":
-        entry = wallet.pay(args.merchant, _items(args), args.purse, on, args.channel, note)
+        items = _items(args)
+        limit_note = wallet.quote_purchase(args.merchant, items, on).limit_note
+        entry = wallet.pay(args.merchant, items, args.purse, on, args.channel, note)
+        if limit_note:
+            print(f"注意：{limit_note}", file=sys.stderr)
     elif action == "close-card":
         entry = wallet.close_card(on, note)
     elif action == "refund":

@@ -20,7 +20,7 @@ from app.points.programme import programme
 from app.points.statement import Statement, statement
 from app.store import Store
 from app.wallet import operations as ops
-from app.wallet.journal import PURSES, Entry, WalletError, balances
+from app.wallet.journal import PURSES, Entry, WalletError, balances, reversed_ids
 from app.wallet.points_transactions import wallet_transactions
 from app.wallet.profile import Profile, updated
 from app.wallet.rows import insert_entry, load_entries, load_profile, lock_wallet, save_profile
@@ -45,6 +45,7 @@ class AssertionResult:
 class PurchaseQuote:
     facts: ops.PurchaseFacts
     quote: Quote
+    limit_note: str | None = None   # the usage limit already used up, when it took the discount away
 
     @property
     def total_fen(self) -> int:
@@ -126,11 +127,33 @@ class Wallet:
         row = frame.iloc[0]
         if not items:
             raise WalletError("请填写消费金额")
-        quote = price(OfferRules.from_json(json.loads(row["rules_json"])), list(items), on)
+        rules = OfferRules.from_json(json.loads(row["rules_json"]))
+        used_up = self._used_up_limit(rules, row["id"], on)
+        if used_up is not None:   # 每卡每月限一次, already used: this purchase is at full price
+            rules = OfferRules(limits=rules.limits)
+        quote = price(rules, list(items), on)
         if quote.total <= 0:
             raise WalletError("消费金额必须大于 0")
         facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])
-        return PurchaseQuote(facts, quote)
+        return PurchaseQuote(facts, quote, used_up)
+
+    def _used_up_limit(self, rules: OfferRules, merchant_id: str, on: dt.date | None) -> str | None:
+        """The usage limit (每卡每月限一次) the journal shows already used up on `on`, said as a note;
+        None if none is. A discounted purchase at the merchant in the period counts, unless reversed."""
+        limits = [lim for lim in rules.limits if lim.kind == "uses"]
+        if not limits or on is None:
+            return None
+        entries = self.entries()
+        undone = reversed_ids(entries)
+        for limit in limits:
+            start = limit.period_start(on)
+            uses = [e for e in entries if e.kind == "purchase" and e.merchant_id == merchant_id and e.id not in undone
+                    and (start is None or start <= e.occurred_on <= on)
+                    and int(e.details.get("payable_fen", e.amount_fen)) < e.amount_fen]
+            if len(uses) >= limit.times:
+                last = max(uses, key=lambda e: e.occurred_on)
+                return f"本优惠{limit.text}，已于 {last.occurred_on.isoformat()} 用过，这笔按原价计"
+        return None
 
     def points_card(self) -> ops.PointsCard | None:
         """The member's points card, as purchases record it; None without one."""
