@@ -1,0 +1,418 @@
+"""The grammar of offer phrases: a tokenizer for numbers in all the forms merchants write them, and
+the phrase families as grammar rules over the tokens.
+
+Why a small hand-written PEG rather than lark or pyparsing: offers are short, Chinese has no spaces
+to lex words on, and the hard part is the numbers (8.8, 88, 八八, 八点八, ９, 一百二十, 两千五), which
+only context tells apart from words (一律, 一次性). A tokenizer that knows that context, and a dozen
+lines of combinators that try alternatives in order with backtracking, keep every family a rule of a
+few lines and let a new family be added without touching the others. No dependency to learn.
+
+    tokens   = tokenize("满二百减三十")          -> 满 NUM(200) 减 NUM(30)
+    THRESHOLD = seq(opt(lit("每")), lit("满"), num("spend"), opt(YUAN), ..., lit("减"), num("off"), opt(YUAN))
+
+A segment is read by the first family (in FAMILIES order) that matches from some token to its end;
+the tokens before the match are the goods it applies to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Callable, Iterator
+
+from app.discounts.rules import Clause, Limit
+
+# ---------------------------------------------------------------- tokens
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万点]+")
+_ASCII_NUM = re.compile(r"\d+(?:\.\d+)?")
+# A run of Chinese numerals is a number only beside what numbers go with: after 满/减/送/第/买/限…,
+# or before 折/元/%/次/件/份/人… . Elsewhere (一律, 一次性的"性"…) it is a word.
+_NUM_BEFORE = set("满减送赠第买限购价省抵")
+_NUM_AFTER = set("折元块%次件份个杯位瓶张盒人名")
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    value: Decimal | None = None   # a number's value (一百二十 -> 120, 八八 -> 88, 8.8 -> 8.8); None for a character
+    digits: str | None = None      # how its digits read for 折 (八八 -> "88", 八点八 -> "8.8", 九 -> "9")
+
+    @property
+    def is_num(self) -> bool:
+        return self.value is not None
+
+
+def cn_number(text: str) -> int | None:
+    """一百二十 -> 120, 两千五 -> 2500 (a trailing digit is the next unit down, as people say it),
+    十五 -> 15, 三万 -> 30000, 一千零五 -> 1005; None if it is not a number."""
+    total, section, digit, last_unit = 0, 0, None, 1
+    for ch in text:
+        if ch in "零〇":                         # 一千零五: a gap; what follows is units
+            digit, last_unit = None, 1
+        elif ch in _CN_DIGITS:
+            if digit is not None:
+                return None                      # 二三: not a number with units
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit == 10000:
+                section = (section + (digit or 0)) * unit
+                total, section, digit, last_unit = total + section, 0, None, unit
+                continue
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    if digit:
+        section += digit * (last_unit // 10 if last_unit >= 100 else 1)
+    return total + section
+
+
+def _cn_token(run: str) -> Tok | None:
+    if any(u in run for u in "十百千万"):
+        value = cn_number(run)
+        return None if value is None else Tok(run, Decimal(value))
+    whole, _, frac = run.partition("点")
+    if not whole or (_ and not frac) or "点" in frac:
+        return None
+    digits = "".join(str(_CN_DIGITS[c]) for c in whole) + ("." + "".join(str(_CN_DIGITS[c]) for c in frac) if frac else "")
+    return Tok(run, Decimal(digits), digits)
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Numbers (ASCII, or Chinese numerals where a number belongs) and single characters."""
+    tokens: list[Tok] = []
+    i = 0
+    while i < len(text):
+        if m := _ASCII_NUM.match(text, i):
+            tokens.append(Tok(m.group(), Decimal(m.group()), m.group()))
+            i = m.end()
+            continue
+        if m := _CN_RUN.match(text, i):
+            run = m.group()
+            before = text[i - 1] if i else ""
+            after = text[m.end()] if m.end() < len(text) else ""
+            token = _cn_token(run) if (before in _NUM_BEFORE or after in _NUM_AFTER) else None
+            if token is not None:
+                tokens.append(token)
+                i = m.end()
+                continue
+        tokens.append(Tok(text[i]))
+        i += 1
+    return tokens
+
+
+# ---------------------------------------------------------------- combinators (PEG with backtracking)
+
+Caps = dict[str, object]
+Parser = Callable[[list[Tok], int, Caps], Iterator[tuple[int, Caps]]]
+
+
+def lit(*words: str) -> Parser:
+    """One of the words, spelled by whole tokens (一次性 may be NUM(一) 次 性)."""
+    def parse(toks, i, caps):
+        for word in words:
+            j, text = i, ""
+            while j < len(toks) and len(text) < len(word) and word.startswith(text + toks[j].text):
+                text += toks[j].text
+                j += 1
+            if text == word:
+                yield j, caps
+    return parse
+
+
+def num(name: str) -> Parser:
+    def parse(toks, i, caps):
+        if i < len(toks) and toks[i].is_num:
+            yield i + 1, {**caps, name: toks[i]}
+    return parse
+
+
+def seq(*parts: Parser) -> Parser:
+    def parse(toks, i, caps, k=0):
+        if k == len(parts):
+            yield i, caps
+            return
+        for j, c in parts[k](toks, i, caps):
+            yield from parse(toks, j, c, k + 1)
+    return parse
+
+
+def alt(*parts: Parser) -> Parser:
+    def parse(toks, i, caps):
+        for part in parts:
+            yield from part(toks, i, caps)
+    return parse
+
+
+def opt(part: Parser) -> Parser:
+    def parse(toks, i, caps):
+        yield from part(toks, i, caps)
+        yield i, caps
+    return parse
+
+
+def rest(name: str, min_len: int = 1) -> Parser:
+    """The remaining tokens up to some point (shortest first), captured as text."""
+    def parse(toks, i, caps):
+        for j in range(i + min_len, len(toks) + 1):
+            yield j, {**caps, name: "".join(t.text for t in toks[i:j])}
+    return parse
+
+
+def mark(name: str) -> Parser:
+    """Records that this alternative was taken."""
+    def parse(toks, i, caps):
+        yield i, {**caps, name: True}
+    return parse
+
+
+# ---------------------------------------------------------------- the phrases
+
+YUAN = lit("元", "块钱", "块")
+UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒")
+ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可"))
+TAIL = opt(lit("优惠", "的优惠", "活动"))
+SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN), opt(lit("以上")))
+
+PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), lit("半价"))), TAIL)
+PERCENT_OFF = alt(seq(lit("优惠", "折扣", "立减", "减", "让利"), num("pct"), lit("%")),
+                  seq(num("pct"), lit("%"), opt(lit("优惠", "折扣"))))
+THRESHOLD = seq(opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
+                opt(lit("即", "可", "就")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
+AMOUNT_OFF = seq(lit("立减", "直减", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
+FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
+FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
+GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
+           opt(YUAN), opt(lit("即", "可")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
+           rest("item"))
+PERK = seq(lit("赠送", "送"), rest("item"))
+CARD_PRICE = seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("list"), YUAN, lit("卡价"), num("card"), YUAN)
+NTH = seq(lit("第"), num("nth"), UNIT, ENJOY,
+          alt(seq(mark("half"), lit("半价")), seq(mark("free"), lit("免费", "免单")), seq(num("rate"), lit("折"))))
+BUY_GET = seq(lit("买"), num("buy"), lit("送"), num("get"))
+COMPANIONS = seq(lit("及", "和", "携", "带", "另加", "加"), opt(seq(num("k"), lit("名", "位", "人"))),
+                 opt(lit("随行", "同行")), opt(lit("人员", "家属", "亲友", "朋友")), opt(seq(num("k2"), lit("人", "名", "位"))))
+PEOPLE = seq(lit("持卡人", "本人"), opt(lit("本人")), opt(seq(mark("companion"), COMPANIONS)))
+LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡")), seq(mark("person"), lit("人", "位", "户"))))),
+            opt(seq(lit("每"), alt(*(seq(mark(f"period_{p}"), lit(*w)) for p, w in
+                                      (("day", ("天", "日")), ("week", ("周",)), ("month", ("月",)), ("year", ("年",))))))),
+            opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
+            opt(lit("优惠")))
+BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位"))), lit("限购"), num("units"), UNIT)
+
+
+def _full(parser: Parser, toks: list[Tok], start: int = 0) -> Caps | None:
+    """The captures of the first way the parser reads toks[start:] to the end, or None."""
+    for end, caps in parser(toks, start, {}):
+        if end == len(toks):
+            return caps
+    return None
+
+
+def _anywhere(parser: Parser, toks: list[Tok]) -> tuple[str, Caps] | None:
+    """The parser read from some token to the end: (the text before it, the captures)."""
+    for start in range(len(toks) + 1):
+        if (caps := _full(parser, toks, start)) is not None:
+            return "".join(t.text for t in toks[:start]), caps
+    return None
+
+
+# ---------------------------------------------------------------- what a segment's goods are
+
+_FILLER_EDGE = re.compile(
+    r"^(?:可享受|享受|可享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|凭卡|持卡|在|按|以)"
+    r"|(?:可享受|享受|可享|即享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|按)$"
+)
+# Applies-to phrases that mean "everything the merchant sells".
+_EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
+               "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
+               "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有",
+               "所有", "本店商品", "本店所有商品"}
+
+
+def applies_to(prefix: str) -> str | None:
+    """The goods a clause names, its filler words off (门市价, 享受, 一律); None for "everything"."""
+    core = prefix.strip(" :、")
+    while (stripped := _FILLER_EDGE.sub("", core, count=1)) != core:
+        core = stripped.strip(" :、")
+    if core in _EVERYTHING or core.startswith("全场") or core.startswith("全部"):
+        return None
+    return core
+
+
+def percent_of(token: Tok) -> Decimal | None:
+    """The share paid for a 折 number: 9 / 8.8 / 八点八 tenths, 95 / 八五 hundredths; 11 and 90 are nothing."""
+    value = Decimal(token.digits) if token.digits else token.value
+    if value is None:
+        return None
+    if Decimal(0) < value < 10:
+        return value / 10
+    if value == value.to_integral_value() and 20 <= value < 100 and value % 10:
+        return value / 100
+    return None
+
+
+# ---------------------------------------------------------------- the families
+
+def _percent(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    rate = Decimal("0.5") if caps.get("half") else percent_of(caps["rate"])
+    return None if rate is None else Clause("percent", segment, applies_to(prefix), multiplier=rate)
+
+
+def _percent_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    pct = caps["pct"].value
+    return Clause("percent", segment, applies_to(prefix), multiplier=1 - pct / 100) if 0 < pct < 100 else None
+
+
+def _threshold(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    return Clause("threshold", segment, applies_to(prefix), amount=caps["off"].value, threshold=caps["spend"].value,
+                  repeat=bool(caps.get("repeat")))
+
+
+def _amount_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    return Clause("amount_off", segment, applies_to(prefix), amount=caps["off"].value)
+
+
+def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    if prefix:
+        return None
+    item = str(caps["item"]).removesuffix("费用") if str(caps["item"]).endswith("费用") else str(caps["item"])
+    return Clause("free", segment, item.removesuffix("等") or None)
+
+
+def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    if prefix:
+        return None
+    item = str(caps["item"])
+    value = caps["value"].value if "value" in caps else None
+    if value is None and (v := re.search(r"(\d+(?:\.\d+)?)元(?:代金券|优惠券|现金券|抵用券|消费券|券)", item)):
+        value = Decimal(v.group(1))
+    return Clause("perk", segment, item, amount=value, threshold=caps["spend"].value,
+                  repeat=True if caps.get("repeat") else None)
+
+
+def _perk(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    return None if prefix else Clause("perk", segment, str(caps["item"]).removesuffix("等"))
+
+
+def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    return Clause("card_price", segment, applies_to(prefix), amount=caps["card"].value, threshold=caps["list"].value)
+
+
+def _nth(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    n = int(caps["nth"].value)
+    if not 2 <= n <= 4:
+        return None
+    rate = Decimal("0.5") if caps.get("half") else Decimal(0) if caps.get("free") else percent_of(caps["rate"])
+    return None if rate is None else Clause("nth", segment, applies_to(prefix), multiplier=rate, every=n)
+
+
+def _buy_get(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    buy, get = int(caps["buy"].value), int(caps["get"].value)
+    if get != 1 or not 1 <= buy <= 3:
+        return None
+    return Clause("nth", segment, applies_to(prefix), multiplier=Decimal(0), every=buy + 1)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str            # what `discount parse --explain` calls it
+    grammar: Parser
+    build: Callable[[str, str, Caps], Clause | None]
+    anywhere: bool = True   # the goods may come first (配镜8.5折); False: the phrase is the segment
+
+
+# Ordered choice: the first family that reads the segment wins.
+FAMILIES: tuple[Family, ...] = (
+    Family("凭卡价", CARD_PRICE, _card_price),
+    Family("第N份", NTH, _nth),
+    Family("第N份", BUY_GET, _buy_get),
+    Family("赠品", GIFT, _gift, anywhere=False),
+    Family("满减", THRESHOLD, _threshold),
+    Family("折扣", PERCENT_OFF, _percent_off),
+    Family("折扣", PERCENT, _percent),
+    Family("立减", AMOUNT_OFF, _amount_off),
+    Family("赠品", PERK, _perk, anywhere=False),
+    Family("免费", FREE_LEADING, _free, anywhere=False),
+    Family("免费", FREE_TRAILING, _free, anywhere=False),
+)
+
+
+def read_clause(segment: str) -> tuple[Clause, str] | None:
+    """The clause a segment says and the family that read it, or None. A rate that needs a spend
+    (消费满500元打8折) or applies below one (不满500元打9折), and a clause for so many people
+    (持卡人及一名随行人员免门票), wrap the families above."""
+    toks = tokenize(segment)
+    for end, caps in PEOPLE(toks, 0, {}):
+        if end and end < len(toks):
+            inner = read_clause("".join(t.text for t in toks[end:]))
+            if inner and inner[0].kind in ("free", "percent"):
+                covered = 2 if caps.get("companion") else 1
+                return replace(inner[0], text=segment, max_units=covered), inner[1]
+            break
+    for end, caps in SPEND(toks, 0, {}):
+        inner = _read_family(toks[end:], "".join(t.text for t in toks[end:]))
+        if inner and inner[0].kind == "percent" and inner[0].applies_to is None:
+            return replace(inner[0], text=segment, threshold=caps["spend"].value), inner[1]
+    for end, _caps in seq(opt(lit("消费")), lit("不满"), num("below"), opt(YUAN), opt(lit("的")))(toks, 0, {}):
+        inner = _read_family(toks[end:], "".join(t.text for t in toks[end:]))
+        if inner and inner[0].kind == "percent":
+            return replace(inner[0], text=segment), inner[1]
+    return _read_family(toks, segment)
+
+
+def _read_family(toks: list[Tok], segment: str) -> tuple[Clause, str] | None:
+    for family in FAMILIES:
+        found = _anywhere(family.grammar, toks) if family.anywhere else ("", _full(family.grammar, toks))
+        if found is None or found[1] is None:
+            continue
+        clause = family.build(segment, *found)
+        if clause is not None:
+            return clause, family.name
+    return None
+
+
+CAP = alt(seq(lit("最多", "最高"), opt(lit("可")), lit("减免", "立减", "优惠", "减", "抵扣", "省"), num("cap"), YUAN),
+          seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), num("cap"), YUAN))
+NO_CAP = lit("上不封顶")
+
+
+def cut_cap(segment: str) -> tuple[list[Decimal], bool, str]:
+    """The caps a segment states (最多减50元, 最高优惠二百元, 封顶100元), whether it says 上不封顶, and the
+    segment without them."""
+    toks = tokenize(segment)
+    caps: list[Decimal] = []
+    said = False
+    i = 0
+    while i < len(toks):
+        for parser, is_cap in ((CAP, True), (NO_CAP, False)):
+            found = next(parser(toks, i, {}), None)
+            if found is not None:
+                end, captured = found
+                if is_cap:
+                    caps.append(captured["cap"].value)
+                said = True
+                toks = toks[:i] + toks[end:]
+                break
+        else:
+            i += 1
+    return caps, said, "".join(t.text for t in toks)
+
+
+_PERIODS = ("day", "week", "month", "year")
+
+
+def read_limit(segment: str) -> Limit | None:
+    """每卡每月限一次, 每人每天限用1次 (uses of the offer); 每人限购两件 (units bought)."""
+    toks = tokenize(segment)
+    if (caps := _full(LIMIT, toks)) is not None:
+        period = next((p for p in _PERIODS if caps.get(f"period_{p}")), None)
+        return Limit(segment, "person" if caps.get("person") else "card", period, int(caps["times"].value))
+    if _full(BUY_LIMIT, toks) is not None:
+        return Limit(segment, kind="units")
+    return None
