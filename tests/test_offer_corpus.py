@@ -38,8 +38,8 @@ def test_the_corpus_reads_and_prices_as_written(case):
 def test_every_phrase_family_has_cases():
     families = {c["family"] for c in CORPUS}
     assert families >= {"condition", "members", "combinable", "percent", "everything", "exclusion", "threshold",
-                        "tiers", "cap", "numerals", "free", "perk", "gift", "card_price", "spend_rate", "quantity", "people", "limit", "time", "adversarial",
-                        "not_modelled"}
+                        "tiers", "cap", "numerals", "free", "perk", "gift", "card_price", "spend_rate", "quantity", "people", "limit", "stacked", "time",
+                        "adversarial", "not_modelled"}
 
 
 OFFER_WORDS = st.sampled_from(["满", "减", "每", "折", "元", "九", "八", "点", "五", "免费", "赠送", "除外", "全场",
@@ -72,8 +72,8 @@ def test_explain_names_a_rule_for_every_segment_and_only_unparsed_ones_as_such(c
 def test_discount_parse_explain_on_the_command_line(capsys, sqlite_url):
     from widgets.launcher import main
 
-    argv = ["--db", sqlite_url, "discount", "parse", "--explain", "凭工会卡就餐，周三8折，每卡每月限一次，会员价基础上再享95折"]
+    argv = ["--db", sqlite_url, "discount", "parse", "--explain", "凭工会卡就餐，周三8折，每卡每月限一次，会员积分翻倍"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "“凭工会卡就餐” → 条件" in out and "“周三8折” → 时段、折扣" in out and "“每卡每月限一次” → 使用限制" in out
-    assert "“会员价基础上再享95折” → 未能解析" in out
+    assert "“会员积分翻倍” → 未能解析" in out

@@ -195,6 +195,9 @@ CARD_PRICE = seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("li
 NTH = seq(lit("第"), num("nth"), UNIT, ENJOY,
           alt(seq(mark("half"), lit("半价")), seq(mark("free"), lit("免费", "免单")), seq(num("rate"), lit("折"))))
 BUY_GET = seq(lit("买"), num("buy"), lit("送"), num("get"))
+# A discount on a price the member is given (在会员价基础上再享95折): priced on that price, once typed.
+STACKED = seq(opt(lit("在")), lit("会员价", "折后价", "优惠价", "活动价", "会员折扣价"), lit("基础上"), opt(lit("再")),
+              ENJOY, num("rate"), lit("折"), TAIL)
 COMPANIONS = seq(lit("及", "和", "携", "带", "另加", "加"), opt(seq(num("k"), lit("名", "位", "人"))),
                  opt(lit("随行", "同行")), opt(lit("人员", "家属", "亲友", "朋友")), opt(seq(num("k2"), lit("人", "名", "位"))))
 PEOPLE = seq(lit("持卡人", "本人"), opt(lit("本人")), opt(seq(mark("companion"), COMPANIONS)))
@@ -304,6 +307,14 @@ def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
     return Clause("card_price", segment, applies_to(prefix), amount=caps["card"].value, threshold=caps["list"].value)
 
 
+def _stacked(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    rate = percent_of(caps["rate"])
+    if prefix or rate is None:
+        return None
+    price_word = next(w for w in ("会员折扣价", "会员价", "折后价", "优惠价", "活动价") if w in segment)
+    return Clause("percent", segment, price_word, multiplier=rate)
+
+
 def _nth(segment: str, prefix: str, caps: Caps) -> Clause | None:
     n = int(caps["nth"].value)
     if not 2 <= n <= 4:
@@ -329,6 +340,7 @@ class Family:
 
 # Ordered choice: the first family that reads the segment wins.
 FAMILIES: tuple[Family, ...] = (
+    Family("叠加折扣", STACKED, _stacked, anywhere=False),
     Family("凭卡价", CARD_PRICE, _card_price),
     Family("第N份", NTH, _nth),
     Family("第N份", BUY_GET, _buy_get),

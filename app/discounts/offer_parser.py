@@ -18,12 +18,13 @@ from app.discounts.offer_grammar import cut_cap, read_clause, read_limit
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import extract_holidays_out, extract_when
 
-PARSER_VERSION = "8"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "9"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
 # 7: full-width forms folded (NFKC), tiers listed with 、, a window in a segment of its own is the offer's
 # 8: usage limits (每卡每月限一次, 每人限购两件) and clauses for so many people (持卡人及随行一人免门票)
+# 9: the grammar (offer_grammar.py); a discount on the member price (在会员价基础上再享95折)
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -51,7 +52,7 @@ _NOT_MODELLED = re.compile(
     r"周[一二三四五六日天末]|星期|每周|每月|每天|每日|会员日|午市|晚市|早市|节假日|节日|假日|法定|工作日"
     r"|\d{1,2}[:：]\d{2}|\d{1,2}点|时段|营业时间|当日|当天"
     r"|第[二三四两2-4][份件个杯位瓶]|买[一二三1-3]送|送[一二三1-3]$|随行|同行|每人|人均|每卡|每位|每桌|限购|限\d次|限[一二两三]次|仅限|首单"
-    r"|会员价"
+    r"|(?<!在)会员价(?!基础上)"
 )
 _EXCLUSION = re.compile(r"^(.*?)(?:均)?(?:除外|不参加|不参与|不打折|不享受(?:此)?优惠|不享受)(.*)$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")

@@ -24,6 +24,8 @@ from app.discounts.time_windows import holds
 from app.money import AmountError, parse_decimal_yuan
 
 FEN = Decimal("0.01")
+# Prices a discount can be stacked on (在会员价基础上再享95折): the basket gives them as items (会员价=200).
+PRICE_WORDS = ("会员折扣价", "会员价", "折后价", "优惠价", "活动价")
 VOCABULARY_FILE = Path(__file__).resolve().parent / "item_classes.toml"
 
 
@@ -393,6 +395,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         for item, pay, clause, ex in zip(basket, payable, applied, excluded)
     )
     total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
+    for clause in rules.clauses:   # 在会员价基础上再享95折: the member price must be typed to be priced
+        word = clause.applies_to or ""
+        if clause.kind == "percent" and word in PRICE_WORDS and not any(word in (i.item_class or "") for i in basket):
+            needs.append(f"{clause.text}：写明{word}可得确定价格，如 {word}=200")
     perks = []
     for clause in rules.clauses:   # a gift is listed, never taken off the price
         if clause.kind != "perk" or holds(clause.when, rules.holidays_excluded, at)[0] != "yes":
