@@ -109,6 +109,6 @@ def today_line(rules: OfferRules, now: dt.datetime) -> str | None:
         return "今天不可用：" + "；".join(dict.fromkeys(w for _c, _r, w in results))
     parts = []
     for clause, result, why in results:
-        state = "今天可用" if result == "yes" else f"今天不可用（{why}）" if result == "no" else why
-        parts.append(f"{_describe_clause(clause)} {state}")
+        state = "可用" if result == "yes" else f"不可用，{why}" if result == "no" else why
+        parts.append(f"{_describe_clause(clause)}（{state}）")
     return "今天：" + "；".join(parts)

@@ -128,11 +128,14 @@ def extract_holidays_out(segment: str) -> tuple[bool, str]:
 
 
 def _official(day: dt.date) -> tuple[bool, bool] | None:
-    """(is a holiday, is a working day) by the official calendar; None for a year it has no data for."""
+    """(is a public holiday, is a working day) by the official calendar; None for a year it has no
+    data for. A public holiday is a day off of a named festival (国庆, 春节…): an ordinary Sunday is a
+    day off but not a 节假日 (chinese_calendar.is_holiday counts weekends, so it is not used here)."""
     import chinese_calendar
 
     try:
-        return chinese_calendar.is_holiday(day), chinese_calendar.is_workday(day)
+        off, festival = chinese_calendar.get_holiday_detail(day)
+        return bool(off and festival), chinese_calendar.is_workday(day)
     except NotImplementedError:
         return None
 
