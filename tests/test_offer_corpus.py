@@ -77,3 +77,15 @@ def test_discount_parse_explain_on_the_command_line(capsys, sqlite_url):
     out = capsys.readouterr().out
     assert "“凭工会卡就餐” → 条件" in out and "“周三8折” → 时段、折扣" in out and "“每卡每月限一次” → 使用限制" in out
     assert "“会员积分翻倍” → 未能解析" in out
+
+
+def test_rules_stored_by_an_older_version_still_read_and_a_newer_one_is_refused():
+    from app.discounts.rules import OfferRules
+
+    old = {"clauses": [{"applies_to": None, "kind": "percent", "multiplier": 0.9, "text": "全场9折"}],
+           "exclusions": ["烟"], "condition": "show_card", "combinable": True, "max_saving": 0.1, "unparsed": []}
+    rules = OfferRules.from_json(old)   # version 1: no "version", no caps, windows or limits
+    assert rules.multipliers == [Decimal("0.9")] and rules.cap is None and rules.limits == ()
+    assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 2
+    with pytest.raises(ValueError, match="请升级工会卡"):
+        OfferRules.from_json({**old, "version": 99})

@@ -10,6 +10,12 @@ from typing import Literal
 
 from app.discounts.time_windows import When
 
+# The stored JSON's version. 1: clauses, exclusions, condition, combinable, unparsed. 2 (issue 14) adds,
+# each only when present: a clause's `when`, `every`, `max_units`; the offer's `cap`, `holidays_excluded`,
+# `limits`; kinds card_price and nth. Stored rules are re-read by the parser when its version changes
+# (app/seed.py), so a database holds one version at a time.
+RULES_VERSION = 2
+
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price", "nth"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
 
@@ -135,6 +141,7 @@ class OfferRules:
 
     def to_json(self) -> dict:
         return {
+            "version": RULES_VERSION,
             "clauses": [c.to_json() for c in self.clauses],
             "exclusions": list(self.exclusions),
             "condition": self.condition,
@@ -151,6 +158,10 @@ class OfferRules:
 
     @classmethod
     def from_json(cls, data: dict) -> "OfferRules":
+        """Rules as any version stored them: 1 (no "version" key) lacks the keys 2 added, which take
+        their defaults; a newer version than this app knows is refused rather than half read."""
+        if int(data.get("version", 1)) > RULES_VERSION:
+            raise ValueError(f"优惠规则的版本 {data['version']} 比本程序认识的 {RULES_VERSION} 新：请升级工会卡")
         return cls(
             clauses=tuple(Clause.from_json(c) for c in data.get("clauses", [])),
             exclusions=tuple(data.get("exclusions", [])),
