@@ -228,7 +228,8 @@ def _anywhere(parser: Parser, toks: list[Tok]) -> tuple[str, Caps] | None:
 # ---------------------------------------------------------------- what a segment's goods are
 
 _FILLER_EDGE = re.compile(
-    r"^(?:可享受|享受|可享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|凭卡|持卡|在|按|以)"
+    r"^(?:可享受|享受|可享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|凭卡|持卡|在|按|以"
+    r"|购买|其余时间|其他时间)"
     r"|(?:可享受|享受|可享|即享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|按)$"
 )
 # Applies-to phrases that mean "everything the merchant sells".
@@ -240,7 +241,7 @@ _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "�
 
 def applies_to(prefix: str) -> str | None:
     """The goods a clause names, its filler words off (门市价, 享受, 一律); None for "everything"."""
-    core = prefix.strip(" :、")
+    core = prefix.strip(" :、").rsplit(":", 1)[-1]   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
     while (stripped := _FILLER_EDGE.sub("", core, count=1)) != core:
         core = stripped.strip(" :、")
     if core in _EVERYTHING or core.startswith("全场") or core.startswith("全部"):

@@ -16,15 +16,16 @@ from decimal import Decimal
 
 from app.discounts.offer_grammar import cut_cap, read_clause, read_limit
 from app.discounts.rules import Clause, Limit, OfferRules
-from app.discounts.time_windows import extract_holidays_out, extract_when
+from app.discounts.time_windows import When, extract_holidays_out, extract_when
 
-PARSER_VERSION = "9"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "10"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
 # 7: full-width forms folded (NFKC), tiers listed with 、, a window in a segment of its own is the offer's
 # 8: usage limits (每卡每月限一次, 每人限购两件) and clauses for so many people (持卡人及随行一人免门票)
 # 9: the grammar (offer_grammar.py); a discount on the member price (在会员价基础上再享95折)
+# 10: 周末及节假日除外 (Monday to Friday), 节假日照常, 凭卡 + a verb, 工会会员 card prices, headings (游泳馆:)
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -35,8 +36,9 @@ _CONDITIONS = (
     (re.compile(r"持(?:武汉)?工会(?:会员服务)?卡消费"), "pay_with_card"),
     (re.compile(r"持卡消费"), "pay_with_card"),
     # 凭工会卡消费 / 凭工会卡就餐 / 持工会卡入住: the card is shown; what follows is the discount.
-    (re.compile(r"(?:凭|持)(?:武汉)?工会(?:会员服务)?卡(?:消费|就餐|用餐|购物|入住|结账|购票|观影|就诊|体检|洗车|进店)?"),
-     "show_card"),
+    (re.compile(r"(?:凭|持)(?:武汉)?工会(?:会员服务)?卡(?:到店消费|到店|消费|就餐|用餐|购物|购买|入住|结账|购票|观影|就诊|"
+                r"体检|洗车|进店)?"), "show_card"),
+    (re.compile(r"凭卡(?:到店消费|消费|购买|购物|就餐)?"), "show_card"),
     (re.compile(r"(?:工会)?会员(?:专享|独享|特享)"), "members_only"),
 )
 _NOT_COMBINABLE = re.compile(
@@ -71,7 +73,8 @@ def _normalise(text: str) -> str:
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads.
 _CARD_PRICE = re.compile(
-    rf"([^,;.!?]+?)(?:原价|门市价|挂牌价|票价)?\s*({_NUM})\s*元(?:/[人张次位])?,?(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡"
+    rf"([^,;.!?]+?)(?:原价|门市价|挂牌价|票价)?\s*({_NUM})\s*元(?:/[人张次位])?,?"
+    rf"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡|工会会员)"
     rf"(?:价|优惠价|仅需|只需|只要|即可)?\s*({_NUM})\s*元")
 
 def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
@@ -136,8 +139,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if had_cap and _CAP_LEFTOVER.match(segment):
             _traced(trace, read)
             continue
-        out, segment = extract_holidays_out(segment)
+        out, weekends_out, segment = extract_holidays_out(segment)
         holidays_excluded = holidays_excluded or out
+        if weekends_out:   # 周末及法定节假日除外: the offer holds Monday to Friday
+            offer_when = When("周一至周五", (0, 1, 2, 3, 4))
         if out:
             read.append("节假日")
         when, segment = extract_when(segment)

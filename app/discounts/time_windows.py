@@ -24,8 +24,10 @@ _DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|�
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:半|(\d{1,2})分?)?)?"
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}")
 _HOLIDAYS_OUT = re.compile(
-    r"(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(?:周末|双休日))?(?:期间)?(?:均)?"
+    r"(?:(周末|双休日)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
     r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用)(?:此|本)?(?:优惠|活动)?")
+# 节假日照常 / 节假日通用: holidays are included, which is no restriction at all.
+_HOLIDAYS_IN = re.compile(r"(?:国家)?(?:法定)?节假日(?:及周末)?(?:照常|通用|同享|均可|不限)(?:使用|参加|享受)?")
 
 Holds = Literal["yes", "no", "unknown"]
 
@@ -120,11 +122,13 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     return When("".join(found), weekdays, workdays, hours, daypart), rest
 
 
-def extract_holidays_out(segment: str) -> tuple[bool, str]:
-    """节假日不参加 / 法定节假日除外 in a segment: (True, the segment without it)."""
+def extract_holidays_out(segment: str) -> tuple[bool, bool, str]:
+    """节假日不参加 / 法定节假日除外 (and 周末及节假日除外) in a segment: (holidays out, weekends out too,
+    the segment without it). 节假日照常 is cut out as saying nothing."""
+    segment = _HOLIDAYS_IN.sub("", segment)
     if m := _HOLIDAYS_OUT.search(segment):
-        return True, segment.replace(m.group(0), "", 1)
-    return False, segment
+        return True, bool(m.group(1) or m.group(2)), segment.replace(m.group(0), "", 1)
+    return False, False, segment
 
 
 def _official(day: dt.date) -> tuple[bool, bool] | None:
