@@ -201,7 +201,7 @@ STACKED = seq(opt(lit("在")), lit("会员价", "折后价", "优惠价", "活�
 COMPANIONS = seq(lit("及", "和", "携", "带", "另加", "加"), opt(seq(num("k"), lit("名", "位", "人"))),
                  opt(lit("随行", "同行")), opt(lit("人员", "家属", "亲友", "朋友")), opt(seq(num("k2"), lit("人", "名", "位"))))
 PEOPLE = seq(lit("持卡人", "本人"), opt(lit("本人")), opt(seq(mark("companion"), COMPANIONS)))
-LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡")), seq(mark("person"), lit("人", "位", "户"))))),
+LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq(mark("person"), lit("人", "位", "户"))))),
             opt(seq(lit("每"), alt(*(seq(mark(f"period_{p}"), lit(*w)) for p, w in
                                       (("day", ("天", "日")), ("week", ("周",)), ("month", ("月",)), ("year", ("年",))))))),
             opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
@@ -236,7 +236,7 @@ _FILLER_EDGE = re.compile(
 _EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
                "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
                "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有",
-               "所有", "本店商品", "本店所有商品"}
+               "所有", "本店商品", "本店所有商品", "每单", "单单", "每桌"}
 
 
 def applies_to(prefix: str) -> str | None:
