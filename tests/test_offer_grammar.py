@@ -60,3 +60,15 @@ def test_the_grammar_lists_its_families_in_the_order_they_are_tried():
     names = [f.name for f in FAMILIES]
     assert names.index("满减") < names.index("折扣") < names.index("立减")   # 满200减30 before 减30元
     assert names.index("赠品") < names.index("满减")                         # 满300送… is a gift, not 满减
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("11点半至14点套餐8折", ("11:30", "14:00")),     # the 半 is the start's, not the end's too
+    ("11点到14点半套餐8折", ("11:00", "14:30")),
+    ("11点30分-14点套餐8折", ("11:30", "14:00")),
+    ("11:00-14:00套餐8折", ("11:00", "14:00")),
+])
+def test_hours_read_each_end_by_itself(text, hours):
+    from app.discounts.time_windows import extract_when
+
+    assert extract_when(text)[0].hours == hours

@@ -21,7 +21,7 @@ _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:工会)?会员日")
 _DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间)(?:时段|时间)?")
-_TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:半|(\d{1,2})分?)?)?"
+_TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}")
 _HOLIDAYS_OUT = re.compile(
     r"(?:(周末|双休日)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
@@ -78,9 +78,9 @@ def _day(ch: str) -> int:
     return 6 if ch in "日天" else WEEKDAY_NAMES.index(ch)
 
 
-def _clock(hour: str, minute: str | None, minute_alt: str | None, text: str) -> str | None:
+def _clock(hour: str, minute: str | None, half: str | None, minute_alt: str | None) -> str | None:
     h = int(hour)
-    m = int(minute or minute_alt or (30 if "半" in text else 0))
+    m = int(minute or minute_alt or (30 if half else 0))
     return f"{h:02d}:{m:02d}" if 0 <= h <= 24 and 0 <= m < 60 else None
 
 
@@ -105,8 +105,7 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
     if m := _HOURS.search(rest):
-        start = _clock(m.group(1), m.group(2), m.group(3), m.group(0).split("至")[0])
-        end = _clock(m.group(4), m.group(5), m.group(6), m.group(0))
+        start, end = _clock(*m.group(1, 2, 3, 4)), _clock(*m.group(5, 6, 7, 8))
         if start and end:
             hours = (start, end)
             found.append(m.group(0))
