@@ -9,9 +9,12 @@ import argparse
 import importlib
 import sys
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from app.command_line import QueryError, UsageError
+
+if TYPE_CHECKING:   # imported where it runs: `--help` needs no SQLAlchemy
+    from sqlalchemy.exc import DBAPIError
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def database_refusal(exc) -> str:
+def database_refusal(exc: DBAPIError) -> str:
     """Why the database refused, in the words a user can act on."""
     reason = str(exc.orig).splitlines()[0] if getattr(exc, "orig", None) else exc.__class__.__name__
     if "file is not a database" in reason or "not a database" in reason:

@@ -285,8 +285,8 @@ def _amount_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
     if prefix:
         return None
-    item = str(caps["item"]).removesuffix("费用") if str(caps["item"]).endswith("费用") else str(caps["item"])
-    return Clause("free", segment, item.removesuffix("等") or None)
+    item = str(caps["item"]).removesuffix("费用").removesuffix("等")
+    return Clause("free", segment, item or None)
 
 
 def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:

@@ -49,9 +49,10 @@ _NOT_COMBINABLE = re.compile(
     r"|不(?:可|能|予)?叠加(?:使用)?"
     r"|不(?:可)?同享"
 )
-# Wording the rule model cannot hold yet: a time window, a quantity, people, a usage limit, a price the
-# discount stacks on, a percent that depends on the bill. A segment with any of it is left unparsed, so
-# a quote says it may not hold instead of printing a confident wrong price.
+# Wording a clause cannot carry by itself: a time window, a quantity, people, a usage limit, a price the
+# discount stacks on. The families that read such wording whole (时段, 第N份, 持卡人及…, 使用限制) run
+# first; a segment where any of it is left over is unparsed, so a quote says it may not hold instead of
+# printing a confident wrong price.
 _NOT_MODELLED = re.compile(
     r"周[一二三四五六日天末]|星期|每周|每月|每天|每日|会员日|午市|晚市|早市|节假日|节日|假日|法定|工作日"
     r"|\d{1,2}[:：]\d{2}|\d{1,2}点|时段|营业时间|当日|当天"
@@ -78,6 +79,7 @@ _CARD_PRICE = re.compile(
     rf"([^,;.!?]+?)(?:原价|门市价|挂牌价|票价)?\s*({_NUM})\s*元(?:/[人张次位])?,?"
     rf"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡|工会会员)"
     rf"(?:价|优惠价|仅需|只需|只要|即可)?\s*({_NUM})\s*元")
+
 
 def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
     segment = f"{m.group(1)}{m.group(2)}元卡价{m.group(3)}元"
@@ -107,8 +109,6 @@ def _split(text: str, originals: dict[str, str]) -> list[str]:
 def _exclusion_items(text: str) -> list[str]:
     items = re.split(r"[、,/]|及|以及|和|与", text)
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
-
-
 
 
 def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferRules:
@@ -191,9 +191,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if clause.kind == "card_price":
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
-        clauses.append(Clause(clause.kind, raw_text if segment in raw else segment, clause.applies_to,
-                              clause.multiplier, clause.amount, clause.threshold, clause.repeat, when,
-                              clause.max_units, clause.every))
+        clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
     cap = min(caps) if caps and all(c > 0 for c in caps) else None

@@ -129,8 +129,6 @@ class Quote:
                 "needs": list(self.needs), "limits": list(self.limits)}
 
 
-
-
 _QUANTITY = re.compile(r"^(.+?)\s*[x×X*]\s*(\d+)$")
 MAX_QUANTITY = 999
 
@@ -310,16 +308,15 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     and a clause that holds only at some times is priced without, its price given as a dependency."""
     payable: list[Decimal] = []
     applied: list[str | None] = []
-    excluded: list[bool] = []
+    excluded = [_is_excluded(item.item_class, rules.exclusions) for item in basket]
     depends: list[Dependency] = []
     needs: list[str] = []
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
-    spend = sum((i.amount for i in basket if not _is_excluded(i.item_class, rules.exclusions)), Decimal(0))
+    spend = sum((item.amount for item, out in zip(basket, excluded) if not out), Decimal(0))
     for index, item in enumerate(basket):
-        if _is_excluded(item.item_class, rules.exclusions):
+        if excluded[index]:
             payable.append(item.amount)
             applied.append(None)
-            excluded.append(True)
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
@@ -348,7 +345,6 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 depends.append(Dependency(index, question, nth_pay, nth.text))
         payable.append(pay)
         applied.append(clause.text if clause else None)
-        excluded.append(False)
 
     reductions = []
     maybe_reductions: list[tuple[Clause, str]] = []
@@ -361,9 +357,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 if timing == "unknown":
                     maybe_reductions.append((clause, why))
                 continue
-            eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
-            off = min(_reduction(clause, sum((payable[i] for i in eligible), Decimal(0))),
-                      sum((payable[i] for i in eligible), Decimal(0)))
+            off, eligible = _reduction_on(clause, basket, payable, excluded)
             if off > 0 and (best is None or off > best[0]):
                 best = (off, clause, eligible)
         if best is None:
@@ -375,9 +369,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             applied[i] = applied[i] or clause.text
 
     for clause, why in maybe_reductions:   # 每周三满200减30 on a day not given: what it would take off
-        eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
-        subtotal = sum((payable[i] for i in eligible), Decimal(0))
-        off = min(_reduction(clause, subtotal), subtotal)
+        off, _eligible = _reduction_on(clause, basket, payable, excluded)
         if off > 0:
             depends.append(Dependency(None, why, sum(payable, Decimal(0)).quantize(FEN) - off, clause.text))
 
@@ -432,6 +424,15 @@ def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:
         elif clause.kind == "amount_off":
             groups[("off", n)] = [clause]
     return list(groups.values())
+
+
+def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], excluded: list[bool]
+                  ) -> tuple[Decimal, list[int]]:
+    """What a 满减/立减 takes off the items it covers as priced so far (never more than they come to),
+    and which items those are."""
+    eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+    subtotal = sum((payable[i] for i in eligible), Decimal(0))
+    return min(_reduction(clause, subtotal), subtotal), eligible
 
 
 def _reduction(clause: Clause, subtotal: Decimal) -> Decimal:

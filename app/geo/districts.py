@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from app.store import Store
 from app.store.models import District
@@ -19,6 +19,14 @@ WGS84 = "EPSG:4326"
 _EDGE_TOLERANCE_DEG = 0.005
 
 
+class _Built(NamedTuple):
+    frame: Any         # GeoDataFrame, sorted by code
+    names: dict[str, str]
+    lookup: dict[str, str]
+    city: Any          # the prepared city outline (shapely)
+    tree: Any          # shapely STRtree over the districts, in frame order
+
+
 class DistrictIndex:
     """The districts as a GeoDataFrame (code, name, pinyin, geometry) with lookups on top.
 
@@ -30,12 +38,12 @@ class DistrictIndex:
     def __init__(self, frame: gpd.GeoDataFrame | None = None, loader: Callable[[], gpd.GeoDataFrame] | None = None):
         self._loader = loader
         self._lock = threading.Lock()
-        self._built: tuple | None = None
+        self._built: _Built | None = None
         if frame is not None:
             self._built = self._build(frame)
 
     @staticmethod
-    def _build(frame: gpd.GeoDataFrame) -> tuple:
+    def _build(frame: gpd.GeoDataFrame) -> _Built:
         """Everything at once (frame, names, lookup, the prepared city outline, the spatial index), built
         and warmed up in one thread before any other can use it."""
         import shapely
@@ -53,9 +61,9 @@ class DistrictIndex:
         # threads doing that at once crash the process: query both once here, under the lock.
         shapely.contains_xy(city, 0.0, 0.0)
         tree.query(shapely.points(0.0, 0.0), predicate="within")
-        return frame, names, lookup, city, tree
+        return _Built(frame, names, lookup, city, tree)
 
-    def _data(self) -> tuple:
+    def _data(self) -> _Built:
         if self._built is None:
             with self._lock:   # the first use may come from several threads at once (tests/test_catalogue_roles.py)
                 if self._built is None:
@@ -64,19 +72,11 @@ class DistrictIndex:
 
     @property
     def frame(self) -> gpd.GeoDataFrame:
-        return self._data()[0]
-
-    @property
-    def _names(self) -> dict[str, str]:
-        return self._data()[1]
-
-    @property
-    def _lookup(self) -> dict[str, str]:
-        return self._data()[2]
+        return self._data().frame
 
     @property
     def city(self):
-        return self._data()[3]
+        return self._data().city
 
     @classmethod
     def from_geojson(cls, path: Path) -> "DistrictIndex":
@@ -109,13 +109,13 @@ class DistrictIndex:
         return list(self.frame["code"])
 
     def name(self, code: str | None) -> str | None:
-        return self._names.get(code) if code else None
+        return self._data().names.get(code) if code else None
 
     def resolve(self, text: object) -> str | None:
         """The district code meant by 青山区, 青山, Qingshan or 420107; None if it names none."""
         if text is None:
             return None
-        return self._lookup.get(str(text).strip().casefold())
+        return self._data().lookup.get(str(text).strip().casefold())
 
     def contains_city(self, lon: float, lat: float) -> bool:
         import shapely
@@ -133,7 +133,7 @@ class DistrictIndex:
         codes = np.full(len(points), None, dtype=object)
         if not len(points):
             return codes
-        point_index, district_index = self._data()[4].query(points, predicate="within")
+        point_index, district_index = self._data().tree.query(points, predicate="within")
         # A point on a shared border is within two districts; keep the first by code, deterministically.
         order = np.lexsort((district_index, point_index))
         point_index, district_index = point_index[order], district_index[order]
