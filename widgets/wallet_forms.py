@@ -324,12 +324,8 @@ class PurchaseForm(CheckedForm):
             raise WalletError("请填写消费金额")
         on = _on(self.date_edit)
         quoted = self.wallet.quote_purchase(merchant_id, basket, on)
-        lines = [i.to_json() for i in quoted.quote.items]
-        purse = self.purse_box.currentData()
         note = self.note_edit.text().strip() or None
-        card = self.wallet.points_card() if purse == ops.POINTS_CARD else None
-        return quoted, lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
-                                               "pos", lines, note, card)
+        return quoted, self.wallet.purchase_of(quoted, self.purse_box.currentData(), on, "pos", note)
 
     def set_points_card(self, name: str | None) -> None:
         """Offer 积分卡（华融湘江银行信用卡） as a way to pay once the profile names one."""

@@ -123,11 +123,10 @@ def _operation(args, wallet: Wallet) -> int:
     elif action == "ride":
         entry = wallet.ride(args.mode, parse_yuan(args.fare, "票价"), on, note)
     elif action == "pay":
-        items = _items(args)
-        limit_note = wallet.quote_purchase(args.merchant, items, on).limit_note
-        entry = wallet.pay(args.merchant, items, args.purse, on, args.channel, note)
-        if limit_note:
-            print(f"注意：{limit_note}", file=sys.stderr)
+        quoted = wallet.quote_purchase(args.merchant, _items(args), on)
+        entry = wallet.record(wallet.purchase_of(quoted, args.purse, on, args.channel, note))
+        if quoted.limit_note:
+            print(f"注意：{quoted.limit_note}", file=sys.stderr)
     elif action == "close-card":
         entry = wallet.close_card(on, note)
     elif action == "refund":

@@ -163,11 +163,15 @@ class Wallet:
     def pay(self, merchant_id: str, items: Sequence[Item], purse: str, on: dt.date,
             channel: str = "pos", note: str | None = None) -> Entry:
         """Pay from the union card (`bank`, `ecash`) or with the points card (`card`)."""
-        quoted = self.quote_purchase(merchant_id, items, on)
+        return self.record(self.purchase_of(self.quote_purchase(merchant_id, items, on), purse, on, channel, note))
+
+    def purchase_of(self, quoted: PurchaseQuote, purse: str, on: dt.date, channel: str = "pos",
+                    note: str | None = None) -> Callable[[list[Entry]], Entry]:
+        """The journal entry a quoted purchase makes, for `record` (or `check` before it)."""
         lines = [i.to_json() for i in quoted.quote.items]
         card = self.points_card() if purse == ops.POINTS_CARD else None
-        return self.record(lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on,
-                                                    channel, lines, note, card))
+        return lambda _j: ops.purchase(quoted.facts, quoted.total_fen, quoted.payable_fen, purse, on, channel, lines,
+                                       note, card)
 
     def close_card(self, on: dt.date, note: str | None = None) -> Entry:
         """销户 of the points card: its programme may clear the points (seed 001 一)."""
