@@ -89,3 +89,18 @@ def test_rules_stored_by_an_older_version_still_read_and_a_newer_one_is_refused(
     assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 2
     with pytest.raises(ValueError, match="请升级工会卡"):
         OfferRules.from_json({**old, "version": 99})
+
+
+def test_discount_price_says_what_would_settle_a_dependency(capsys, sqlite_url):
+    from widgets.launcher import main
+
+    def price_out(*extra):
+        assert main(["--db", sqlite_url, "discount", "price", "--text", "工作日11:00-14:00套餐8折",
+                     "--item", "套餐=300", *extra]) == 0
+        return capsys.readouterr().out
+
+    assert "用 --on 日期（和 --time 时间）可得确定价格" in price_out()
+    assert "用 --time 时间可得确定价格" in price_out("--on", "2026-12-02")
+    assert "应付 240.00 元" in price_out("--on", "2026-12-02", "--time", "12:30")
+    assert main(["--db", sqlite_url, "discount", "price", "--text", "正价商品9.8折", "--item", "300"]) == 0
+    assert "分项写明可得确定价格" in capsys.readouterr().out

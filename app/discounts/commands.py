@@ -77,8 +77,7 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
     print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
     for d in quote.depends:
         what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "消费")
-        timed = d.question.startswith(("若在", "若不是节假日", "若是工作日"))
-        if not timed:
+        if not d.timed:
             settle = "分项写明可得确定价格"
         elif not args.on:
             settle = "用 --on 日期（和 --time 时间）可得确定价格"

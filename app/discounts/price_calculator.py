@@ -98,6 +98,7 @@ class Dependency:
     question: str              # 若是首次心理咨询
     payable_if: Decimal
     clause: str
+    timed: bool = False        # only when is unknown (a day, an hour, 节假日), not what the item is
 
     def to_json(self) -> dict:
         return {"item": self.item_index, "question": self.question, "payable_if": str(self.payable_if),
@@ -289,18 +290,21 @@ def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
     return shares
 
 
-def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) -> tuple[Fit, str]:
+def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) -> tuple[Fit, str, bool]:
     """_fit, then the clause's time window (and 节假日不参加) at `at`: a window that does not hold rules
-    the clause out, one that cannot be known (no date given, 午市 with no hours) makes it a maybe."""
+    the clause out, one that cannot be known (no date given, 午市 with no hours) makes it a maybe; the
+    last value says the time alone is what is not known (a date and hour would settle it)."""
     fit, question = _fit(clause, item_class)
     if fit == "no":
-        return fit, question
+        return fit, question, False
     timing, why = holds(clause.when, rules.holidays_excluded, at)
     if timing == "no":
-        return "no", ""
+        return "no", "", False
     if timing == "unknown":
-        return "maybe", "，且".join(filter(None, [question, why])) if fit == "maybe" else why
-    return fit, question
+        if fit == "maybe":
+            return "maybe", "，且".join(filter(None, [question, why])), False
+        return "maybe", why, True
+    return fit, question, False
 
 
 def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | None = None) -> Quote:
@@ -321,18 +325,18 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
                 or (c.kind == "card_price" and _card_price_units(c, item.amount))]
-        for c, fit, _q in fits:   # 持卡人及随行一人免门票: how many tickets the line is must be known
+        for c, fit, _q, _t in fits:   # 持卡人及随行一人免门票: how many tickets the line is must be known
             if c.max_units is not None and item.quantity is None and fit != "no":
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
-        clause = _best([c for c, fit, _ in fits if fit == "yes"])
+        clause = _best([c for c, fit, _q, _t in fits if fit == "yes"])
         pay = _pay_item(clause, item)
-        maybes = [(c, q) for c, fit, q in fits if fit == "maybe" and _pay_item(c, item) < pay]
+        maybes = [(c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item) < pay]
         if maybes:
-            better, question = min(maybes, key=lambda cq: _pay_item(cq[0], item))
-            depends.append(Dependency(index, question, _pay_item(better, item), better.text))
+            better, question, timed = min(maybes, key=lambda cqt: _pay_item(cqt[0], item))
+            depends.append(Dependency(index, question, _pay_item(better, item), better.text, timed))
         for nth in (c for c in rules.clauses if c.kind == "nth"):
-            fit, question = _timed_fit(nth, item.item_class, rules, at)
+            fit, question, timed = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":
                 continue
             if item.quantity is None:
@@ -342,7 +346,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if fit == "yes" and nth_pay < pay:
                 pay, clause = nth_pay, nth
             elif fit == "maybe" and nth_pay < pay:
-                depends.append(Dependency(index, question, nth_pay, nth.text))
+                depends.append(Dependency(index, question, nth_pay, nth.text, timed))
         payable.append(pay)
         applied.append(clause.text if clause else None)
 
@@ -371,7 +375,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     for clause, why in maybe_reductions:   # 每周三满200减30 on a day not given: what it would take off
         off, _eligible = _reduction_on(clause, basket, payable, excluded)
         if off > 0:
-            depends.append(Dependency(None, why, sum(payable, Decimal(0)).quantize(FEN) - off, clause.text))
+            depends.append(Dependency(None, why, sum(payable, Decimal(0)).quantize(FEN) - off, clause.text, True))
 
     capped = None
     saved = [item.amount - pay for item, pay in zip(basket, payable)]
