@@ -56,8 +56,9 @@ class Gazetteer:
                                 item["lon"], item["lat"], (*item["aliases"], item["pinyin"])))
         return cls(places)
 
-    def find(self, text: str, limit: int = 10) -> list[Place]:
-        """Places whose name or alias is the text, starts with it, or contains it, in that order."""
+    def _ranked(self, text: str) -> list[tuple[int, Place]]:
+        """(rank, place) for every place the text matches, best first: 0 its name or an alias, 1 one
+        starting with the text, 2 one containing it; places of a rank in gazetteer order."""
         query = _fold(text)
         if not query:
             return []
@@ -72,17 +73,20 @@ class Gazetteer:
             else:
                 continue
             ranked.append((rank, order, place))
-        return [place for _rank, _order, place in sorted(ranked, key=lambda r: r[:2])][:limit]
+        return [(rank, place) for rank, _order, place in sorted(ranked, key=lambda r: r[:2])]
+
+    def find(self, text: str, limit: int = 10) -> list[Place]:
+        """Places whose name or alias is the text, starts with it, or contains it, in that order."""
+        return [place for _rank, place in self._ranked(text)][:limit]
 
     def locate(self, text: str) -> Place | None:
         """The one place the text names: its only exact match, or the only place it matches at all.
         None when it names none or several (三店 is in 东西湖区 and in 新洲区): the member picks."""
-        query = _fold(text)
-        found = self.find(text, limit=len(self.places))
-        exact = [p for p in found if query in self._keys[self.places.index(p)]]
+        ranked = self._ranked(text)
+        exact = [place for rank, place in ranked if rank == 0]
         if len(exact) == 1:
             return exact[0]
-        return found[0] if len(found) == 1 else None
+        return ranked[0][1] if len(ranked) == 1 else None
 
 
 def bundled_gazetteer(districts: DistrictIndex | None = None) -> Gazetteer:
