@@ -48,6 +48,10 @@ HOW_TO_USE = ("使用方法：在以上商户消费时，出示工会会员服�
               "具体以商户店内公告为准。")
 FLYER_APPROXIMATE_NOTE = "图上为示意位置，以实际地址为准"
 DPI = 300
+# More merchants than this and numbered pins would pile on one another: the map shows how many
+# there are in each district instead, and the table below is the list.
+PIN_LIMIT = 100
+COUNTS_NOTE = "商户较多，图上不逐一标出：区块越深商户越多，各区数目见右下，各商户见下表"
 PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "a5": QPageSize.PageSizeId.A5}
 
 
@@ -268,26 +272,87 @@ def _draw_map(p: QPainter, page: _Page, area: QRectF, districts: DistrictIndex, 
     p.setClipRect(area)
     p.fillRect(area, QColor("#f8f9fa"))
     focus_codes = set(focus_frame["code"])
+    counts = merchants["district_code"].value_counts().to_dict() if len(merchants) > PIN_LIMIT else None
     # Neighbours first, so the focus districts' outlines are drawn whole on top of them.
     for code, geom in sorted(zip(metric["code"], metric.geometry), key=lambda cg: cg[0] in focus_codes):
         inside = code in focus_codes
-        p.setBrush(QBrush(QColor("#e7f5ff" if inside else "#f1f3f5")))
+        fill = "#e7f5ff" if inside else "#f1f3f5"
+        if counts is not None and counts.get(code):
+            fill = _shade(counts[code], max(counts.values()))
+        p.setBrush(QBrush(QColor(fill)))
         p.setPen(QPen(QColor("#1c7ed6" if inside else "#ced4da"), _mm(0.6 if inside else 0.25)))
         p.drawPath(path_of(geom))
     # District names: the focus in dark, neighbours faint; at their label points, if in view.
     labels = [f["properties"] for f in district_collection(districts)["features"]]
     label_points = gpd.GeoSeries(gpd.points_from_xy([q["label_lon"] for q in labels], [q["label_lat"] for q in labels]),
                                  crs=WGS84).to_crs(METRIC_CRS)
-    for props, point in zip(labels, label_points):
+    # A name that would overlap one already drawn is left out (the focus districts' first, then the
+    # districts with more merchants): the centre of Wuhan is crowded at city scale.
+    drawn: list[QRectF] = []
+    order = sorted(zip(labels, label_points), key=lambda lp: (lp[0]["code"] not in focus_codes,
+                                                             -(counts or {}).get(lp[0]["code"], 0)))
+    for props, point in order:
         at = to_page(point.x, point.y)
         if not area.contains(at):
             continue
         inside = props["code"] in focus_codes
         p.setFont(_font((10 if inside else 8) * page.scale, bold=inside))
+        box = QFontMetricsF(p.font()).boundingRect(props["name"])
+        box.moveCenter(at)
+        if any(box.adjusted(-_mm(0.5), -_mm(0.5), _mm(0.5), _mm(0.5)).intersects(other) for other in drawn):
+            continue
+        drawn.append(box)
         p.setPen(QColor("#1864ab" if inside else "#adb5bd"))
         p.drawText(QRectF(at.x() - _mm(20), at.y() - _mm(4), _mm(40), _mm(8)), Qt.AlignmentFlag.AlignCenter,
                    props["name"])
-    # Numbered pins in their category's colour.
+    if counts is not None:
+        _draw_counts(p, page, area, counts, districts)
+    else:
+        _draw_pins(p, page, merchants, points, to_page)
+    p.restore()
+    _draw_scale_and_north(p, page, area, scale)
+
+
+SHADES = ("#e7f5ff", "#d0ebff", "#a5d8ff", "#74c0fc", "#4dabf7")   # as the app's map shades districts
+
+
+def _shade(count: int, most: int) -> str:
+    step = math.ceil(count / most * len(SHADES)) - 1 if most else 0
+    return SHADES[min(max(step, 0), len(SHADES) - 1)]
+
+
+def _draw_counts(p: QPainter, page: _Page, area: QRectF, counts: dict[str, int], districts: DistrictIndex) -> None:
+    """A city-wide flyer: districts shaded by their number of merchants, and the numbers in a box."""
+    rows = sorted(((n, districts.name(code) or code) for code, n in counts.items() if n), key=lambda r: (-r[0], r[1]))
+    p.setFont(_font(7 * page.scale))
+    metrics = QFontMetricsF(p.font())
+    line = metrics.height() * 1.15
+    title = "各区商户数"
+    width = max(metrics.horizontalAdvance(f"{name}  {n:,}") for n, name in rows) + _mm(8) if rows else _mm(20)
+    width = max(width, metrics.horizontalAdvance(title) + _mm(4))
+    box = QRectF(area.right() - width - _mm(3), area.bottom() - line * (len(rows) + 1) - _mm(5), width,
+                 line * (len(rows) + 1) + _mm(2))
+    p.setPen(QPen(QColor("#ced4da"), _mm(0.2)))
+    p.setBrush(QBrush(QColor(255, 255, 255, 230)))
+    p.drawRect(box)
+    p.setPen(QColor("#212529"))
+    p.drawText(QRectF(box.left() + _mm(2), box.top() + _mm(1), box.width() - _mm(4), line),
+               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+    for i, (n, name) in enumerate(rows, start=1):
+        cell = QRectF(box.left() + _mm(2), box.top() + _mm(1) + i * line, box.width() - _mm(4), line)
+        p.setBrush(QBrush(QColor(_shade(n, rows[0][0]))))
+        p.setPen(QPen(QColor("#1c7ed6"), _mm(0.15)))
+        p.drawRect(QRectF(cell.left(), cell.center().y() - _mm(1.1), _mm(2.2), _mm(2.2)))
+        p.setPen(QColor("#343a40"))
+        p.drawText(cell.adjusted(_mm(3.2), 0, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        p.drawText(cell, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{n:,}")
+    p.setPen(QColor("#495057"))
+    p.drawText(QRectF(area.left() + _mm(3), area.top() + _mm(2), area.width() - _mm(20), _mm(5)),
+               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, COUNTS_NOTE)
+
+
+def _draw_pins(p: QPainter, page: _Page, merchants: gpd.GeoDataFrame, points: gpd.GeoSeries, to_page) -> None:
+    """Numbered pins in their category's colour."""
     radius = _mm(2.4 * page.scale)
     p.setFont(_font(6.5 * page.scale, bold=True))
     for number, category, point in zip(merchants["number"], merchants["category"], points):
@@ -299,8 +364,9 @@ def _draw_map(p: QPainter, page: _Page, area: QRectF, districts: DistrictIndex, 
         p.setPen(QColor("#ffffff"))
         p.drawText(QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius),
                    Qt.AlignmentFlag.AlignCenter, str(number))
-    p.restore()
 
+
+def _draw_scale_and_north(p: QPainter, page: _Page, area: QRectF, scale: float) -> None:
     # Scale bar, bottom left: a round length near a fifth of the map's width.
     length_m = _nice_length(area.width() / scale / 5)
     bar = length_m * scale
