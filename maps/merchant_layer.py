@@ -1,19 +1,22 @@
-"""Catalogue results as the compact GeoJSON the map page draws, and the per-district counts it shades by."""
+"""What the map page draws: merchants as compact columns with a bit mask of those matching the
+filters, the per-district counts it shades by, and the district shapes."""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+from typing import Sequence
 
 import geopandas as gpd
+import numpy as np
 from shapely.ops import polylabel
 
 from app.discounts.rules_text import offer_headline
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORIES, resolve_category
 
-# Six decimals of a degree is about 0.1 m: finer than any merchant location we hold.
-_PLACES = 6
+_SCALE = 1_000_000   # coordinates cross as integers of a millionth of a degree
 APPROXIMATE_NOTE = "位置为示意（大致位置），以商户实际地址为准"
 
 
@@ -27,35 +30,63 @@ def _code(category: str) -> str:
     return found.code if found else "services"
 
 
-def merchant_collection(frame: gpd.GeoDataFrame, rich: bool = False) -> dict:
-    """One Feature per merchant, with short property keys: 100,000 of them cross the bridge.
+def point_table(ids: Sequence[str], lons: Sequence[float], lats: Sequence[float], categories: Sequence[str],
+                names: Sequence[str], headlines: Sequence[str | None], *, offers: Sequence[str] | None = None,
+                notes: Sequence[str] | None = None) -> dict:
+    """Merchants as columns for the page (union_map.js readPoints): sent once, not per filter change.
 
-    n name, c category code, b best offer (9折). With `rich` (the exported web map, which has no
-    details pane) also o offer text and a address or the approximate-location note.
+    x, y are lon, lat in millionths of a degree (about 0.1 m, finer than any location we hold); c a
+    category number into `codes`; b a best-offer number into `bestText` (-1: none). An exported page,
+    which has no details pane, also carries o (offer text) and a (address or approximate-location note).
     """
-    ids = frame["id"].tolist()
-    names = frame["name"].tolist()
-    codes = [_code(c) for c in frame["category"].tolist()]
-    best = [offer_headline(h) for h in frame["offer_headline"].tolist()]
-    lons = [round(float(v), _PLACES) for v in frame["lon"].tolist()]
-    lats = [round(float(v), _PLACES) for v in frame["lat"].tolist()]
+    codes = [c.code for c in CATEGORIES]
+    code_number = {code: i for i, code in enumerate(codes)}
+    best_text: list[str] = []
+    best_number: dict[str, int] = {}
+
+    def best(value: str | None) -> int:
+        text = offer_headline(value)
+        if not text:
+            return -1
+        if text not in best_number:
+            best_number[text] = len(best_text)
+            best_text.append(text)
+        return best_number[text]
+
+    categories_seen: dict[str, int] = {}
+    for c in set(categories):
+        categories_seen[c] = code_number[_code(c)]
+    table = {
+        "ids": list(ids), "n": list(names),
+        "x": np.rint(np.asarray(lons, dtype=float) * _SCALE).astype(np.int64).tolist(),
+        "y": np.rint(np.asarray(lats, dtype=float) * _SCALE).astype(np.int64).tolist(),
+        "c": [categories_seen[c] for c in categories], "b": [best(h) for h in headlines],
+        "codes": codes, "bestText": best_text,
+    }
+    if offers is not None:
+        table["o"] = [o or "" for o in offers]
+    if notes is not None:
+        table["a"] = list(notes)
+    return table
+
+
+def frame_points(frame: gpd.GeoDataFrame, rich: bool = False) -> dict:
+    """`point_table` of a catalogue result; with `rich`, the offer and address for an exported page."""
+    extra = {}
     if rich:
-        offers = frame["offer"].tolist()
-        notes = [
+        extra["offers"] = frame["offer"].tolist()
+        extra["notes"] = [
             (addr if isinstance(addr, str) and addr else (APPROXIMATE_NOTE if approx else ""))
             for addr, approx in zip(frame["address"].tolist(), frame["location_approximate"].tolist())
         ]
-    features = []
-    for i, mid in enumerate(ids):
-        props = {"n": names[i], "c": codes[i], "b": best[i]}
-        if rich:
-            props["o"] = offers[i] or ""
-            props["a"] = notes[i]
-        features.append({
-            "type": "Feature", "id": mid, "properties": props,
-            "geometry": {"type": "Point", "coordinates": [lons[i], lats[i]]},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    return point_table(frame["id"].tolist(), frame["lon"].tolist(), frame["lat"].tolist(), frame["category"].tolist(),
+                       frame["name"].tolist(), frame["offer_headline"].tolist(), **extra)
+
+
+def mask_bits(mask: np.ndarray) -> str:
+    """Which merchants match, one bit each (most significant bit first), as base64: 12.5 kB for
+    100,000 merchants. The page reads it back in readMask."""
+    return base64.b64encode(np.packbits(mask.astype(bool)).tobytes()).decode("ascii")
 
 
 def district_counts(frame: gpd.GeoDataFrame) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The map page: a folium shell whose Leaflet, markercluster, script and font are local files.
+"""The map page: a folium shell whose Leaflet, script and font are local files.
 
 Two forms of one page. The app's page links every asset by file URL and receives its merchants
 later through the Qt bridge; the exported web map inlines every asset and its merchants, so one
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import folium
 import xstatic.pkg.leaflet as xs_leaflet
-import xstatic.pkg.leaflet_markercluster as xs_cluster
 from folium import Element, Figure, MacroElement
 from folium.template import Template
 
@@ -63,7 +62,6 @@ def scripts() -> list[Path]:
     """The page's JavaScript, in load order."""
     return [
         _asset(xs_leaflet.BASE_DIR, "leaflet.js"),
-        _asset(xs_cluster.BASE_DIR, "leaflet.markercluster.js"),
         STATIC / "union_map.js",
     ]
 
@@ -71,7 +69,6 @@ def scripts() -> list[Path]:
 def stylesheets() -> list[Path]:
     return [
         _asset(xs_leaflet.BASE_DIR, "leaflet.css"),
-        _asset(xs_cluster.BASE_DIR, "MarkerCluster.css"),
         STATIC / "union_map.css",
     ]
 
@@ -184,11 +181,12 @@ def _inline_js(path: Path) -> str:
     return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
-def render_web_map(districts: DistrictIndex, merchants: dict, counts: dict[str, int], title: str) -> str:
-    """One self-contained HTML page (assets, data and a subset of the font inlined)."""
+def render_web_map(districts: DistrictIndex, points: dict, counts: dict[str, int], title: str) -> str:
+    """One self-contained HTML page (assets, data and a subset of the font inlined); `points` is a
+    merchant_layer.point_table, every one of them shown."""
     from maps.font_subset import subset_font_base64
 
-    figure, _ = _shell(districts, title, {"richPopups": True, "merchants": merchants, "counts": counts})
+    figure, _ = _shell(districts, title, {"richPopups": True, "points": points, "mask": "all", "counts": counts})
     header = figure.header
     for path in stylesheets():
         header.add_child(Element(f"<style>{_inline_css(path)}</style>"))

@@ -8,7 +8,7 @@ from typing import Sequence
 import geopandas as gpd
 
 from app.geo.districts import DistrictIndex
-from maps.merchant_layer import district_counts, merchant_collection
+from maps.merchant_layer import district_counts, frame_points
 from maps.page import render_web_map
 
 CARD_TITLE = "武汉工会会员服务卡"
@@ -23,7 +23,7 @@ def selection_title(district_names: Sequence[str] = (), category_names: Sequence
 
 def write_web_map(path: Path, districts: DistrictIndex, frame: gpd.GeoDataFrame, title: str) -> Path:
     """Write the merchants in `frame` as a self-contained web map; the file is replaced whole or not at all."""
-    page = render_web_map(districts, merchant_collection(frame, rich=True), district_counts(frame), title)
+    page = render_web_map(districts, frame_points(frame, rich=True), district_counts(frame), title)
     path = Path(path)
     partial = path.with_name(path.name + ".part")
     partial.write_text(page, encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from app.merchants.catalogue import MerchantQuery, search
-from maps.merchant_layer import district_collection, district_counts, merchant_collection
+from maps.merchant_layer import district_collection, district_counts, frame_points, mask_bits
 from maps.page import render_web_map, write_app_page
 from maps.web_map import selection_title
 from widgets.launcher import main
@@ -29,7 +29,6 @@ def test_app_page_loads_only_local_files(tmp_path, district_index):
         assert unwanted not in page.lower()
     refs = [u for u in loads if u.startswith("file://")]
     assert any(r.endswith("/leaflet.js") for r in refs)
-    assert any(r.endswith("/leaflet.markercluster.js") for r in refs)
     assert any(r.endswith("/union_map.js") for r in refs)
     for ref in refs:
         assert Path(ref.removeprefix("file://")).is_file(), ref
@@ -57,24 +56,38 @@ def test_district_layer_has_every_district_with_a_label_inside(district_index):
         assert shape(feature["geometry"]).contains(Point(p["label_lon"], p["label_lat"])), p["name"]
 
 
-def test_merchant_collection_is_compact_geojson(seeded):
+def test_merchants_cross_as_compact_columns(seeded):
     store, districts = seeded
     frame = search(store, districts, MerchantQuery(categories=("餐饮",)))
-    data = merchant_collection(frame)
-    assert data["type"] == "FeatureCollection"
-    assert [f["id"] for f in data["features"]] == list(frame["id"])
-    first = data["features"][0]
-    assert first["geometry"]["type"] == "Point"
-    assert set(first["properties"]) == {"n", "c", "b"}
-    assert {f["properties"]["c"] for f in data["features"]} == {"food"}
-    assert {f["properties"]["b"] for f in data["features"]} <= {"9折", "9.2折"}
+    data = frame_points(frame)
+    assert data["ids"] == list(frame["id"]) and data["n"] == list(frame["name"])
+    # Coordinates as whole millionths of a degree, categories and best offers as numbers into tables.
+    assert data["x"][0] == round(frame["lon"].iloc[0] * 1e6) and data["y"][0] == round(frame["lat"].iloc[0] * 1e6)
+    assert {data["codes"][c] for c in data["c"]} == {"food"}
+    assert {data["bestText"][b] for b in data["b"]} <= {"9折", "9.2折"}
+    assert "o" not in data and "a" not in data          # offer text only in an exported page
+    assert set(frame_points(frame, rich=True)["o"]) == set(frame["offer"])
     assert district_counts(frame) == {"420107": len(frame)}
+
+
+def test_a_filter_crosses_as_one_bit_per_merchant():
+    import base64
+
+    import numpy as np
+
+    mask = np.zeros(100_000, dtype=bool)
+    mask[[0, 9, 99_999]] = True
+    bits = mask_bits(mask)
+    assert len(bits) < 17_000                             # 100,000 merchants in under 17 kB
+    raw = base64.b64decode(bits)
+    assert raw[0] == 0b1000_0000 and raw[1] == 0b0100_0000 and len(raw) == 12_500
+    assert raw[99_999 >> 3] == 1 << (7 - (99_999 & 7))
 
 
 def test_web_map_is_self_contained(seeded, tmp_path):
     store, districts = seeded
     frame = search(store, districts, MerchantQuery(districts=("青山区",)))
-    page = render_web_map(districts, merchant_collection(frame, rich=True), district_counts(frame),
+    page = render_web_map(districts, frame_points(frame, rich=True), district_counts(frame),
                           selection_title(["青山区"]))
     assert not re.search(r"<script[^>]*\ssrc=|<link[\s>]", page), "scripts and styles are inlined"
     assert not [u for u in _loads(page) if re.match(r"(https?:)?//", u)]
@@ -106,8 +119,8 @@ def test_export_map_command(tmp_path, sqlite_url, capsys):
     assert report["title"] == "武汉工会会员服务卡 · 青山区医疗类优惠商户"
     page = out.read_text(encoding="utf-8")
     init = re.search(r"UnionMap\.init\(Object\.assign\((\{.*?\}), \{\n", page, re.DOTALL).group(1)
-    merchants = json.loads(init)["merchants"]["features"]
-    assert sorted(f["properties"]["n"] for f in merchants) == sorted(
+    points = json.loads(init)["points"]
+    assert sorted(points["n"]) == sorted(
         ["慈铭健康体检中心", "好药师大药房", "湖北中联大药房", "武东医院"])
     assert not (tmp_path / "qingshan.html.part").exists()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import geopandas as gpd
-from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+import numpy as np
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, QThread, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, QueryError, empty_frame, search
+from app.merchants.catalogue import MerchantQuery, QueryError, search
+from app.merchants.catalogue_index import CatalogueIndex, Selection, fingerprint
 from app.merchants.favourites import (
     favourite_ids,
     is_favourite,
@@ -28,9 +31,10 @@ from app.merchants.favourites import (
     set_favourite,
     unavailable_favourites,
 )
+from app.merchants.rows import count_merchants
 from app.store import Store
 from app.store.identity import personal_data_available
-from maps.merchant_layer import district_counts, merchant_collection
+from maps.merchant_layer import mask_bits, point_table
 from widgets.filter_panel import FilterPanel
 from widgets.map_view import MapView
 from widgets.merchant_details import MerchantDetails
@@ -38,10 +42,36 @@ from widgets.merchant_table import ID_ROLE, MerchantTableModel
 from widgets.screen import scrolling
 
 DISTANCE_COLUMN = 4
+log = logging.getLogger(__name__)
+
+
+# From this many merchants the catalogue is read on a worker thread (about 0.15 s per 10,000).
+BACKGROUND_FROM = 20_000
+
+
+class IndexLoader(QThread):
+    """Reads the catalogue index off the GUI thread; `loaded` carries it back."""
+
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, store: Store, districts: DistrictIndex, parent=None):
+        super().__init__(parent)
+        self._store = store
+        self._districts = districts
+
+    def run(self) -> None:
+        try:
+            self.loaded.emit(CatalogueIndex.load(self._store, self._districts))
+        except Exception as exc:  # noqa: BLE001 - any failure is shown to the member, not lost in a thread
+            log.exception("reading the catalogue index failed")
+            self.failed.emit(str(exc))
 
 
 class Explorer(QWidget):
-    """Every filter change runs one catalogue query and pushes its result to the list and the map."""
+    """Every filter change asks the in-memory catalogue index which merchants match, and hands the
+    answer to the list (positions) and the map (one bit per merchant); full rows are read from the
+    store only for the merchant shown and for exports."""
 
     matched = Signal(int)       # merchants matching the filters, after each refresh
     problem = Signal(str)       # a filter the catalogue refused, in plain Chinese
@@ -53,7 +83,11 @@ class Explorer(QWidget):
         super().__init__(parent)
         self._store = store
         self._districts = districts
-        self._frame: gpd.GeoDataFrame = empty_frame()
+        self._index: CatalogueIndex | None = None
+        self._loader: IndexLoader | None = None
+        self._read_again = False
+        self._selection = Selection(np.zeros(0, dtype=np.int64))
+        self._frame: gpd.GeoDataFrame | None = None   # the result's full rows, read when first asked for
         self._last_view: tuple | None = None  # districts, near point, radius: what the map was fitted to
         self._sent_loads = 0     # setMerchants calls sent to the page
         self._drawn_load = 0     # the newest of them the page has painted
@@ -83,6 +117,9 @@ class Explorer(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to the rows in view, not to the first thousand: a width worked out over 1,000 rows
+        # called data() 20,000 times on every filter change.
+        header.setResizeContentsPrecision(0)
         self.details = MerchantDetails()
         # The member's own favourites and recently viewed: only where their own data can be kept.
         self.personal = personal_data_available(store)
@@ -139,13 +176,108 @@ class Explorer(QWidget):
         self.map.bridge.mapClicked.connect(self._on_map_clicked)
         self.map.bridge.drawn.connect(self._on_drawn)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        # Back in the app after another program (a command-line import, another staff member on a
+        # shared catalogue) may have changed the catalogue: look again.
+        QGuiApplication.instance().applicationStateChanged.connect(self._on_application_state)
         self.refresh()
 
     # ---------------------------------------------------------------- queries
 
     @property
     def frame(self) -> gpd.GeoDataFrame:
+        """The current result's full catalogue rows, in the result's order (for exports and flyers)."""
+        if self._frame is None:
+            codes = self.panel.district_codes()
+            frame = search(self._store, self._districts, self.query(with_districts=False))
+            self._frame = (frame[frame["district_code"].isin(codes)] if codes else frame).reset_index(drop=True)
         return self._frame
+
+    @property
+    def match_count(self) -> int:
+        return len(self._selection)
+
+    @property
+    def catalogue(self) -> CatalogueIndex | None:
+        return self._index
+
+    @property
+    def loading(self) -> bool:
+        """The catalogue is being read in the background (a large one, at start or after a change)."""
+        return self._loader is not None
+
+    def _ensure_index(self, reload: bool = False) -> bool:
+        """Make the index current; True when it can answer now (False: a first read is under way).
+
+        A small catalogue is read at once. A large one (BACKGROUND_FROM merchants and more: a second
+        per 100,000) is read on a worker thread while the window stays usable: the first time with
+        the list and map empty and saying so, later with the previous catalogue shown until the new
+        one is in. A change made meanwhile reads it once more when that read ends.
+        """
+        current = self._index is not None and self._index.generation == self._store.catalogue_generation
+        if current and not reload:
+            return True
+        if self._loader is not None:
+            self._read_again = True
+            return self._index is not None
+        size = len(self._index) if self._index is not None else count_merchants(self._store)
+        if size < BACKGROUND_FROM:
+            self._take_index(CatalogueIndex.load(self._store, self._districts))
+            return True
+        self._read_again = False
+        self._loader = IndexLoader(self._store, self._districts, self)
+        self._loader.loaded.connect(self._on_index_loaded)
+        self._loader.failed.connect(self._on_index_failed)
+        self._loader.start()
+        if self._index is None:
+            self._show_loading(size)
+        return self._index is not None
+
+    def _take_index(self, index: CatalogueIndex) -> None:
+        self._index = index
+        self.map.call("setCatalogue", point_table(index.ids, index.lon, index.lat, index.categories, index.names,
+                                                  index.headlines))
+
+    def _on_index_loaded(self, index: CatalogueIndex) -> None:
+        self._finish_loader()
+        self._take_index(index)
+        if self._read_again:
+            self._ensure_index(reload=True)
+        self.refresh()
+
+    def _on_index_failed(self, message: str) -> None:
+        self._finish_loader()
+        self.problem.emit(f"未能读取商户目录：{message}")
+
+    def _finish_loader(self) -> None:
+        self._loader.wait()
+        self._loader.deleteLater()
+        self._loader = None
+
+    def _show_loading(self, size: int) -> None:
+        self.empty_label.setText(f"正在读取商户目录（{size:,} 家）…")
+        self.clear_filters_button.setVisible(False)
+        self.empty_note.setVisible(True)
+        self.empty_note.resize(self.table.viewport().size())
+
+    def wait_for_catalogue(self) -> None:
+        """Block until a background read of the catalogue ends (before the window goes)."""
+        if self._loader is not None:
+            self._loader.wait()
+
+    def check_catalogue(self) -> None:
+        """Refresh if anyone changed the catalogue since it was read (one aggregate query): another
+        program, or this one through another connection (the catalogue update's worker)."""
+        if self._index is None:
+            return
+        if self._loader is not None:
+            self._read_again = True
+        elif fingerprint(self._store) != self._index.stamp:
+            if self._ensure_index(reload=True) and self._loader is None:
+                self.refresh()
+
+    def _on_application_state(self, state) -> None:
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.check_catalogue()
 
     def query(self, with_districts: bool = True) -> MerchantQuery:
         near = self.panel.near()
@@ -256,26 +388,37 @@ class Explorer(QWidget):
         return len(rows)
 
     def record_of(self, merchant_id: str):
-        """The catalogue row of a merchant in the current result, or None."""
+        """The catalogue row (a pandas Series) of a merchant in the current result, or None."""
         row = self.model.row_of(merchant_id)
-        return None if row is None else self.model.record(row)
+        if row is None:
+            return None
+        found = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,), retired="include"))
+        if found.empty:
+            return None
+        record = found.iloc[0].copy()
+        if self.model.has_distance:
+            record["distance_m"] = self.model.distance(row)
+        return record
 
     def refresh(self) -> None:
-        # One query without the district filter gives the per-district counts the panel shows;
-        # the district filter is then a cheap subset of it.
+        if not self._ensure_index():
+            return   # the first read of a large catalogue: refreshed when it is in
+        index = self._index
+        # The query without the district filter gives the per-district counts the panel shows; the
+        # district filter is then a subset of it.
         try:
-            everywhere = search(self._store, self._districts, self.query(with_districts=False))
+            everywhere = index.select(self._districts, self.query(with_districts=False))
         except QueryError as exc:
             self.problem.emit(str(exc))
             return
-        self.panel.set_district_counts(district_counts(everywhere))
+        self.panel.set_district_counts(index.district_counts(everywhere))
         codes = self.panel.district_codes()
-        frame = everywhere[everywhere["district_code"].isin(codes)] if codes else everywhere
-        self._frame = frame.reset_index(drop=True)
+        self._selection = index.in_districts(everywhere, codes)
+        self._frame = None
         selected = self.details.merchant_id
 
         self.table.selectionModel().blockSignals(True)
-        self.model.set_frame(self._frame)
+        self.model.set_result(index, self._selection)
         self.table.selectionModel().blockSignals(False)
         self.table.setColumnHidden(DISTANCE_COLUMN, not self.model.has_distance)
         if self.model.has_distance:
@@ -299,8 +442,8 @@ class Explorer(QWidget):
         self._last_view = view
         self.panel.wants_overview = False
         self._sent_loads += 1
-        self.map.call("setMerchants", merchant_collection(self._frame), district_counts(self._frame), fit,
-                      self._sent_loads)
+        self.map.call("setMerchants", mask_bits(index.mask_of(self._selection)), index.district_counts(self._selection),
+                      fit, self._sent_loads)
 
         if selected is not None and self.model.row_of(selected) is not None:
             self._select_row(selected, tell_map=False)
@@ -308,7 +451,7 @@ class Explorer(QWidget):
             self.details.clear()
         self._show_unavailable_favourites()
         self._show_empty_note()
-        self.matched.emit(len(self._frame))
+        self.matched.emit(len(self._selection))
 
     # ---------------------------------------------------------------- selection, both ways
 
@@ -353,7 +496,11 @@ class Explorer(QWidget):
             self.details.clear()
             self.selectionChanged.emit(None)
             return
-        row = self.model.record(current.row())
+        row = self.record_of(self.model.merchant_id(current.row()))
+        if row is None:   # gone from the catalogue since the list was filled
+            self.details.clear()
+            self.selectionChanged.emit(None)
+            return
         self.details.show_merchant(row)
         if self.personal:
             self.details.set_favourite(is_favourite(self._store, row["id"]))

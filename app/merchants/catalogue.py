@@ -69,8 +69,8 @@ def empty_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=[], crs=WGS84)
 
 
-def search(store: Store, districts: DistrictIndex, query: MerchantQuery = MerchantQuery()) -> gpd.GeoDataFrame:
-    """Merchants matching `query`. Sorted by distance when `near` is given, else by pinyin name then id."""
+def checked_query(query: MerchantQuery, districts: DistrictIndex) -> tuple[list[str], list[str], Decimal | None]:
+    """The query's district codes, category names and minimum saving, or QueryError naming what is wrong."""
     codes, category_names = resolve_names(query, districts)
     if (query.near is None) != (query.radius_m is None):
         raise QueryError("“附近”需要同时给出位置和半径")
@@ -86,6 +86,12 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
         raise QueryError("半径必须大于 0 米")
     if query.near is not None:
         check_near(query.near, districts)
+    return codes, category_names, min_saving
+
+
+def search(store: Store, districts: DistrictIndex, query: MerchantQuery = MerchantQuery()) -> gpd.GeoDataFrame:
+    """Merchants matching `query`. Sorted by distance when `near` is given, else by pinyin name then id."""
+    codes, category_names, min_saving = checked_query(query, districts)
     bbox = bounding_box(*query.near, query.radius_m) if query.near and query.radius_m else None
     stmt = merchant_query(
         district_codes=codes, categories=category_names, text=(query.text or "").strip() or None, bbox=bbox, ids=query.ids,
@@ -102,7 +108,7 @@ def search(store: Store, districts: DistrictIndex, query: MerchantQuery = Mercha
     df["max_saving"] = df["max_saving"].map(lambda v: None if v is None else float(v)).astype(float)
     frame = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
     if query.near and query.radius_m:
-        frame["distance_m"] = distances_m(frame.geometry, query.near)
+        frame["distance_m"] = distances_m(frame["lon"].to_numpy(), frame["lat"].to_numpy(), query.near)
         frame = frame[frame["distance_m"] <= query.radius_m]
         frame = frame.sort_values(["distance_m", "id"], kind="stable")
     elif query.sort == "saving":

@@ -103,6 +103,34 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def _count_catalogue_writes(store: "Store") -> None:
+    """Bump `store.catalogue_generation` after each commit that wrote merchants (ORM objects or bulk
+    statements), so in-memory views of the catalogue know to read it again."""
+    from app.store.models import Merchant
+
+    def touched(session: Session) -> None:
+        session.info["merchants_touched"] = True
+
+    @event.listens_for(store._sessions, "after_flush")
+    def _flushed(session, _context):
+        if any(isinstance(o, Merchant) for o in (*session.new, *session.dirty, *session.deleted)):
+            touched(session)
+
+    @event.listens_for(store._sessions, "do_orm_execute")
+    def _executed(state):
+        if not state.is_select and any(m.class_ is Merchant for m in state.all_mappers):
+            touched(state.session)
+
+    @event.listens_for(store._sessions, "after_commit")
+    def _committed(session):
+        if session.info.pop("merchants_touched", False):
+            store.catalogue_generation += 1
+
+    @event.listens_for(store._sessions, "after_rollback")
+    def _rolled_back(session):
+        session.info.pop("merchants_touched", None)
+
+
 class Store:
     """One database: its engine and sessions. Sessions never leave the store layer's callers in app/."""
 
@@ -110,6 +138,8 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.catalogue_generation = 0
+        _count_catalogue_writes(self)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -49,9 +49,10 @@
   const S = {
     map: null, control: null, gcjLayers: [], datum: "wgs84", bridge: null,
     categories: {}, districts: null, districtLayer: null, labelLayer: null, counts: {},
-    merchants: {type: "FeatureCollection", features: []}, cluster: null, markers: new Map(),
-    selected: null, chunksDone: null, loading: false, pending: null, pickMode: false, near: null, nearLayer: null, richPopups: false,
-    editMode: false, box: null, selectAfterLoad: null, revealToken: 0,
+    points: null, idIndex: new Map(), mask: new Uint8Array(0), count: 0, px: null, py: null,
+    clusterLayer: null, dotLayer: null, dotRenderer: null, drawn: [], clusters: 0,
+    selected: null, selectedIndex: null, selectedMarker: null,
+    pickMode: false, near: null, nearLayer: null, richPopups: false, editMode: false, box: null,
   };
 
   // Stored coordinates are WGS84; on a GCJ-02 base map everything drawn is shifted to match it.
@@ -103,10 +104,16 @@
       coordsToLatLng: (c) => toLatLng(c[0], c[1]),
       onEachFeature: (feature, layer) => {
         layer.on("click", (e) => {
+          // The dots' canvas lets clicks through (so districts stay clickable); a click on a dot
+          // is told apart here by where it landed.
           if (S.pickMode) {
             pick(e.latlng);
-          } else {
-            report("reportDistrictClick", feature.properties.code);
+          } else if (!clickDotAt(e)) {
+            if (S.bridge) {
+              report("reportDistrictClick", feature.properties.code);
+            } else {   // an exported page has no filters: a district click zooms into it
+              S.map.fitBounds(layer.getBounds(), {padding: [24, 24]});
+            }
           }
           L.DomEvent.stopPropagation(e);
         });
@@ -130,9 +137,8 @@
 
   // City view and street view. Zoomed out below DETAIL_ZOOM, with results in several districts,
   // the map summarises: each district's name with its count of matching merchants, and no merchant
-  // clusters (their badges covered the names and looked like the counts). From DETAIL_ZOOM in, the merchants themselves in clusters,
-  // and the districts by name only. Done with a class on the container, so the cluster layer keeps
-  // its state and nothing is rebuilt on a zoom.
+  // clusters (their badges covered the names and looked like the counts). From DETAIL_ZOOM in, the
+  // merchants themselves (render), and the districts by name only: a class on the container says which.
   const DETAIL_ZOOM = 12;
 
   function showViewKind() {
@@ -169,25 +175,36 @@
     }
   }
 
-  // ---- merchants -----------------------------------------------------------------------------
+  // ---- merchants ----------------------------------------------------------------------------
+  // The page holds every merchant once, as columns (S.points, from setCatalogue), and which of them
+  // match the filters as one bit each (S.mask, from setMerchants): a filter change sends a few
+  // kilobytes and recounts, it never rebuilds layers. What is drawn is only what the viewport needs
+  // at its zoom: merchants gathered on a grid of CELL pixels, a count where several share a cell and a
+  // dot on a canvas where one is alone. Only the clusters (a few hundred at most) and the selected
+  // merchant are DOM elements.
+  const CELL = 60;            // grid cell, in screen pixels
+  const SINGLES_ZOOM = 17;    // from here every merchant is a dot of its own
+  const DOT_RADIUS = 6;
+
   function colourOf(code) {
     return (S.categories[code] || {colour: "#868e96"}).colour;
   }
 
-  function popupHtml(p) {
-    const cat = S.categories[p.c] || {name: p.c};
-    let html = `<div class="uc-popup"><div class="uc-popup-name">${escapeHtml(p.n)}</div>`
-      + `<div class="uc-popup-meta"><span class="uc-dot" style="background:${colourOf(p.c)}"></span>`
-      + `${escapeHtml(cat.name)}${p.b ? " · 最高 " + escapeHtml(p.b) : ""}</div>`;
+  function popupHtml(i) {
+    const P = S.points;
+    const code = P.codes[P.c[i]];
+    const cat = S.categories[code] || {name: code};
+    const best = P.b[i] >= 0 ? P.bestText[P.b[i]] : "";
+    let html = `<div class="uc-popup"><div class="uc-popup-name">${escapeHtml(P.n[i])}</div>`
+      + `<div class="uc-popup-meta"><span class="uc-dot" style="background:${colourOf(code)}"></span>`
+      + `${escapeHtml(cat.name)}${best ? " · 最高 " + escapeHtml(best) : ""}</div>`;
     if (S.richPopups) {
-      if (p.o) html += `<div class="uc-popup-offer">${escapeHtml(p.o)}</div>`;
-      if (p.a) html += `<div class="uc-popup-note">${escapeHtml(p.a)}</div>`;
+      if (P.o && P.o[i]) html += `<div class="uc-popup-offer">${escapeHtml(P.o[i])}</div>`;
+      if (P.a && P.a[i]) html += `<div class="uc-popup-note">${escapeHtml(P.a[i])}</div>`;
     }
     return html + "</div>";
   }
 
-  // DOM markers (not canvas circles): markercluster can only zoom to and open a marker with an
-  // icon element, and only the few unclustered markers in view are ever in the DOM.
   const ICONS = new Map();
 
   function markerIcon(code, selected) {
@@ -203,105 +220,269 @@
     return ICONS.get(key);
   }
 
-  function clusterIcon(cluster) {
-    const n = cluster.getChildCount();
-    const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
-    return L.divIcon({
-      html: `<div><span>${n}</span></div>`, className: "uc-cluster",
-      iconSize: L.point(size, size),
-    });
+  function clusterIcon(n) {
+    const size = badgeSize(n);
+    const text = n < 10000 ? String(n) : (n / 10000).toFixed(n < 100000 ? 1 : 0) + "万";
+    return L.divIcon({html: `<div><span>${text}</span></div>`, className: "uc-cluster", iconSize: L.point(size, size)});
   }
 
-  // One cluster layer for the life of the page, emptied and refilled on each load: removing a
-  // cluster layer leaves its queued animation steps running against a map it no longer has.
-  // Markers are added while it is on the map, so markercluster adds them in chunks and the page
-  // stays responsive with 100,000 merchants; `done` runs once the last chunk is in.
-  function makeCluster() {
-    S.cluster = L.markerClusterGroup({
-      chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 40,
-      disableClusteringAtZoom: 16, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon,
-      chunkProgress: (processed, total) => {
-        if (processed === total && S.chunksDone) {
-          const done = S.chunksDone;
-          S.chunksDone = null;
-          done();
-        }
-      },
-    }).addTo(S.map);
-  }
+  const EMPTY_POINTS = {ids: [], lon: new Float64Array(0), lat: new Float64Array(0), c: new Uint8Array(0),
+    b: new Int32Array(0), n: [], codes: [], bestText: []};
 
-  function drawMerchants(done) {
-    S.revealToken++;   // a reveal still waiting refers to markers about to go
-    S.cluster.clearLayers();
-    S.markers = new Map();
-    const markers = [];
-    for (const f of S.merchants.features) {
-      const c = f.geometry.coordinates;
-      const marker = L.marker(toLatLng(c[0], c[1]), {
-        icon: markerIcon(f.properties.c, f.id === S.selected), title: f.properties.n,
-        riseOnHover: true,
-      });
-      marker.feature = f;
-      marker.on("dragend", () => onMarkerDragEnd(marker));
-      marker.bindPopup(() => popupHtml(f.properties), {autoPanPadding: [24, 24]});
-      marker.on("click", () => {
-        highlight(f.id);
-        report("reportMerchantClick", f.id);
-      });
-      S.markers.set(f.id, marker);
-      markers.push(marker);
+  // Columns from maps/merchant_layer.py: ids, x/y (lon/lat in millionths of a degree), c (category
+  // number into codes), n (name), b (best-offer number into bestText, -1 none); o and a (offer text,
+  // address) in an exported page only.
+  function readPoints(table) {
+    if (!table || !table.ids) return EMPTY_POINTS;
+    const count = table.ids.length;
+    const P = {ids: table.ids, n: table.n, codes: table.codes, bestText: table.bestText, o: table.o, a: table.a,
+      lon: new Float64Array(count), lat: new Float64Array(count), c: Uint8Array.from(table.c),
+      b: Int32Array.from(table.b)};
+    for (let i = 0; i < count; i++) {
+      P.lon[i] = table.x[i] / 1e6;
+      P.lat[i] = table.y[i] / 1e6;
     }
-    S.chunksDone = done;
-    S.cluster.addLayers(markers);
+    return P;
+  }
+
+  // Each merchant in Leaflet's pixel space at zoom 0 (in the base map's datum); at zoom z a pixel
+  // position is this times 2^z. Worked out once per catalogue and datum, never per move.
+  function project() {
+    const P = S.points, count = P.ids.length;
+    S.px = new Float64Array(count);
+    S.py = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const p = S.map.project(toLatLng(P.lon[i], P.lat[i]), 0);
+      S.px[i] = p.x;
+      S.py[i] = p.y;
+    }
+  }
+
+  function setPoints(table) {
+    S.points = readPoints(table);
+    S.idIndex = new Map();
+    S.points.ids.forEach((id, i) => S.idIndex.set(id, i));
+    S.mask = new Uint8Array(S.points.ids.length);
+    S.count = 0;
+    project();
+  }
+
+  // The filter's bits (one per merchant, most significant first) as base64 from Python, or "all".
+  function readMask(bits) {
+    const count = S.points.ids.length;
+    const mask = new Uint8Array(count);
+    if (bits === "all") {
+      mask.fill(1);
+      return mask;
+    }
+    const bytes = atob(bits || "");
+    for (let i = 0; i < count; i++) {
+      mask[i] = (bytes.charCodeAt(i >> 3) >> (7 - (i & 7))) & 1;
+    }
+    return mask;
+  }
+
+  function matching(fn) {
+    const mask = S.mask;
+    for (let i = 0; i < mask.length; i++) if (mask[i]) fn(i);
+  }
+
+  function latLngOf(i) {
+    return toLatLng(S.points.lon[i], S.points.lat[i]);
+  }
+
+  // Draw what the viewport shows at this zoom. Called after each load, move and zoom.
+  function render() {
+    S.clusterLayer.clearLayers();
+    S.dotLayer.clearLayers();
+    S.drawn = [];
+    S.clusters = 0;
+    S.represented = 0;
+    const box = S.map.getContainer();
+    if (!box.classList.contains("uc-city") && S.count) {
+      const zoom = S.map.getZoom(), scale = Math.pow(2, zoom);
+      const view = S.map.getPixelBounds().pad(0.1);
+      const x0 = view.min.x, y0 = view.min.y, x1 = view.max.x, y1 = view.max.y;
+      const cells = new Map();
+      const cols = Math.ceil((x1 - x0) / CELL) + 1;
+      const px = S.px, py = S.py, mask = S.mask;
+      for (let i = 0; i < mask.length; i++) {
+        if (!mask[i]) continue;
+        const x = px[i] * scale, y = py[i] * scale;
+        if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+        const key = Math.floor((y - y0) / CELL) * cols + Math.floor((x - x0) / CELL);
+        const cell = cells.get(key);
+        if (cell) {
+          cell.n++; cell.x += x; cell.y += y;
+          if (x < cell.x0) cell.x0 = x; else if (x > cell.x1) cell.x1 = x;
+          if (y < cell.y0) cell.y0 = y; else if (y > cell.y1) cell.y1 = y;
+          if (cell.list.length < 64) cell.list.push(i);
+        } else {
+          cells.set(key, {n: 1, x: x, y: y, x0: x, x1: x, y0: y, y1: y, list: [i]});
+        }
+      }
+      const singles = zoom >= SINGLES_ZOOM;
+      const groups = [];
+      for (const cell of cells.values()) {
+        if (cell.n === 1 || (singles && cell.n === cell.list.length)) {
+          for (const i of cell.list) drawDot(i);
+        } else {
+          groups.push({n: cell.n, x: cell.x / cell.n, y: cell.y / cell.n, list: cell.list,
+            x0: cell.x0, x1: cell.x1, y0: cell.y0, y1: cell.y1});
+        }
+      }
+      for (const group of separate(groups)) drawCluster(group);
+    }
+    drawSelected();
+  }
+
+  function drawDot(i) {
+    if (i === S.selectedIndex) {   // drawn as the selected pin instead
+      S.represented++;
+      return;
+    }
+    const code = S.points.codes[S.points.c[i]];
+    S.represented++;
+    L.circleMarker(latLngOf(i), {
+      renderer: S.dotRenderer, radius: DOT_RADIUS, weight: 2, color: "#fff", fillColor: colourOf(code),
+      fillOpacity: 1, interactive: false,
+    }).addTo(S.dotLayer);
+    S.drawn.push(i);
+  }
+
+  function badgeSize(n) {
+    return n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+  }
+
+  // Clusters of neighbouring cells can sit close enough for their badges to overlap; the smaller one
+  // then joins the larger (as supercluster would have grouped them), biggest first.
+  function separate(groups) {
+    groups.sort((a, b) => b.n - a.n);
+    const kept = [];
+    for (const g of groups) {
+      const near = kept.find((k) => {
+        const gap = (badgeSize(k.n) + badgeSize(g.n)) / 2 + 2;
+        return (k.x - g.x) ** 2 + (k.y - g.y) ** 2 < gap * gap;
+      });
+      if (!near) {
+        kept.push(g);
+        continue;
+      }
+      const n = near.n + g.n;
+      near.x = (near.x * near.n + g.x * g.n) / n;
+      near.y = (near.y * near.n + g.y * g.n) / n;
+      near.n = n;
+      near.list = near.list.concat(g.list).slice(0, 64);
+      near.x0 = Math.min(near.x0, g.x0); near.x1 = Math.max(near.x1, g.x1);
+      near.y0 = Math.min(near.y0, g.y0); near.y1 = Math.max(near.y1, g.y1);
+    }
+    return kept;
+  }
+
+  function drawCluster(group) {
+    const centre = S.map.unproject(L.point(group.x, group.y), S.map.getZoom());
+    const marker = L.marker(centre, {icon: clusterIcon(group.n), keyboard: false});
+    marker.count = group.n;
+    marker.on("click", (e) => {
+      L.DomEvent.stopPropagation(e);
+      openCluster(group);
+    });
+    marker.addTo(S.clusterLayer);
+    S.clusters++;
+    S.represented += group.n;
+  }
+
+  // A cluster click zooms in on its merchants; at the deepest zoom (the same building) it lists them.
+  function openCluster(cell) {
+    if (S.map.getZoom() >= S.map.getMaxZoom() || sameSpot(cell.list)) {
+      const items = cell.list.map((i) => `<li><a href="#" data-i="${i}">${escapeHtml(S.points.n[i])}</a></li>`).join("");
+      const more = cell.n > cell.list.length ? `<div class="uc-popup-note">另有 ${cell.n - cell.list.length} 家</div>` : "";
+      const popup = L.popup({autoPanPadding: [24, 24]}).setLatLng(latLngOf(cell.list[0]))
+        .setContent(`<div class="uc-popup"><div class="uc-popup-name">此处 ${cell.n} 家商户</div><ul class="uc-list">${items}</ul>${more}</div>`)
+        .openOn(S.map);
+      popup.getElement().querySelectorAll("a[data-i]").forEach((a) => a.addEventListener("click", (e) => {
+        e.preventDefault();
+        clickPoint(+a.dataset.i);
+      }));
+      return;
+    }
+    const z = S.map.getZoom();
+    const bounds = L.latLngBounds(S.map.unproject(L.point(cell.x0, cell.y1), z), S.map.unproject(L.point(cell.x1, cell.y0), z));
+    const zoom = Math.min(Math.max(S.map.getBoundsZoom(bounds.pad(0.2)), S.map.getZoom() + 1), S.map.getMaxZoom());
+    S.map.setView(bounds.getCenter(), zoom);   // the member's own move: the map stops following results
+  }
+
+  function sameSpot(list) {
+    const first = list[0];
+    return list.every((i) => S.points.lon[i] === S.points.lon[first] && S.points.lat[i] === S.points.lat[first]);
+  }
+
+  // The dot under a screen point, if any: the nearest drawn one within its radius and a little.
+  function dotAt(containerPoint) {
+    let best = -1, bestDistance = (DOT_RADIUS + 3) ** 2;
+    for (const i of S.drawn) {
+      const p = S.map.latLngToContainerPoint(latLngOf(i));
+      const d = (p.x - containerPoint.x) ** 2 + (p.y - containerPoint.y) ** 2;
+      if (d <= bestDistance) { best = i; bestDistance = d; }
+    }
+    return best;
+  }
+
+  function clickDotAt(e) {
+    const i = e.containerPoint ? dotAt(e.containerPoint) : -1;
+    if (i >= 0) clickPoint(i);
+    return i >= 0;
+  }
+
+  // The member's pointer over a dot: a hand, and the merchant's name as its tooltip.
+  function hover(e) {
+    const i = dotAt(e.containerPoint);
+    const box = S.map.getContainer();
+    box.classList.toggle("uc-over-dot", i >= 0);
+    if (i >= 0) box.title = S.points.n[i]; else box.removeAttribute("title");
+  }
+
+  function clickPoint(i) {
+    S.map.closePopup();
+    highlight(S.points.ids[i]);
+    if (S.selectedMarker) S.selectedMarker.openPopup();
+    report("reportMerchantClick", S.points.ids[i]);
+  }
+
+  // The selected merchant: a pin (a DOM marker) above everything, with its popup; draggable in edit mode.
+  function drawSelected() {
+    const i = S.selectedIndex;
+    if (i === null || i === undefined || !S.mask[i]) {
+      if (S.selectedMarker) S.map.removeLayer(S.selectedMarker);
+      S.selectedMarker = null;
+      return;
+    }
+    if (S.selectedMarker && S.selectedMarker.index === i) {
+      if (!S.map.hasLayer(S.selectedMarker)) S.selectedMarker.addTo(S.map);
+      return;
+    }
+    if (S.selectedMarker) S.map.removeLayer(S.selectedMarker);
+    const code = S.points.codes[S.points.c[i]];
+    const marker = L.marker(latLngOf(i), {icon: markerIcon(code, true), title: S.points.n[i], zIndexOffset: 1000,
+      draggable: true, keyboard: false});
+    marker.index = i;
+    marker.bindPopup(() => popupHtml(i), {autoPanPadding: [24, 24]});
+    marker.on("dragend", () => onMarkerDragEnd(marker));
+    marker.on("add", () => { if (!S.editMode && marker.dragging) marker.dragging.disable(); });
+    marker.addTo(S.map);
+    if (!S.editMode) marker.dragging.disable();
+    S.selectedMarker = marker;
   }
 
   function highlight(id) {
-    const old = S.markers.get(S.selected);
-    if (old) {
-      old.setIcon(markerIcon(old.feature.properties.c, false));
-      old.setZIndexOffset(0);
-    }
-    if (old && old.dragging) old.dragging.disable();
-    S.selected = id;
-    const now = S.markers.get(id);
-    if (now) {
-      now.setIcon(markerIcon(now.feature.properties.c, true));
-      now.setZIndexOffset(1000);
-      if (S.editMode && now.dragging) now.dragging.enable();
-    }
+    const i = id === null || id === undefined ? undefined : S.idIndex.get(id);
+    S.selected = i === undefined ? null : id;
+    S.selectedIndex = i === undefined ? null : i;
+    render();
   }
 
-  // Zoom until a marker is out of its cluster, then run done(). Unlike markercluster's own
-  // zoomToShowLayer, a newer selection or a new load cancels the pending one, so no listener is
-  // left to touch a marker that has since been removed (markercluster's "_icon of undefined").
-  function revealMarker(marker, done) {
-    const token = ++S.revealToken;
-    const current = () => token === S.revealToken && S.markers.get(marker.feature.id) === marker
-      && S.cluster.hasLayer(marker);
-    if (marker._icon && S.map.getZoom() >= DETAIL_ZOOM) {   // already drawn on its own: done() pans to it
-      done();
-      return;
-    }
-    const onEnd = () => {
-      S.map.off("moveend", onEnd);
-      if (!current()) return;
-      if (marker._icon) {
-        done();
-        return;
-      }
-      const parent = S.cluster.getVisibleParent(marker);
-      if (parent && parent.spiderfy) {
-        S.cluster.once("spiderfied", () => { if (current()) done(); });
-        parent.spiderfy();
-      }
-    };
-    S.map.on("moveend", onEnd);
-    const zoom = Math.max(S.map.getZoom(), marker._icon ? DETAIL_ZOOM : S.cluster.options.disableClusteringAtZoom);
-    whenIdle(() => ours(() => S.map.setView(marker.getLatLng(), zoom, {animate: false})));
-  }
-
-  // Moves the page makes itself, as opposed to the member dragging or zooming: only the member's own
-  // moves stop the map from following the results (S.userMoved).
+  // ours(): moves the page makes itself, as opposed to the member dragging or zooming: only the
+  // member's own moves stop the map from following the results (S.userMoved).
   function ours(move) {
     S.ourMove = true;
     try {
@@ -314,7 +495,7 @@
   // ---- edit mode: drag the selected pin, shift-drag a box to select ----------------------------
   function onMarkerDragEnd(marker) {
     const wgs = fromLatLng(marker.getLatLng());
-    report("reportMerchantMoved", marker.feature.id, wgs[0], wgs[1]);
+    report("reportMerchantMoved", S.points.ids[marker.index], wgs[0], wgs[1]);
   }
 
   function startBox(e) {
@@ -334,10 +515,8 @@
     S.map.removeLayer(S.box.rect);
     S.box = null;
     S.map.dragging.enable();
-    const ids = S.merchants.features.filter((f) => {
-      const c = f.geometry.coordinates;
-      return bounds.contains(toLatLng(c[0], c[1]));
-    }).map((f) => f.id);
+    const ids = [];
+    matching((i) => { if (bounds.contains(latLngOf(i))) ids.push(S.points.ids[i]); });
     report("reportBoxSelect", JSON.stringify(ids));
   }
 
@@ -371,38 +550,34 @@
     if (S.map._animatingZoom) S.map.once("zoomend", fn); else fn();
   }
 
-  // One merchant load at a time: markercluster cannot drop a layer it is still adding in chunks.
-  // A load that arrives meanwhile waits, and only the newest waiting one is kept.
+  // A filter change: which merchants match, the counts per district, where to look, and a number
+  // handed back through reportDrawn once painted. Synchronous: a recount over the columns.
   function load(next) {
-    if (S.loading) {
-      S.pending = next;
-      return;
-    }
-    S.loading = true;
-    S.merchants = next.collection;
+    S.mask = readMask(next.mask);
+    S.count = 0;
+    for (let i = 0; i < S.mask.length; i++) S.count += S.mask[i];
     S.counts = next.counts || {};
-    if (S.selected && !S.merchants.features.some((f) => f.id === S.selected)) S.selected = null;
+    if (S.selectedIndex !== null && !S.mask[S.selectedIndex]) {
+      S.selected = null;
+      S.selectedIndex = null;
+    }
     drawDistricts();
-    showViewKind();
     drawNear();
-    drawMerchants(() => {
-      S.loading = false;
-      UnionMap.fit(next.view);
-      if (next.seq !== null) afterPaint(() => report("reportDrawn", next.seq, next.collection.features.length));
-      if (S.pending) {
-        const waiting = S.pending;
-        S.pending = null;
-        load(waiting);
-      } else if (S.selectAfterLoad !== null) {
-        const id = S.selectAfterLoad;
-        S.selectAfterLoad = null;
-        UnionMap.selectMerchant(id);
-      }
-    });
+    UnionMap.fit(next.view);
+    showViewKind();
+    render();
+    if (next.seq !== null) afterPaint(() => report("reportDrawn", next.seq, S.count));
   }
 
+  // The base map's datum changed: every position moves.
   function redrawAll() {
-    load(S.pending || {collection: S.merchants, counts: S.counts, view: null, seq: null});
+    project();
+    drawDistricts();
+    drawNear();
+    if (S.selectedMarker) S.map.removeLayer(S.selectedMarker);
+    S.selectedMarker = null;
+    showViewKind();
+    render();
   }
 
   // Every word on the map in Chinese: the zoom buttons' tooltips, the scale bar's units (公里/米) and
@@ -456,7 +631,7 @@ function onBaseLayerChange(e) {
       S.districts = options.districts;
       S.richPopups = !!options.richPopups;
       S.gcjLayers = options.gcjLayers || [];
-      // markercluster needs the map's zoom range; with no default tile layer folium sets none.
+      // With no default tile layer folium sets no zoom range.
       S.map.setMinZoom(options.minZoom || 8);
       S.map.setMaxZoom(options.maxZoom || 18);
       if (options.offlineBase && S.control) {
@@ -468,29 +643,37 @@ function onBaseLayerChange(e) {
       // click). A resize pans too, but that is not the member choosing a place to look at.
       S.map.on("dragstart", () => { S.userMoved = true; });
       S.map.on("zoomstart", () => { if (!S.ourMove) S.userMoved = true; });
-      S.map.on("click", (e) => { if (S.pickMode) pick(e.latlng); });
+      S.map.on("click", (e) => { if (S.pickMode) pick(e.latlng); else clickDotAt(e); });
       S.map.on("mousedown", startBox);
       S.map.on("mousemove", growBox);
+      S.map.on("mousemove", hover);
       S.map.on("mouseup", endBox);
       chineseControls();
       // District names above the merchants, so a cluster never hides one; they take no clicks.
       S.map.createPane("ucLabels");
       S.map.getPane("ucLabels").style.zIndex = 640;
       S.map.getPane("ucLabels").style.pointerEvents = "none";
+      // Merchants' dots on one canvas between the districts and the clusters; clicks go through it.
+      S.map.createPane("ucDots");
+      S.map.getPane("ucDots").style.zIndex = 450;
+      S.map.getPane("ucDots").style.pointerEvents = "none";
+      S.dotRenderer = L.canvas({pane: "ucDots", padding: 0.2});
+      S.dotLayer = L.layerGroup().addTo(S.map);
+      S.clusterLayer = L.layerGroup().addTo(S.map);
       S.map.on("zoomend", showViewKind);
+      S.map.on("moveend", render);
       // A resize (the window, the splitter, the page first shown) keeps the last fitted view in
       // view, unless the member has moved the map since; the labels are then sorted out again.
       S.map.on("resize", () => {
-        if (S.lastView && !S.userMoved && !S.loading) UnionMap.fit(S.lastView);
+        if (S.lastView && !S.userMoved) UnionMap.fit(S.lastView);
         declutterLabels();
       });
       if (options.legend) UnionMap.addLegend(options.legend);
       drawDistricts();
       ours(() => S.map.fitBounds(S.districtLayer.getBounds(), {padding: [8, 8], animate: false}));
       S.lastView = "all";
-      showViewKind();
-      makeCluster();
-      load({collection: options.merchants || S.merchants, counts: options.counts, view: null, seq: null});
+      setPoints(options.points);
+      load({mask: options.mask, counts: options.counts, view: null, seq: null});
       if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
         new QWebChannel(qt.webChannelTransport, (channel) => {
           S.bridge = channel.objects.bridge;
@@ -517,12 +700,23 @@ function onBaseLayerChange(e) {
       legend.addTo(S.map);
     },
 
-    // New merchants for a filter change: one FeatureCollection, the per-district counts, where
-    // to look (null: stay; "merchants"; "near"; or district codes), and a number the page hands
-    // back through reportDrawn once this load is painted.
-    setMerchants(collection, counts, view, seq) {
-      load({collection: collection, counts: counts, view: view, seq: seq === undefined ? null : seq});
-      return collection.features.length;
+    // Every merchant the filters can show, as columns (see readPoints); sent when the catalogue
+    // changes, never on a filter change. Nothing matches until setMerchants says what does.
+    setCatalogue(table) {
+      setPoints(table);
+      S.selectedIndex = S.selected === null ? null : (S.idIndex.has(S.selected) ? S.idIndex.get(S.selected) : null);
+      if (S.selectedIndex === null) S.selected = null;
+      if (S.selectedMarker) S.map.removeLayer(S.selectedMarker);
+      S.selectedMarker = null;
+      return S.points.ids.length;   // drawn by the setMerchants that follows (not empty meanwhile)
+    },
+
+    // A filter change: the matching merchants as bits (base64, or "all"), the per-district counts,
+    // where to look (null: stay; "results"; "merchants"; "near"; "all"; or district codes), and a
+    // number the page hands back through reportDrawn once this is painted.
+    setMerchants(mask, counts, view, seq) {
+      load({mask: mask, counts: counts, view: view, seq: seq === undefined ? null : seq});
+      return S.count;
     },
 
     fit(view) {
@@ -533,8 +727,16 @@ function onBaseLayerChange(e) {
       let bounds = null;
       if (view === "all") {
         bounds = S.districtLayer.getBounds();
-      } else if ((view === "merchants" || view === "results") && S.merchants.features.length) {
-        bounds = L.latLngBounds(S.merchants.features.map((f) => toLatLng(f.geometry.coordinates[0], f.geometry.coordinates[1])));
+      } else if ((view === "merchants" || view === "results") && S.count) {
+        let west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
+        const lon = S.points.lon, lat = S.points.lat;
+        matching((i) => {
+          if (lon[i] < west) west = lon[i];
+          if (lon[i] > east) east = lon[i];
+          if (lat[i] < south) south = lat[i];
+          if (lat[i] > north) north = lat[i];
+        });
+        bounds = L.latLngBounds(toLatLng(west, south), toLatLng(east, north));
       } else if (Array.isArray(view) && view.length) {
         bounds = L.latLngBounds([]);
         S.districtLayer.eachLayer((layer) => {
@@ -552,21 +754,16 @@ function onBaseLayerChange(e) {
       }
     },
 
+    // Show a merchant from the list: its pin, close enough to see the streets around it, and its popup.
     selectMerchant(id) {
-      // While markercluster is still adding a load, its markers have no icons yet: zooming to one
-      // throws. Select once the newest load is in.
-      if (S.loading) {
-        S.selectAfterLoad = id;
-        return true;
-      }
-      const marker = S.markers.get(id);
-      if (!marker) return false;
-      highlight(id);
+      const i = S.idIndex.get(id);
+      if (i === undefined || !S.mask[i]) return false;
       S.lastView = null;   // the map now shows this merchant, not the results
-      revealMarker(marker, () => {
-        if (S.editMode && S.selected === id && marker.dragging) marker.dragging.enable();
-        ours(() => S.map.panTo(marker.getLatLng()));
-        marker.openPopup();
+      whenIdle(() => {
+        if (S.selected !== id) highlight(id);
+        const zoom = Math.max(S.map.getZoom(), DETAIL_ZOOM + 3);
+        ours(() => S.map.setView(latLngOf(i), zoom, {animate: false}));
+        if (S.selectedMarker && S.selected === id) S.selectedMarker.openPopup();
       });
       return true;
     },
@@ -598,16 +795,17 @@ function onBaseLayerChange(e) {
       S.editMode = !!on;
       if (S.editMode) S.map.boxZoom.disable(); else S.map.boxZoom.enable();
       S.map.getContainer().classList.toggle("uc-editing", S.editMode);
-      highlight(S.selected);
+      if (S.selectedMarker && S.selectedMarker.dragging) {
+        if (S.editMode) S.selectedMarker.dragging.enable(); else S.selectedMarker.dragging.disable();
+      }
       return S.editMode;
     },
 
     // Put a dragged pin back where the catalogue has it (the move was cancelled or refused).
     resetMarker(id) {
-      const marker = S.markers.get(id);
-      const f = marker && marker.feature;
-      if (!f) return false;
-      marker.setLatLng(toLatLng(f.geometry.coordinates[0], f.geometry.coordinates[1]));
+      const marker = S.selectedMarker;
+      if (!marker || S.points.ids[marker.index] !== id) return false;
+      marker.setLatLng(latLngOf(marker.index));
       return true;
     },
 
@@ -617,10 +815,14 @@ function onBaseLayerChange(e) {
     },
 
     // What the page shows, for tests and for the status of a snapshot.
-    featureCount() { return S.merchants.features.length; },
+    featureCount() { return S.count; },
     zoom() { return S.map.getZoom(); },
     followsResults() { return !S.userMoved; },
-    markerCount() { return S.markers.size; },
+    // What is drawn in the current view: clusters, lone merchants' dots, the selected pin, and how
+    // many matching merchants these stand for.
+    drawnCounts() {
+      return {clusters: S.clusters, dots: S.drawn.length, selected: S.selectedMarker ? 1 : 0, merchants: S.represented};
+    },
     selectedId() { return S.selected; },
     datum() { return S.datum; },
     districtFill(code) {
@@ -630,10 +832,26 @@ function onBaseLayerChange(e) {
       });
       return fill;
     },
+    // Where a merchant is on screen (container pixels), and the clusters drawn: [x, y, count, size].
+    pointOf(id) {
+      const i = S.idIndex.get(id);
+      if (i === undefined) return null;
+      const p = S.map.latLngToContainerPoint(latLngOf(i));
+      return [p.x, p.y];
+    },
+    clusterPoints() {
+      const out = [];
+      S.clusterLayer.eachLayer((m) => {
+        const p = S.map.latLngToContainerPoint(m.getLatLng());
+        out.push([p.x, p.y, m.count, badgeSize(m.count)]);
+      });
+      return out;
+    },
     clickMerchant(id) {
-      const marker = S.markers.get(id);
-      if (marker) marker.fire("click");
-      return !!marker;
+      const i = S.idIndex.get(id);
+      if (i === undefined || !S.mask[i]) return false;
+      clickPoint(i);
+      return true;
     },
     clickDistrict(code) {
       let done = false;
@@ -646,8 +864,10 @@ function onBaseLayerChange(e) {
       return done;
     },
     markerLatLng(id) {
-      const marker = S.markers.get(id);
-      return marker ? [marker.getLatLng().lng, marker.getLatLng().lat] : null;
+      const i = S.idIndex.get(id);
+      if (i === undefined) return null;
+      const at = S.selectedMarker && S.selectedMarker.index === i ? S.selectedMarker.getLatLng() : latLngOf(i);
+      return [at.lng, at.lat];
     },
     // As if the member picked the n-th GCJ-02 base map (高德) in the layer control, or left it.
     chooseBaseLayer(gcjIndex) {
@@ -660,19 +880,21 @@ function onBaseLayerChange(e) {
     },
     // As if staff dragged a pin to (lon, lat) WGS84 and let go.
     dragMerchant(id, lon, lat) {
-      const marker = S.markers.get(id);
-      if (!marker || !S.editMode) return false;
+      if (!S.editMode || !S.idIndex.has(id)) return false;
+      if (S.selected !== id) highlight(id);
+      const marker = S.selectedMarker;
+      if (!marker) return false;
       marker.setLatLng(toLatLng(lon, lat));
       marker.fire("dragend");
       return true;
     },
     // No load, zoom animation or pending reveal in progress (tests wait for this, never for a time).
     isIdle() {
-      return !S.loading && !S.map._animatingZoom && S.selectAfterLoad === null;
+      return !S.map._animatingZoom;
     },
     isDraggable(id) {
-      const marker = S.markers.get(id);
-      return !!(marker && marker.dragging && marker.dragging.enabled());
+      const marker = S.selectedMarker;
+      return !!(marker && S.points.ids[marker.index] === id && marker.dragging && marker.dragging.enabled());
     },
     // As if staff shift-dragged a box from one corner to the other (WGS84).
     boxSelect(west, south, east, north) {

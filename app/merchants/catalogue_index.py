@@ -1,0 +1,196 @@
+"""The whole catalogue in memory, column by column, so a filter change is a few array operations.
+
+The explorer asks the same question on every click (which merchants match these filters?), and a
+SQL query answering it with full rows costs a second at 100,000 merchants. The index reads the
+columns the filters and the list need once, in the catalogue's order (pinyin name, then id), and
+answers each query with positions into those columns in a few milliseconds. It answers exactly as
+`catalogue.search` does (tests/test_catalogue_index.py holds the two to the same ids and order);
+full rows are still read from the store, for the merchant shown and for exports.
+
+It is reloaded when the catalogue changes: `Store.catalogue_generation` counts committed writes to
+merchants made through this process, and `fingerprint` notices other processes' (another staff
+member's on a shared PostgreSQL catalogue, a command-line import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from app.geo.districts import DistrictIndex
+from app.merchants.catalogue import MerchantQuery, checked_query
+from app.merchants.categories import CATEGORIES
+from app.merchants.pinyin_index import is_pinyin_query
+from app.store import Store
+from app.store.models import Merchant
+
+_FIELDS = ("id", "name", "category", "district_code", "lon", "lat", "max_saving", "offer_headline",
+           "retired_on", "valid_to", "offer", "name_pinyin", "name_initials")
+# SQLite's LIKE folds ASCII letters only; so does the index, to answer as the catalogue does.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fingerprint(store: Store) -> tuple:
+    """What changes whenever a merchant is added, edited, retired or deleted, by anyone."""
+    with store.session() as s:
+        row = s.execute(select(func.count(), func.sum(Merchant.revision), func.max(Merchant.updated_at))).one()
+    return tuple(row)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The merchants matching a query: positions into the index, in the result's order."""
+
+    positions: np.ndarray                 # int64
+    distances: np.ndarray | None = None   # metres, beside positions, for a "near" query
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+class CatalogueIndex:
+    """Columns of every merchant (retired ones included), sorted by pinyin name then id."""
+
+    def __init__(self, rows: list[tuple], districts: DistrictIndex, generation: int = 0, stamp: tuple = ()):
+        self.generation = generation     # the store's catalogue_generation it was read at
+        self.stamp = stamp               # the catalogue's fingerprint it was read at
+        columns = list(zip(*rows)) if rows else [()] * len(_FIELDS)
+        data = {name: np.array(values, dtype=object) for name, values in zip(_FIELDS, columns)}
+        order = np.lexsort((data["id"].astype(str), data["name_pinyin"].astype(str)))
+        data = {name: values[order] for name, values in data.items()}
+
+        self.ids: list[str] = data["id"].tolist()
+        self.names: list[str] = data["name"].tolist()
+        self.headlines: list[str | None] = data["offer_headline"].tolist()
+        self.lon = data["lon"].astype(np.float64)
+        self.lat = data["lat"].astype(np.float64)
+        saving = data["max_saving"]
+        saving[saving == None] = np.nan  # noqa: E711 - elementwise
+        self.saving = saving.astype(np.float64)
+        self.retired = data["retired_on"] != None  # noqa: E711 - elementwise
+        self.valid_to = np.array(data["valid_to"].tolist(), dtype="datetime64[D]")
+        self.category_names = [c.name for c in CATEGORIES]
+        self._stored_category = data["category"]
+        self.categories: list[str] = self._stored_category.tolist()
+        self.district_codes = list(districts.codes)
+        self.district_names = {code: districts.name(code) for code in self.district_codes}
+        district_of = {code: i for i, code in enumerate(self.district_codes)}
+        self.district = np.array([district_of.get(c, -1) for c in data["district_code"].tolist()], dtype=np.int16)
+        self._offers = data["offer"]
+        self._keys = (data["name_pinyin"], data["name_initials"])
+        self._text: list[str] | None = None      # built on the first text search
+        self._pinyin: list[str] | None = None
+        self._position = {mid: i for i, mid in enumerate(self.ids)}
+        self._valid_to_dates: list[dt.date | None] | None = None   # for the list, built when first shown
+
+    @classmethod
+    def load(cls, store: Store, districts: DistrictIndex) -> "CatalogueIndex":
+        generation = store.catalogue_generation
+        table = Merchant.__table__
+        with store.consistent_read() as s:
+            stamp = tuple(s.execute(select(func.count(), func.sum(table.c.revision), func.max(table.c.updated_at))).one())
+            # The driver's rows as they come: SQLAlchemy's row objects and type conversions take as long
+            # again as the query for 100,000 merchants. Dates may come as text (SQLite) and savings as
+            # float; numpy reads both.
+            rows = s.connection().execute(select(*(table.c[f] for f in _FIELDS))).cursor.fetchall()
+        return cls(rows, districts, generation, stamp)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, merchant_id: str) -> int | None:
+        return self._position.get(merchant_id)
+
+    def category_of(self, position: int) -> str:
+        return self._stored_category[position]
+
+    def district_code(self, position: int) -> str | None:
+        i = int(self.district[position])
+        return self.district_codes[i] if i >= 0 else None
+
+    def valid_to_of(self, position: int) -> dt.date | None:
+        if self._valid_to_dates is None:
+            self._valid_to_dates = self.valid_to.astype(object).tolist()   # NaT becomes None
+        return self._valid_to_dates[position]
+
+    # ---------------------------------------------------------------- queries
+
+    def select(self, districts: DistrictIndex, query: MerchantQuery = MerchantQuery()) -> Selection:
+        """The merchants `search(store, districts, query)` returns, in its order (QueryError as it raises)."""
+        codes, category_names, min_saving = checked_query(query, districts)
+        mask = np.ones(len(self.ids), dtype=bool)
+        if query.retired == "exclude":
+            mask &= ~self.retired
+        elif query.retired == "only":
+            mask &= self.retired
+        if query.valid_on is not None:
+            mask &= np.isnat(self.valid_to) | (self.valid_to >= np.datetime64(query.valid_on, "D"))
+        if codes:
+            wanted = [self.district_codes.index(c) for c in codes if c in self.district_codes]
+            mask &= np.isin(self.district, wanted)
+        if category_names:
+            mask &= np.isin(self._stored_category, category_names)
+        if query.ids:
+            chosen = np.zeros(len(self.ids), dtype=bool)
+            chosen[[p for p in map(self._position.get, query.ids) if p is not None]] = True
+            mask &= chosen
+        text = (query.text or "").strip()
+        if text:
+            mask &= self._text_matches(text, mask)
+        if min_saving is not None:
+            with np.errstate(invalid="ignore"):
+                mask &= self.saving >= float(min_saving)
+        if query.near is not None and query.radius_m:
+            return self._near(mask, query.near, query.radius_m)
+        positions = np.flatnonzero(mask)
+        if query.sort == "saving":
+            saving = np.where(np.isnan(self.saving[positions]), -np.inf, self.saving[positions])
+            positions = positions[np.argsort(-saving, kind="stable")]
+        return Selection(positions)
+
+    def _text_matches(self, text: str, within: np.ndarray) -> np.ndarray:
+        if self._text is None:
+            self._text = [f"{n}\x00{o or ''}".translate(_ASCII_LOWER) for n, o in zip(self.names, self._offers.tolist())]
+            self._pinyin = [f"{p or ''}\x00{i or ''}" for p, i in zip(*(k.tolist() for k in self._keys))]
+        needle = text.translate(_ASCII_LOWER)
+        compact = text.replace(" ", "").lower()
+        pinyin = compact if is_pinyin_query(compact) else None
+        found = np.zeros(len(self.ids), dtype=bool)
+        for i in np.flatnonzero(within):   # only rows the other filters kept
+            found[i] = needle in self._text[i] or (pinyin is not None and pinyin in self._pinyin[i])
+        return found
+
+    def _near(self, mask: np.ndarray, centre: tuple[float, float], radius_m: float) -> Selection:
+        from app.geo.distances import bounding_box, distances_m
+
+        west, south, east, north = bounding_box(*centre, radius_m)
+        mask = mask & (self.lon >= west) & (self.lon <= east) & (self.lat >= south) & (self.lat <= north)
+        positions = np.flatnonzero(mask)
+        distances = distances_m(self.lon[positions], self.lat[positions], centre)
+        keep = distances <= radius_m
+        positions, distances = positions[keep], distances[keep]
+        order = np.lexsort((np.array([self.ids[p] for p in positions], dtype=str), distances))
+        return Selection(positions[order], distances[order])
+
+    def district_counts(self, selection: Selection) -> dict[str, int]:
+        """Matching merchants per district code (districts with none left out)."""
+        counts = np.bincount(self.district[selection.positions].astype(np.int64) + 1,
+                             minlength=len(self.district_codes) + 1)[1:]
+        return {code: int(n) for code, n in zip(self.district_codes, counts) if n}
+
+    def in_districts(self, selection: Selection, codes: list[str] | tuple[str, ...]) -> Selection:
+        """The part of `selection` in these districts, in the same order."""
+        if not codes:
+            return selection
+        wanted = [self.district_codes.index(c) for c in codes if c in self.district_codes]
+        keep = np.isin(self.district[selection.positions], wanted)
+        distances = None if selection.distances is None else selection.distances[keep]
+        return Selection(selection.positions[keep], distances)
+
+    def mask_of(self, selection: Selection) -> np.ndarray:
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[selection.positions] = True
+        return mask
