@@ -13,9 +13,8 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import geopandas as gpd
 import platformdirs
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables.DefaultTable import DefaultTable
@@ -43,6 +42,9 @@ from app.geo.distances import METRIC_CRS
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import CATEGORIES, category_order, resolve_category
 from maps.merchant_layer import district_collection
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 HOW_TO_USE = ("使用方法：在以上商户消费时，出示工会会员服务卡并使用工会卡结账，即可享受所列优惠；"
               "具体以商户店内公告为准。")
@@ -245,6 +247,8 @@ def _nice_length(metres: float) -> float:
 
 def _draw_map(p: QPainter, page: _Page, area: QRectF, districts: DistrictIndex, focus: Sequence[str],
               merchants: gpd.GeoDataFrame) -> None:
+    import geopandas as gpd
+
     metric = districts.frame.to_crs(METRIC_CRS)
     focus_frame = metric[metric["code"].isin(focus)] if focus else metric
     points = gpd.GeoSeries(gpd.points_from_xy(merchants["lon"], merchants["lat"]), crs=WGS84).to_crs(METRIC_CRS)

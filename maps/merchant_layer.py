@@ -4,17 +4,17 @@ filters, the per-district counts it shades by, and the district shapes."""
 from __future__ import annotations
 
 import base64
-import json
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import geopandas as gpd
 import numpy as np
-from shapely.ops import polylabel
 
 from app.discounts.rules_text import offer_headline
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORIES, resolve_category
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 _SCALE = 1_000_000   # coordinates cross as integers of a millionth of a degree
 APPROXIMATE_NOTE = "位置为示意（大致位置），以商户实际地址为准"
@@ -99,11 +99,13 @@ def district_counts(frame: gpd.GeoDataFrame) -> dict[str, int]:
 
 def district_collection(districts: DistrictIndex, places: int = 5) -> dict:
     """The 13 districts, each with a label point well inside it (a centroid may fall outside)."""
+    import shapely.geometry
+
     frame = districts.frame
     features = []
     for code, name, geom in zip(frame["code"], frame["name"], frame.geometry):
         label = _label_point(geom)
-        shape = json.loads(gpd.GeoSeries([geom]).to_json())["features"][0]["geometry"]
+        shape = shapely.geometry.mapping(geom)
         features.append({
             "type": "Feature",
             "properties": {"code": code, "name": name,
@@ -116,6 +118,8 @@ def district_collection(districts: DistrictIndex, places: int = 5) -> dict:
 def _label_point(geom):
     """The pole of inaccessibility of the largest part: the point farthest from every edge."""
     parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+    from shapely.ops import polylabel
+
     return polylabel(max(parts, key=lambda p: p.area), tolerance=0.0005)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Sequence
 
 from app.geo.districts import DistrictIndex
 from maps.merchant_layer import district_counts, frame_points
-from maps.page import render_web_map
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 CARD_TITLE = "武汉工会会员服务卡"
 
@@ -23,6 +23,8 @@ def selection_title(district_names: Sequence[str] = (), category_names: Sequence
 
 def write_web_map(path: Path, districts: DistrictIndex, frame: gpd.GeoDataFrame, title: str) -> Path:
     """Write the merchants in `frame` as a self-contained web map; the file is replaced whole or not at all."""
+    from maps.page import render_web_map  # folium
+
     page = render_web_map(districts, frame_points(frame, rich=True), district_counts(frame), title)
     path = Path(path)
     partial = path.with_name(path.name + ".part")

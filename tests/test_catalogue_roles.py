@@ -93,6 +93,7 @@ def _race(url, n, work):
     # As in the app, the districts are read (and geopandas, GDAL and PROJ initialised) before threads
     # share them: a library initialising in one thread while others work can crash the process.
     districts.frame
+    districts.city
     barrier = threading.Barrier(n)
     results: list = [None] * n
 

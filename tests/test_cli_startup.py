@@ -65,3 +65,42 @@ def test_the_top_level_help_is_the_same_built_whole_or_lazily():
         whole = build_full_parser()._subparsers._group_actions[0].choices[command.name]
         alone = build_full_parser(only=command.name)._subparsers._group_actions[0].choices[command.name]
         assert alone.format_help() == whole.format_help(), command.name
+
+
+WINDOW = """
+import sys, time
+from widgets.qt_app import ensure_qapplication
+app = ensure_qapplication(offscreen=True)
+from app.seed import open_seeded_store
+from widgets.main_window import MainWindow
+store, districts = open_seeded_store(sys.argv[1])
+window = MainWindow(store, districts)
+window.show()
+deadline = time.time() + 60
+while not window.explorer.map_settled and time.time() < deadline:
+    app.processEvents()
+    time.sleep(0.005)
+print(window.explorer.model.rowCount(), *sorted(m for m in sys.modules if "." not in m))
+import os; os._exit(0)
+"""
+
+
+@pytest.mark.gui
+def test_the_app_opens_to_its_map_without_the_data_libraries(sqlite_url, tmp_path):
+    """The window's filters answer from the in-memory catalogue and its page comes from the cache, so
+    it paints its merchants without geopandas, pandas or folium (flyers and exports load them)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "QT_QPA_PLATFORM": "offscreen"}
+
+    def run() -> tuple[int, set[str]]:
+        done = subprocess.run([sys.executable, "-c", WINDOW, sqlite_url], capture_output=True, text=True,
+                              env=env, timeout=180)
+        assert done.returncode == 0, done.stderr[-2000:]
+        first, *modules = done.stdout.split()
+        return int(first), set(modules)
+
+    count, modules = run()                    # the first start builds the page (folium) and keeps it
+    assert count == 12 and "folium" in modules
+    assert list((tmp_path / "cache" / "unioncard" / "map-pages").glob("explorer-*.html"))
+    count, modules = run()
+    assert count == 12
+    assert not {"geopandas", "pandas", "folium"} & modules

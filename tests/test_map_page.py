@@ -145,3 +145,31 @@ def test_map_commands_are_built_when_they_run():
     assert args.district == ["青山区"] and callable(args.handler)
     args = build_full_parser(only="lists").parse_args(["lists", "flyer", "清单", "--out", "a.pdf"])
     assert args.list == "清单" and callable(args.handler)
+
+
+def test_the_app_page_is_cached_and_rebuilt_when_the_districts_change(tmp_path, monkeypatch, seeded, district_index):
+    from maps import app_page
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    store, districts = seeded
+    first = app_page.app_page(tmp_path / "a", districts).read_text(encoding="utf-8")
+    fresh = write_app_page(tmp_path / "fresh", districts).read_text(encoding="utf-8")
+
+    def same(page: str) -> str:   # folium names each element with a random id
+        return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_id", page)
+
+    assert same(first) == same(fresh)
+    assert len(list(app_page.cache_dir().glob("*.html"))) == 1
+    # Served from the cache: the same page, without building it again.
+    monkeypatch.setattr("maps.page.write_app_page", lambda *a: pytest.fail("built again"))
+    assert app_page.app_page(tmp_path / "b", districts).read_text(encoding="utf-8") == first
+    # Other district boundaries are another page.
+    frame = district_index.frame.copy()
+    frame.loc[frame["code"] == "420107", "name"] = "青山新区"
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from app.geo.districts import DistrictIndex
+
+    changed = app_page.app_page(tmp_path / "c", DistrictIndex(frame)).read_text(encoding="utf-8")
+    assert "青山新区" in changed and "青山新区" not in first
+    assert len(list(app_page.cache_dir().glob("*.html"))) == 2

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -20,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.command_line import QueryError
 from app.geo.distances import warm_up as warm_up_distances
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, QueryError, search
 from app.merchants.catalogue_index import CatalogueIndex, Selection, fingerprint
 from app.merchants.favourites import (
     favourite_ids,
@@ -32,6 +33,7 @@ from app.merchants.favourites import (
     set_favourite,
     unavailable_favourites,
 )
+from app.merchants.query import MerchantQuery
 from app.merchants.rows import count_merchants
 from app.store import Store
 from app.store.identity import personal_data_available
@@ -42,6 +44,9 @@ from widgets.merchant_details import MerchantDetails
 from widgets.merchant_table import ID_ROLE, MerchantTableModel
 from widgets.screen import scrolling
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 DISTANCE_COLUMN = 4
 log = logging.getLogger(__name__)
 
@@ -50,8 +55,15 @@ log = logging.getLogger(__name__)
 BACKGROUND_FROM = 20_000
 
 
+def catalogue_json(index: CatalogueIndex) -> str:
+    """setCatalogue's arguments, encoded: every merchant the page may show, as columns."""
+    table = point_table(index.ids, index.lon, index.lat, index.categories, index.names, index.headlines)
+    return json.dumps([table], ensure_ascii=False, separators=(",", ":"))
+
+
 class IndexLoader(QThread):
-    """Reads the catalogue index off the GUI thread; `loaded` carries it back."""
+    """Reads the catalogue index off the GUI thread, with the page's copy of it encoded; `loaded`
+    carries both back (index, JSON)."""
 
     loaded = Signal(object)
     failed = Signal(str)
@@ -65,7 +77,7 @@ class IndexLoader(QThread):
         try:
             index = CatalogueIndex.load(self._store, self._districts)
             index.prepare_text()   # here rather than on the member's first search
-            self.loaded.emit(index)
+            self.loaded.emit((index, catalogue_json(index)))
         except Exception as exc:  # noqa: BLE001 - any failure is shown to the member, not lost in a thread
             log.exception("reading the catalogue index failed")
             self.failed.emit(str(exc))
@@ -191,6 +203,8 @@ class Explorer(QWidget):
     def frame(self) -> gpd.GeoDataFrame:
         """The current result's full catalogue rows, in the result's order (for exports and flyers)."""
         if self._frame is None:
+            from app.merchants.catalogue import search  # pandas and geopandas: only for exports
+
             codes = self.panel.district_codes()
             frame = search(self._store, self._districts, self.query(with_districts=False))
             self._frame = (frame[frame["district_code"].isin(codes)] if codes else frame).reset_index(drop=True)
@@ -236,14 +250,13 @@ class Explorer(QWidget):
             self._show_loading(size)
         return self._index is not None
 
-    def _take_index(self, index: CatalogueIndex) -> None:
+    def _take_index(self, index: CatalogueIndex, encoded: str | None = None) -> None:
         self._index = index
-        self.map.call("setCatalogue", point_table(index.ids, index.lon, index.lat, index.categories, index.names,
-                                                  index.headlines))
+        self.map.call_encoded("setCatalogue", encoded if encoded is not None else catalogue_json(index))
 
-    def _on_index_loaded(self, index: CatalogueIndex) -> None:
+    def _on_index_loaded(self, loaded: tuple[CatalogueIndex, str]) -> None:
         self._finish_loader()
-        self._take_index(index)
+        self._take_index(*loaded)
         if self._read_again:
             self._ensure_index(reload=True)
         self.refresh()
@@ -396,6 +409,8 @@ class Explorer(QWidget):
         row = self.model.row_of(merchant_id)
         if row is None:
             return None
+        from app.merchants.catalogue import search
+
         found = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,), retired="include"))
         if found.empty:
             return None
@@ -520,9 +535,14 @@ class Explorer(QWidget):
             self.mapSettled.emit()
             if not self._warmed:
                 self._warmed = True
-                # Once the map is up: what the first "near here" needs (a fifth of a second to set up),
-                # so that filter change is as quick as the others.
-                QTimer.singleShot(0, self, warm_up_distances)
+                # Once the map is up: what the first "near here" needs (the city outline and the map
+                # projection, a quarter of a second to set up), so that filter change is as quick as
+                # the others.
+                QTimer.singleShot(0, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        self._districts.contains_city(0.0, 0.0)
+        warm_up_distances()
 
     @property
     def map_settled(self) -> bool:

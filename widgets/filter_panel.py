@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.command_line import QueryError
 from app.geo.china_datum import parse_point, to_wgs84
 from app.geo.districts import DistrictIndex
-from app.geo.places import bundled_gazetteer
-from app.merchants.catalogue import QueryError, check_near
+from app.geo.places import Gazetteer, bundled_gazetteer
 from app.merchants.categories import CATEGORIES
+from app.merchants.query import check_near
 from widgets.category_icons import colour_icon
 
 SAVING_CHOICES = (("不限", None), ("至少 5%（95折）", Decimal("0.05")), ("至少 10%（9折）", Decimal("0.1")),
@@ -48,7 +49,7 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self._districts = districts
         self._near: tuple[float, float] | None = None
-        self.gazetteer = bundled_gazetteer(districts)
+        self._gazetteer: Gazetteer | None = None
         self.wants_overview = False   # 全部区, 清除 or 清除筛选 asked to see the whole city again
 
         self.search_box = QLineEdit()
@@ -62,7 +63,8 @@ class FilterPanel(QWidget):
 
         self.district_list = QListWidget()
         self.district_list.setUniformItemSizes(True)
-        for code, name in zip(districts.frame["code"], districts.frame["name"]):
+        for code in districts.codes:
+            name = districts.name(code)
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
@@ -222,6 +224,13 @@ class FilterPanel(QWidget):
         return int(self.radius_box.currentData())
 
     # ---------------------------------------------------------------- changing them
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The places one can type for 附近, read when first asked for (it needs the district shapes)."""
+        if self._gazetteer is None:
+            self._gazetteer = bundled_gazetteer(self._districts)
+        return self._gazetteer
 
     def set_district_counts(self, counts: dict[str, int]) -> None:
         """Show how many merchants each district has under the other filters: 青山区 (12)."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import geopandas as gpd
 from PySide6.QtCore import QSize, QTemporaryDir
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -27,6 +26,9 @@ from PySide6.QtWidgets import (
 from app.geo.districts import DistrictIndex
 from maps.flyer import FlyerResult, FlyerSpec, write_flyer
 from widgets.screen import fit_to_screen
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 class FlyerDialog(QDialog):

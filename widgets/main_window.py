@@ -13,17 +13,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QM
 from app.card_service import CONTACTS
 from app.geo.districts import DistrictIndex
 from app.merchants import release_update
-from app.merchants.catalogue import drop_expired
 from app.merchants.categories import CATEGORY_NAMES
-from app.merchants.list_commands import selection_notes
 from app.store import Store
 from app.store.identity import personal_data_available
-from maps.flyer import FlyerSpec
-from maps.web_map import selection_title, write_web_map
+from maps.web_map import selection_title
 from widgets.catalogue_update import UpdateDialog, UpdateRunner
 from widgets.edit_mode import EditMode
 from widgets.explorer import Explorer
-from widgets.flyer_dialog import FlyerDialog
 from widgets.translations import install_qt_translations
 from widgets.wallet_tab import WalletTab
 
@@ -128,6 +124,8 @@ class MainWindow(QMainWindow):
             target = target.with_suffix(".html")
         frame, notes = self.handout_frame()
         try:
+            from maps.web_map import write_web_map  # folium: only when a map is exported
+
             written = write_web_map(target, self._districts, frame, self.current_title())
         except OSError as exc:
             QMessageBox.warning(self, "导出失败", f"无法写入 {target}：{exc.strerror or exc}")
@@ -145,10 +143,13 @@ class MainWindow(QMainWindow):
             retired_count = int(retired.sum())
         else:
             retired_count = 0
+        from app.merchants.catalogue import drop_expired
+        from app.merchants.list_commands import selection_notes
+
         frame, expired = drop_expired(frame)
         return frame, selection_notes(retired_count, expired)
 
-    def flyer_dialog(self) -> FlyerDialog:
+    def flyer_dialog(self) -> "FlyerDialog":  # noqa: F821 - imported when a flyer is made
         """The flyer of the current filter: checked districts, or those the matching merchants are in."""
         panel = self.explorer.panel
         frame, notes = self.handout_frame()
@@ -157,6 +158,9 @@ class MainWindow(QMainWindow):
         codes = list(panel.district_codes()) or sorted(set(frame["district_code"].dropna()))
         names = [self._districts.name(c) for c in panel.district_codes()]
         categories = tuple(c for c in CATEGORY_NAMES if c in panel.category_names())
+        from maps.flyer import FlyerSpec
+        from widgets.flyer_dialog import FlyerDialog
+
         spec = FlyerSpec(self.current_title(), tuple(names), categories, dt.date.today())
         return FlyerDialog(frame, self._districts, codes, spec, self)
 

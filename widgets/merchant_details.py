@@ -28,7 +28,7 @@ from app.discounts.price_calculator import BasketError, Quote, parse_basket, pri
 from app.discounts.rules import OfferRules
 from app.discounts.rules_text import describe_rules, headline_phrase, today_line
 from app.geo.map_links import amap_url, baidu_url, tel_url
-from app.merchants.catalogue import validity_note
+from app.merchants.query import validity_note
 from maps.merchant_layer import APPROXIMATE_NOTE
 from widgets.merchant_table import distance_text
 from widgets.plain_text import plain_label

@@ -9,7 +9,7 @@ from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, search
+from app.merchants.query import MerchantQuery
 from app.store import Store
 
 MAX_SUGGESTIONS = 30
@@ -55,6 +55,8 @@ class MerchantPicker(QLineEdit):
         text = self.text().strip()
         if not text or text in self._choices:
             return
+        from app.merchants.catalogue import search  # pandas: when the member types
+
         frame = search(self._store, self._districts, MerchantQuery(text=text)).head(MAX_SUGGESTIONS)
         self._choices = {self._label(n, d, i): i for n, d, i in zip(frame["name"], frame["district"], frame["id"])}
         self._model.setStringList(list(self._choices))
@@ -67,6 +69,8 @@ class MerchantPicker(QLineEdit):
         self.merchantChanged.emit()
 
     def set_merchant(self, merchant_id: str) -> bool:
+        from app.merchants.catalogue import search
+
         frame = search(self._store, self._districts, MerchantQuery(ids=(merchant_id,)))
         if frame.empty:
             return False

@@ -14,9 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.discounts.rules_text import offer_headline
-from app.merchants.catalogue import validity_note
 from app.merchants.catalogue_index import CatalogueIndex, Selection
 from app.merchants.categories import category_order
+from app.merchants.query import validity_note
 from widgets.category_icons import category_icon
 
 ID_ROLE = Qt.ItemDataRole.UserRole

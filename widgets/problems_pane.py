@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -15,6 +15,9 @@ from app.geo.districts import DistrictIndex
 from app.merchants.checks import check_merchant
 from app.merchants.fields import TRACKED_FIELDS
 from app.problems import Problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 COLOURS = {"error": QColor("#c92a2a"), "warning": QColor("#d9480f")}
 

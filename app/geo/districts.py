@@ -19,64 +19,124 @@ WGS84 = "EPSG:4326"
 _EDGE_TOLERANCE_DEG = 0.005
 
 
-class _Built(NamedTuple):
-    frame: Any         # GeoDataFrame, sorted by code
+class _Shapes(NamedTuple):
+    codes: Any         # numpy array of codes, sorted, in the tree's order
+    city: Any          # the prepared city outline (shapely)
+    tree: Any          # shapely STRtree over the districts
+
+
+class _Names(NamedTuple):
+    codes: list[str]   # sorted
     names: dict[str, str]
     lookup: dict[str, str]
-    city: Any          # the prepared city outline (shapely)
-    tree: Any          # shapely STRtree over the districts, in frame order
+
+
+def _names_of(rows: list[tuple[str, str, str]]) -> _Names:
+    """Codes, names and every spelling's lookup from (code, name, pinyin) rows."""
+    rows = sorted(rows)
+    lookup: dict[str, str] = {}
+    for code, name, pinyin in rows:
+        for key in (code, name, name.removesuffix("区"), pinyin, pinyin.replace("'", "")):
+            lookup[key.casefold()] = code
+    return _Names([r[0] for r in rows], {r[0]: r[1] for r in rows}, lookup)
 
 
 class DistrictIndex:
     """The districts as a GeoDataFrame (code, name, pinyin, geometry) with lookups on top.
 
-    Built from a frame, or from a loader that runs on first use: a command that never asks about
-    districts (`wallet show`) never reads them, nor imports geopandas. Threads may share an index once
-    it is built; build it (touch `frame`) before handing it to them, since importing geopandas starts
-    GDAL and PROJ, which must not happen while other threads work."""
+    Built from a frame, or from loaders that run on first use, each reading only what is asked for:
+    names and codes (the filters, the list), shapes with shapely alone (`contains_city`, `locate`), the
+    GeoDataFrame last (flyers, exports). A command that never asks about districts (`wallet show`) never
+    reads them, and the window opens without geopandas. Threads may share an index; touch `frame`
+    before handing it to them if they will need it, since importing geopandas starts GDAL and PROJ,
+    which must not happen while other threads work."""
 
-    def __init__(self, frame: gpd.GeoDataFrame | None = None, loader: Callable[[], gpd.GeoDataFrame] | None = None):
+    def __init__(self, frame: gpd.GeoDataFrame | None = None, loader: Callable[[], gpd.GeoDataFrame] | None = None,
+                 names_loader: Callable[[], list[tuple[str, str, str]]] | None = None,
+                 shapes_loader: Callable[[], list[tuple[str, str, str, str]]] | None = None):
         self._loader = loader
-        self._lock = threading.Lock()
-        self._built: _Built | None = None
+        self._names_loader = names_loader
+        self._shapes_loader = shapes_loader   # (code, name, pinyin, WKT) rows: shapes without geopandas
+        self._lock = threading.RLock()
+        self._frame: gpd.GeoDataFrame | None = None
+        self._shapes: _Shapes | None = None
+        self._names: _Names | None = None
         if frame is not None:
-            self._built = self._build(frame)
+            self._frame = frame.sort_values("code").reset_index(drop=True)
+            self._shapes = self._build(list(self._frame["code"]), list(self._frame.geometry.values))
+            self._names = _names_of(list(zip(frame["code"], frame["name"], frame["pinyin"])))
 
     @staticmethod
-    def _build(frame: gpd.GeoDataFrame) -> _Built:
-        """Everything at once (frame, names, lookup, the prepared city outline, the spatial index), built
-        and warmed up in one thread before any other can use it."""
+    def _build(codes: list[str], geometries: list) -> _Shapes:
+        """The prepared city outline and the spatial index, built and warmed up in one thread before any
+        other can use them."""
+        import numpy as np
         import shapely
 
-        frame = frame.sort_values("code").reset_index(drop=True)
-        names = dict(zip(frame["code"], frame["name"]))
-        lookup: dict[str, str] = {}
-        for code, name, pinyin in zip(frame["code"], frame["name"], frame["pinyin"]):
-            for key in (code, name, name.removesuffix("区"), pinyin, pinyin.replace("'", "")):
-                lookup[key.casefold()] = code
-        city = shapely.union_all(frame.geometry.values).buffer(_EDGE_TOLERANCE_DEG)
+        order = sorted(range(len(codes)), key=codes.__getitem__)
+        geometries = [geometries[i] for i in order]
+        city = shapely.union_all(geometries).buffer(_EDGE_TOLERANCE_DEG)
         shapely.prepare(city)
-        tree = shapely.STRtree(frame.geometry.values)   # what `locate` queries
+        tree = shapely.STRtree(geometries)   # what `locate` queries
         # GEOS builds a prepared geometry's and a tree's internal index on their first query, and two
         # threads doing that at once crash the process: query both once here, under the lock.
         shapely.contains_xy(city, 0.0, 0.0)
         tree.query(shapely.points(0.0, 0.0), predicate="within")
-        return _Built(frame, names, lookup, city, tree)
+        return _Shapes(np.array([codes[i] for i in order], dtype=object), city, tree)
 
-    def _data(self) -> _Built:
-        if self._built is None:
+    def digest(self) -> str:
+        """A fingerprint of the districts' codes, names and shapes (for caches built from them)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        if self._frame is None and self._shapes_loader is not None:
+            rows = self._shapes_loader()
+        else:
+            import shapely
+
+            frame = self.frame
+            rows = zip(frame["code"], frame["name"], frame["pinyin"], shapely.to_wkt(frame.geometry.values))
+        for row in sorted(rows):
+            h.update("\x00".join(row).encode("utf-8") + b"\x01")
+        return h.hexdigest()
+
+    def _light(self) -> _Names:
+        """Codes and names only: what the lists and filters need, without geopandas or geometry."""
+        if self._names is None:
+            if self._names_loader is not None:
+                self._names = _names_of(self._names_loader())
+            else:
+                frame = self.frame
+                self._names = _names_of(list(zip(frame["code"], frame["name"], frame["pinyin"])))
+        return self._names
+
+    def _shapes_data(self) -> _Shapes:
+        """Shapely only (no geopandas): what `contains_city` and `locate` need."""
+        if self._shapes is None:
             with self._lock:   # the first use may come from several threads at once (tests/test_catalogue_roles.py)
-                if self._built is None:
-                    self._built = self._build(self._loader())
-        return self._built
+                if self._shapes is None:
+                    if self._shapes_loader is not None:
+                        import shapely
+
+                        rows = self._shapes_loader()
+                        self._shapes = self._build([r[0] for r in rows], list(shapely.from_wkt([r[3] for r in rows])))
+                    else:
+                        frame = self.frame
+                        self._shapes = self._build(list(frame["code"]), list(frame.geometry.values))
+        return self._shapes
 
     @property
     def frame(self) -> gpd.GeoDataFrame:
-        return self._data().frame
+        """The districts as a GeoDataFrame sorted by code (imports geopandas: flyers, exports, checks)."""
+        if self._frame is None:
+            with self._lock:
+                if self._frame is None:
+                    self._frame = self._loader().sort_values("code").reset_index(drop=True)
+        return self._frame
 
     @property
     def city(self):
-        return self._data().city
+        return self._shapes_data().city
 
     @classmethod
     def from_geojson(cls, path: Path) -> "DistrictIndex":
@@ -89,33 +149,42 @@ class DistrictIndex:
     def from_store(cls, store: Store, deferred: bool = False) -> "DistrictIndex":
         """The districts saved in the store; with `deferred`, read when first needed."""
 
+        from sqlalchemy import select
+
+        def names() -> list[tuple[str, str, str]]:
+            with store.session() as s:
+                return [tuple(r) for r in s.execute(select(District.code, District.name, District.pinyin)).all()]
+
+        def shapes() -> list[tuple[str, str, str, str]]:
+            with store.session() as s:
+                return [tuple(r) for r in s.execute(
+                    select(District.code, District.name, District.pinyin, District.geometry_wkt)).all()]
+
         def load() -> gpd.GeoDataFrame:
             import geopandas as gpd
             from shapely import wkt
-            from sqlalchemy import select
 
-            with store.session() as s:
-                rows = s.execute(select(District.code, District.name, District.pinyin, District.geometry_wkt)).all()
+            rows = shapes()
             return gpd.GeoDataFrame(
                 {"code": [r[0] for r in rows], "name": [r[1] for r in rows], "pinyin": [r[2] for r in rows]},
                 geometry=[wkt.loads(r[3]) for r in rows],
                 crs=WGS84,
             )
 
-        return cls(loader=load) if deferred else cls(load())
+        return cls(loader=load, names_loader=names, shapes_loader=shapes) if deferred else cls(load())
 
     @property
     def codes(self) -> list[str]:
-        return list(self.frame["code"])
+        return list(self._light().codes)
 
     def name(self, code: str | None) -> str | None:
-        return self._data().names.get(code) if code else None
+        return self._light().names.get(code) if code else None
 
     def resolve(self, text: object) -> str | None:
         """The district code meant by 青山区, 青山, Qingshan or 420107; None if it names none."""
         if text is None:
             return None
-        return self._data().lookup.get(str(text).strip().casefold())
+        return self._light().lookup.get(str(text).strip().casefold())
 
     def contains_city(self, lon: float, lat: float) -> bool:
         import shapely
@@ -133,12 +202,13 @@ class DistrictIndex:
         codes = np.full(len(points), None, dtype=object)
         if not len(points):
             return codes
-        point_index, district_index = self._data().tree.query(points, predicate="within")
+        shapes = self._shapes_data()
+        point_index, district_index = shapes.tree.query(points, predicate="within")
         # A point on a shared border is within two districts; keep the first by code, deterministically.
         order = np.lexsort((district_index, point_index))
         point_index, district_index = point_index[order], district_index[order]
         first = np.unique(point_index, return_index=True)[1]
-        codes[point_index[first]] = self.frame["code"].to_numpy()[district_index[first]]
+        codes[point_index[first]] = shapes.codes[district_index[first]]
         return codes
 
 

@@ -23,9 +23,9 @@ import numpy as np
 from sqlalchemy import func, select
 
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, checked_query
 from app.merchants.categories import CATEGORIES
 from app.merchants.pinyin_index import is_pinyin_query
+from app.merchants.query import MerchantQuery, checked_query
 from app.store import Store
 from app.store.models import Merchant
 

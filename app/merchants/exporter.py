@@ -6,10 +6,12 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from app.merchants.fields import COLUMNS, FLAG_FIELDS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EXPORT_SUFFIXES = (".geojson", ".json", ".csv", ".xlsx")
 

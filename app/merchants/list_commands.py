@@ -8,7 +8,6 @@ import sys
 
 from app.command_line import UsageError, output_file, print_json, print_table
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import drop_expired
 from app.merchants.curation_commands import RefusedSave, require_editor
 from app.merchants.exporter import export_merchants
 from app.merchants.lists import (
@@ -40,6 +39,8 @@ def list_for_output(store: Store, districts: DistrictIndex, name: str, include_e
     named, frame, retired = list_merchants(store, districts, name)
     expired = 0
     if not include_expired:
+        from app.merchants.catalogue import drop_expired
+
         frame, expired = drop_expired(frame)
     return named, frame, selection_notes(retired, expired)
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, empty_frame, in_order, search
+from app.merchants.query import MerchantQuery
 from app.store import Store
 from app.store.models import Merchant, MerchantList, MerchantListItem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 class ListError(ValueError):
@@ -160,6 +163,8 @@ def move_in_list(store: Store, name: str, merchant_id: str, position: int) -> No
 
 def list_merchants(store: Store, districts: DistrictIndex, name: str) -> tuple[NamedList, gpd.GeoDataFrame, int]:
     """The list's merchants in list order, without retired ones; and how many retired were left out."""
+    from app.merchants.catalogue import empty_frame, in_order, search  # pandas: when a list is shown
+
     named = get_list(store, name)
     if not named.merchant_ids:
         return named, empty_frame(), 0
