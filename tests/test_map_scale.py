@@ -124,6 +124,18 @@ def test_a_large_catalogue_is_read_while_the_window_stays_usable(qtbot, qapp, st
         settle(qtbot, w)
         assert not explorer.loading and not explorer.empty_note.isVisible()
         assert page_value(qtbot, explorer.map, "featureCount") == 12
+
+        # A merchant added meanwhile: read again in the background, the old list shown until then.
+        db, districts = store
+        record = MerchantRecord("bg-1", "后台新增的小馆", "餐饮", "420107", 114.39, 30.63, offer="9折")
+        assert add_merchant(db, districts, record, author="测试").saved
+        explorer.refresh()
+        assert explorer.loading and explorer.model.rowCount() == 12
+        qtbot.waitUntil(lambda: explorer.model.rowCount() == 13, timeout=WAIT_MS)
+        settle(qtbot, w)
+        qtbot.wait(300)
+        assert not explorer.loading                      # and it does not go on reading for ever
+        assert page_value(qtbot, explorer.map, "featureCount") == 13
     finally:
         close(w)
 

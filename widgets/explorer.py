@@ -235,13 +235,12 @@ class Explorer(QWidget):
         if current and not reload:
             return True
         if self._loader is not None:
-            self._read_again = True
+            self._read_again = self._read_again or reload
             return self._index is not None
         size = len(self._index) if self._index is not None else count_merchants(self._store)
         if size < BACKGROUND_FROM:
             self._take_index(CatalogueIndex.load(self._store, self._districts))
             return True
-        self._read_again = False
         self._loader = IndexLoader(self._store, self._districts, self)
         self._loader.loaded.connect(self._on_index_loaded)
         self._loader.failed.connect(self._on_index_failed)
@@ -257,7 +256,10 @@ class Explorer(QWidget):
     def _on_index_loaded(self, loaded: tuple[CatalogueIndex, str]) -> None:
         self._finish_loader()
         self._take_index(*loaded)
-        if self._read_again:
+        # Asked to look again while reading: read once more only if the catalogue did change since.
+        # (A change made through this store shows in its generation: refresh reads again for that.)
+        again, self._read_again = self._read_again, False
+        if again and fingerprint(self._store) != self._index.stamp:
             self._ensure_index(reload=True)
         self.refresh()
 
@@ -287,7 +289,7 @@ class Explorer(QWidget):
         if self._index is None:
             return
         if self._loader is not None:
-            self._read_again = True
+            self._read_again = True   # checked when that read ends
         elif fingerprint(self._store) != self._index.stamp:
             if self._ensure_index(reload=True) and self._loader is None:
                 self.refresh()
@@ -535,14 +537,16 @@ class Explorer(QWidget):
             self.mapSettled.emit()
             if not self._warmed:
                 self._warmed = True
-                # Once the map is up: what the first "near here" needs (the city outline and the map
-                # projection, a quarter of a second to set up), so that filter change is as quick as
-                # the others.
+                # Once the map is up: what the first "near here" and the first search need (the city
+                # outline, the map projection, the text to search; a quarter of a second), so those
+                # filter changes are as quick as the others.
                 QTimer.singleShot(0, self, self._warm_up)
 
     def _warm_up(self) -> None:
         self._districts.contains_city(0.0, 0.0)
         warm_up_distances()
+        if self._index is not None:
+            self._index.prepare_text()   # a small catalogue, read here: ready for the first search
 
     @property
     def map_settled(self) -> bool:
