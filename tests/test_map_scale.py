@@ -53,9 +53,9 @@ def add_many(store, districts, count: int, code: str = "420106", seed: int = 16)
 
 def test_a_dot_clicked_with_the_mouse_selects_its_merchant(window, qtbot):
     explorer, view = window.explorer, window.explorer.map
-    explorer.select_merchant("qs-08")                      # the map flies there, close enough for dots
-    qtbot.waitUntil(lambda: page_value(qtbot, view, "isIdle") and page_value(qtbot, view, "zoom") >= 15,
-                    timeout=WAIT_MS)
+    explorer.select_merchant("qs-08")                      # the map flies there: street view, dots
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "isIdle") and page_value(qtbot, view, "zoom") >= 12
+                    and page_value(qtbot, view, "selectedId") == "qs-08", timeout=WAIT_MS)
     explorer.table.clearSelection()
     # Another merchant drawn as a dot of its own near the selected one.
     drawn = page_value(qtbot, view, "drawnCounts")

@@ -25,6 +25,7 @@ from app.command_line import QueryError
 from app.geo.distances import warm_up as warm_up_distances
 from app.geo.districts import DistrictIndex
 from app.merchants.catalogue_index import CatalogueIndex, Selection, fingerprint
+from app.merchants.categories import CATEGORIES
 from app.merchants.favourites import (
     favourite_ids,
     is_favourite,
@@ -131,11 +132,20 @@ class Explorer(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        # Fitted to the rows in view, not to the first thousand: a width worked out over 1,000 rows
-        # called data() 20,000 times on every filter change.
-        header.setResizeContentsPrecision(0)
+        # Widths for the widest value each column can hold, worked out once: fitting them to the
+        # contents asks every row (20,000 data() calls per filter change at city scale), and fitting
+        # to the rows in view cuts off a longer value scrolled to later.
+        metrics = self.table.fontMetrics()
+        widest = {
+            1: [c.name for c in CATEGORIES],
+            2: [districts.name(code) or "" for code in districts.codes],
+            3: ["满减 最高100%", "立减1000元", "免费项目", "最高优惠"],
+            4: ["999.9 公里", "距离"],
+        }
+        extra = {1: 40}   # the category's colour icon
+        for column, texts in widest.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + 20 + extra.get(column, 0))
         self.details = MerchantDetails()
         # The member's own favourites and recently viewed: only where their own data can be kept.
         self.personal = personal_data_available(store)
@@ -457,7 +467,9 @@ class Explorer(QWidget):
         view = (codes, near, self.panel.radius_m() if near else None)
         fit = "results"   # other filters: follow the results, unless the member moved the map
         if self._last_view is None:
-            fit = None    # the first load: the page opens on the whole city
+            # The first load: the page opens on the whole city, or on where the filters already look
+            # (chosen while a large catalogue was being read).
+            fit = ("near" if near else list(codes)) if (codes or near) else None
         elif view != self._last_view or self.panel.wants_overview:
             fit = "near" if near else list(codes) if codes else "all"
         self._last_view = view

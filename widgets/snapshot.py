@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.command_line import UsageError, output_file
 from app.geo.districts import DistrictIndex
-from app.merchants.catalogue import MerchantQuery, resolve_names
+from app.merchants.query import MerchantQuery, resolve_names
 from app.store import Store
 
 SNAPSHOT_SIZE = (1360, 860)
@@ -34,6 +34,7 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
     panel = window.explorer.panel
     panel.restore({"districts": codes, "categories": categories})
     window.show()
+    wait_until(lambda: not window.explorer.loading)   # a large catalogue is read in the background
     if edit:
         window.edit_mode.set_active(True)
     if select is not None and not window.explorer.select_merchant(select):
@@ -71,6 +72,22 @@ def take_snapshot(store: Store, districts: DistrictIndex, out: Path, district_na
         # Destroy the web page now, while QtWebEngine is still up.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return out
+
+
+def wait_until(done, timeout_ms: int = TIMEOUT_MS) -> bool:
+    """Run the event loop until done() (checked every 20 ms) or the timeout; returns done()."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if done() else None)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    if not done():
+        poll.start()
+        loop.exec()
+        poll.stop()
+    return done()
 
 
 def _snapshot(args, store: Store, districts: DistrictIndex) -> int:

@@ -298,6 +298,7 @@
     S.drawn = [];
     S.clusters = 0;
     S.represented = 0;
+    S.selectedAlone = false;   // the selected merchant has a patch of the screen to itself
     const box = S.map.getContainer();
     if (!box.classList.contains("uc-city") && S.count) {
       const zoom = S.map.getZoom(), scale = Math.pow(2, zoom);
@@ -339,6 +340,7 @@
   function drawDot(i) {
     if (i === S.selectedIndex) {   // drawn as the selected pin instead
       S.represented++;
+      S.selectedAlone = true;
       return;
     }
     const code = S.points.codes[S.points.c[i]];
@@ -761,8 +763,13 @@ function onBaseLayerChange(e) {
       S.lastView = null;   // the map now shows this merchant, not the results
       whenIdle(() => {
         if (S.selected !== id) highlight(id);
-        const zoom = Math.max(S.map.getZoom(), DETAIL_ZOOM + 3);
+        // Street view at least, and closer (to zoom 16) only until no cluster shares its patch of the screen.
+        let zoom = Math.max(S.map.getZoom(), DETAIL_ZOOM);
         ours(() => S.map.setView(latLngOf(i), zoom, {animate: false}));
+        while (!S.selectedAlone && zoom < SINGLES_ZOOM - 1) {
+          zoom++;
+          ours(() => S.map.setView(latLngOf(i), zoom, {animate: false}));
+        }
         if (S.selectedMarker && S.selected === id) S.selectedMarker.openPopup();
       });
       return true;
