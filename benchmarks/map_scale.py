@@ -152,6 +152,24 @@ def measure_ours(app, url: str, repeat: int) -> dict:
 
 # ---------------------------------------------------------------- the path before issue 16
 
+
+def open_page(app, page: Path):
+    """A plain browser view of a local page (its local scripts allowed), once it has loaded."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWebEngineCore import QWebEngineSettings
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    view = QWebEngineView()
+    view.resize(1000, 700)
+    view.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
+    loaded = []
+    view.loadFinished.connect(loaded.append)
+    view.setUrl(QUrl.fromLocalFile(str(page)))
+    view.show()
+    pump(app, lambda: bool(loaded))
+    return view
+
+
 NAIVE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="{leaflet_css}"><link rel="stylesheet" href="{cluster_css}">
 <script src="{leaflet_js}"></script><script src="{cluster_js}"></script>
@@ -197,9 +215,6 @@ def measure_naive_cluster(app, url: str, folder: Path) -> dict | None:
         import xstatic.pkg.leaflet_markercluster as xs_cluster
     except ImportError:
         return None
-    from PySide6.QtCore import QUrl
-    from PySide6.QtWebEngineCore import QWebEngineSettings
-    from PySide6.QtWebEngineWidgets import QWebEngineView
 
     from app.merchants.catalogue import MerchantQuery, search
     from app.seed import open_seeded_store
@@ -210,14 +225,7 @@ def measure_naive_cluster(app, url: str, folder: Path) -> dict | None:
         leaflet_js=Path(xs_leaflet.BASE_DIR, "leaflet.js").as_uri(),
         cluster_css=Path(xs_cluster.BASE_DIR, "MarkerCluster.css").as_uri(),
         cluster_js=Path(xs_cluster.BASE_DIR, "leaflet.markercluster.js").as_uri()), encoding="utf-8")
-    view = QWebEngineView()
-    view.resize(1000, 700)
-    view.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
-    loaded = []
-    view.loadFinished.connect(loaded.append)
-    view.setUrl(QUrl.fromLocalFile(str(page)))
-    view.show()
-    pump(app, lambda: bool(loaded))
+    view = open_page(app, page)
     store, districts = open_seeded_store(url)
 
     def js(expression):
@@ -250,9 +258,6 @@ def measure_folium(app, url: str, folder: Path) -> float:
     """One folium.Marker per merchant: the page rendered and loaded (what every filter change costs)."""
     import folium
     import xstatic.pkg.leaflet as xs_leaflet
-    from PySide6.QtCore import QUrl
-    from PySide6.QtWebEngineCore import QWebEngineSettings
-    from PySide6.QtWebEngineWidgets import QWebEngineView
 
     from app.merchants.catalogue import search
     from app.seed import open_seeded_store
@@ -268,14 +273,7 @@ def measure_folium(app, url: str, folder: Path) -> float:
         folium.Marker((lat, lon), tooltip=name).add_to(fmap)
     page = folder / "folium.html"
     fmap.save(str(page))
-    view = QWebEngineView()
-    view.resize(1000, 700)
-    view.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
-    loaded = []
-    view.loadFinished.connect(loaded.append)
-    view.setUrl(QUrl.fromLocalFile(str(page)))
-    view.show()
-    pump(app, lambda: bool(loaded))
+    view = open_page(app, page)
     painted = []   # every marker's icon in the page, then two frames
     view.page().runJavaScript("document.querySelectorAll('.leaflet-marker-icon').length", 0, painted.append)
     pump(app, lambda: bool(painted))
