@@ -225,10 +225,6 @@ class Explorer(QWidget):
         return len(self._selection)
 
     @property
-    def catalogue(self) -> CatalogueIndex | None:
-        return self._index
-
-    @property
     def loading(self) -> bool:
         """The catalogue is being read in the background (a large one, at start or after a change)."""
         return self._loader is not None

@@ -95,10 +95,8 @@ class MerchantTableModel(QAbstractTableModel):
             ranks = {name: category_order(name) for name in set(index.category_of(p) for p in rows.tolist())}
             return np.array([ranks[index.category_of(p)] for p in rows.tolist()], dtype=float)
         if key == "district":
-            codes = index.district_codes
-            by_code = np.argsort(np.argsort(np.array(codes, dtype=str))) if codes else np.zeros(0)
-            district = index.district[rows].astype(np.int64)
-            return np.where(district < 0, -1.0, by_code[np.maximum(district, 0)] if len(by_code) else -1.0)
+            # The index numbers districts in code order (-1: none), so the number sorts as the code.
+            return index.district[rows].astype(float)
         if key == "best":
             saving = index.saving[rows]
             return np.where(np.isnan(saving), -1.0, saving)

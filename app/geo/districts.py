@@ -63,8 +63,8 @@ class DistrictIndex:
         self._names: _Names | None = None
         if frame is not None:
             self._frame = frame.sort_values("code").reset_index(drop=True)
-            self._shapes = self._build(list(self._frame["code"]), list(self._frame.geometry.values))
-            self._names = _names_of(list(zip(frame["code"], frame["name"], frame["pinyin"])))
+            self._shapes = self._shapes_of_frame()
+            self._names = self._names_of_frame()
 
     @staticmethod
     def _build(codes: list[str], geometries: list) -> _Shapes:
@@ -106,9 +106,16 @@ class DistrictIndex:
             if self._names_loader is not None:
                 self._names = _names_of(self._names_loader())
             else:
-                frame = self.frame
-                self._names = _names_of(list(zip(frame["code"], frame["name"], frame["pinyin"])))
+                self._names = self._names_of_frame()
         return self._names
+
+    def _names_of_frame(self) -> _Names:
+        frame = self.frame
+        return _names_of(list(zip(frame["code"], frame["name"], frame["pinyin"])))
+
+    def _shapes_of_frame(self) -> _Shapes:
+        frame = self.frame
+        return self._build(list(frame["code"]), list(frame.geometry.values))
 
     def _shapes_data(self) -> _Shapes:
         """Shapely only (no geopandas): what `contains_city` and `locate` need."""
@@ -121,8 +128,7 @@ class DistrictIndex:
                         rows = self._shapes_loader()
                         self._shapes = self._build([r[0] for r in rows], list(shapely.from_wkt([r[3] for r in rows])))
                     else:
-                        frame = self.frame
-                        self._shapes = self._build(list(frame["code"]), list(frame.geometry.values))
+                        self._shapes = self._shapes_of_frame()
         return self._shapes
 
     @property

@@ -23,7 +23,6 @@ import numpy as np
 from sqlalchemy import func, select
 
 from app.geo.districts import DistrictIndex
-from app.merchants.categories import CATEGORIES
 from app.merchants.pinyin_index import is_pinyin_query
 from app.merchants.query import MerchantQuery, checked_query
 from app.store import Store
@@ -35,11 +34,15 @@ _FIELDS = ("id", "name", "category", "district_code", "lon", "lat", "max_saving"
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+def _stamp(session) -> tuple:
+    table = Merchant.__table__
+    return tuple(session.execute(select(func.count(), func.sum(table.c.revision), func.max(table.c.updated_at))).one())
+
+
 def fingerprint(store: Store) -> tuple:
     """What changes whenever a merchant is added, edited, retired or deleted, by anyone."""
     with store.session() as s:
-        row = s.execute(select(func.count(), func.sum(Merchant.revision), func.max(Merchant.updated_at))).one()
-    return tuple(row)
+        return _stamp(s)
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,11 @@ class CatalogueIndex:
         self.saving = saving.astype(np.float64)
         self.retired = data["retired_on"] != None  # noqa: E711 - elementwise
         self.valid_to = np.array(data["valid_to"].tolist(), dtype="datetime64[D]")
-        self.category_names = [c.name for c in CATEGORIES]
         self._stored_category = data["category"]
         # Categories as small numbers for the filter (comparing 100,000 strings costs more).
         self._category_values, self._category_number = np.unique(self._stored_category.astype(str), return_inverse=True)
         self.categories: list[str] = self._stored_category.tolist()
-        self.district_codes = list(districts.codes)
+        self.district_codes = list(districts.codes)   # sorted: a district's number sorts as its code
         self.district_names = {code: districts.name(code) for code in self.district_codes}
         district_of = {code: i for i, code in enumerate(self.district_codes)}
         self.district = np.array([district_of.get(c, -1) for c in data["district_code"].tolist()], dtype=np.int16)
@@ -95,7 +97,7 @@ class CatalogueIndex:
         generation = store.catalogue_generation
         table = Merchant.__table__
         with store.consistent_read() as s:
-            stamp = tuple(s.execute(select(func.count(), func.sum(table.c.revision), func.max(table.c.updated_at))).one())
+            stamp = _stamp(s)
             # The driver's rows as they come: SQLAlchemy's row objects and type conversions take as long
             # again as the query for 100,000 merchants. Dates may come as text (SQLite) and savings as
             # float; numpy reads both.
@@ -133,8 +135,7 @@ class CatalogueIndex:
         if query.valid_on is not None:
             mask &= np.isnat(self.valid_to) | (self.valid_to >= np.datetime64(query.valid_on, "D"))
         if codes:
-            wanted = [self.district_codes.index(c) for c in codes if c in self.district_codes]
-            mask &= np.isin(self.district, wanted)
+            mask &= np.isin(self.district, self._district_numbers(codes))
         if category_names:
             wanted = np.flatnonzero(np.isin(self._category_values, category_names))
             mask &= np.isin(self._category_number, wanted)
@@ -197,10 +198,12 @@ class CatalogueIndex:
         """The part of `selection` in these districts, in the same order."""
         if not codes:
             return selection
-        wanted = [self.district_codes.index(c) for c in codes if c in self.district_codes]
-        keep = np.isin(self.district[selection.positions], wanted)
+        keep = np.isin(self.district[selection.positions], self._district_numbers(codes))
         distances = None if selection.distances is None else selection.distances[keep]
         return Selection(selection.positions[keep], distances)
+
+    def _district_numbers(self, codes) -> list[int]:
+        return [self.district_codes.index(c) for c in codes if c in self.district_codes]
 
     def mask_of(self, selection: Selection) -> np.ndarray:
         mask = np.zeros(len(self.ids), dtype=bool)

@@ -205,19 +205,17 @@
     return html + "</div>";
   }
 
-  const ICONS = new Map();
+  // The selected merchant's pin, one icon per category colour (the others are dots on the canvas).
+  const PINS = new Map();
 
-  function markerIcon(code, selected) {
-    const key = code + (selected ? "!" : "");
-    if (!ICONS.has(key)) {
-      const size = selected ? 22 : 16;
-      ICONS.set(key, L.divIcon({
-        className: "uc-pin" + (selected ? " uc-pin-selected" : ""),
-        html: `<span style="background:${colourOf(code)}"></span>`,
-        iconSize: [size, size], popupAnchor: [0, -size / 2],
+  function pinIcon(code) {
+    if (!PINS.has(code)) {
+      PINS.set(code, L.divIcon({
+        className: "uc-pin uc-pin-selected", html: `<span style="background:${colourOf(code)}"></span>`,
+        iconSize: [22, 22], popupAnchor: [0, -11],
       }));
     }
-    return ICONS.get(key);
+    return PINS.get(code);
   }
 
   function clusterIcon(n) {
@@ -465,7 +463,7 @@
     }
     if (S.selectedMarker) S.map.removeLayer(S.selectedMarker);
     const code = S.points.codes[S.points.c[i]];
-    const marker = L.marker(latLngOf(i), {icon: markerIcon(code, true), title: S.points.n[i], zIndexOffset: 1000,
+    const marker = L.marker(latLngOf(i), {icon: pinIcon(code), title: S.points.n[i], zIndexOffset: 1000,
       draggable: true, keyboard: false});
     marker.index = i;
     marker.bindPopup(() => popupHtml(i), {autoPanPadding: [24, 24]});
@@ -895,7 +893,7 @@ function onBaseLayerChange(e) {
       marker.fire("dragend");
       return true;
     },
-    // No load, zoom animation or pending reveal in progress (tests wait for this, never for a time).
+    // No zoom animation in progress (tests wait for this, never for a time); loads are synchronous.
     isIdle() {
       return !S.map._animatingZoom;
     },
