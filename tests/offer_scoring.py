@@ -1,0 +1,116 @@
+"""Scoring the held-out offer batches (tests/data/heldout/): each basket's quote is right, flagged or
+confidently wrong, against the price its writer worked out before the parser ever read the offer.
+
+- right: the basket is settled and the quote gives its price with no flag, or the writer marked it
+  ambiguous (a cashier would have to ask) and the quote says what the price depends on;
+- flagged: a settled basket whose quote says it may not hold (wording not understood, a dependency,
+  a quantity asked for): honest, but not an answer;
+- wrong: a confident price that is not the writer's, or a confident price where the writer says
+  nobody could know it. This is the one a member at the till must never get.
+
+`python tests/offer_scoring.py 3` scores batch 3 (`--summary` prints the counts only, `--all` every
+batch). The regression test (tests/test_offer_heldout.py) holds every batch to no wrong price.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = Path(__file__).resolve().parent / "data" / "heldout"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app.discounts.offer_parser import parse_offer  # noqa: E402
+from app.discounts.price_calculator import parse_basket, price  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Outcome:
+    batch: int
+    offer: str
+    items: str
+    on: str | None
+    expected: str
+    ambiguous: bool
+    got: str
+    flags: tuple[str, ...]
+    verdict: str          # right | flagged | wrong
+
+    def line(self) -> str:
+        when = f" @{self.on}" if self.on else ""
+        want = f"ask (else {self.expected})" if self.ambiguous else self.expected
+        flags = f" flags={list(self.flags)}" if self.flags else ""
+        return f"[{self.verdict}] {self.offer} | {self.items}{when} | want {want} got {self.got}{flags}"
+
+
+def batch_files() -> list[Path]:
+    return sorted(HELDOUT.glob("batch_*.toml"), key=lambda p: int(p.stem.split("_")[1]))
+
+
+def _when(on: str | None):
+    if not on:
+        return None
+    return dt.datetime.fromisoformat(on) if " " in on else dt.date.fromisoformat(on)
+
+
+def score_batch(path: Path) -> list[Outcome]:
+    number = int(path.stem.split("_")[1])
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for offer in data["offer"]:
+        rules = parse_offer(offer["text"])
+        for basket in offer["basket"]:
+            quote = price(rules, parse_basket(basket["items"]), _when(basket.get("on")))
+            flags = tuple(
+                [f"未能识别：{u}" for u in quote.uncertain] + [f"取决于：{d.question}" for d in quote.depends]
+                + [f"需写明：{n}" for n in quote.needs])
+            ambiguous = bool(basket.get("ambiguous", False))
+            expected = Decimal(basket["payable"])
+            if ambiguous:
+                verdict = "right" if flags else "wrong"
+            elif flags:
+                verdict = "flagged"
+            else:
+                verdict = "right" if quote.payable == expected else "wrong"
+            out.append(Outcome(number, offer["text"], basket["items"], basket.get("on"), basket["payable"],
+                               ambiguous, str(quote.payable), flags, verdict))
+    return out
+
+
+def counts(outcomes: list[Outcome]) -> dict[str, int]:
+    return {v: sum(o.verdict == v for o in outcomes) for v in ("right", "flagged", "wrong")}
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    c = counts(outcomes)
+    n = len(outcomes)
+    return (f"{n} baskets: {c['right']} right ({100 * c['right'] / n:.0f} %), {c['flagged']} flagged, "
+            f"{c['wrong']} wrong ({100 * c['wrong'] / n:.0f} %)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("batch", nargs="?", type=int)
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--summary", action="store_true", help="counts only, no offers")
+    args = parser.parse_args(argv)
+    files = batch_files() if args.all or args.batch is None else [HELDOUT / f"batch_{args.batch}.toml"]
+    for path in files:
+        outcomes = score_batch(path)
+        print(f"batch {path.stem.split('_')[1]}: {summary(outcomes)}")
+        if not args.summary:
+            for o in outcomes:
+                if o.verdict != "right":
+                    print("  " + o.line())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
