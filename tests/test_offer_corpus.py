@@ -102,5 +102,5 @@ def test_discount_price_says_what_would_settle_a_dependency(capsys, sqlite_url):
     assert "用 --on 日期（和 --time 时间）可得确定价格" in price_out()
     assert "用 --time 时间可得确定价格" in price_out("--on", "2026-12-02")
     assert "应付 240.00 元" in price_out("--on", "2026-12-02", "--time", "12:30")
-    assert main(["--db", sqlite_url, "discount", "price", "--text", "正价商品9.8折", "--item", "300"]) == 0
+    assert main(["--db", sqlite_url, "discount", "price", "--text", "首次体检9折", "--item", "体检=300"]) == 0
     assert "分项写明可得确定价格" in capsys.readouterr().out

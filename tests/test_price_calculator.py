@@ -19,11 +19,13 @@ def basket(*specs):
 
 
 def test_optician_basket_mixes_classes_exclusions_and_unmatched():
-    q = price(parse_offer(JINGYI), basket("配镜=1000", "太阳镜=400", "隐形产品相关附件=50", "镜框=100"))
+    q = price(parse_offer(JINGYI), basket("配镜=1000", "太阳镜=400", "隐形产品相关附件=50", "镜框=100", "镜布=10"))
+    # A frame is part of 配镜 (item_classes.toml); a lens cloth is an accessory no clause names.
     assert [(i.item_class, str(i.payable), i.excluded) for i in q.items] == [
-        ("配镜", "850.00", False), ("太阳镜", "300.00", False), ("隐形产品相关附件", "50.00", True), ("镜框", "100.00", False)]
-    assert (str(q.total), str(q.payable), str(q.saving)) == ("1550.00", "1300.00", "250.00")
-    assert q.items[0].clause == "配镜8.5折" and q.items[3].clause is None
+        ("配镜", "850.00", False), ("太阳镜", "300.00", False), ("隐形产品相关附件", "50.00", True), ("镜框", "85.00", False),
+        ("镜布", "10.00", False)]
+    assert (str(q.total), str(q.payable), str(q.saving)) == ("1560.00", "1295.00", "265.00")
+    assert q.items[0].clause == "配镜8.5折" and q.items[4].clause is None and not q.depends
 
 
 def test_restaurant_catch_all_with_excluded_seafood_and_rounding_half_up():
@@ -75,22 +77,26 @@ def test_wudong_first_consultation_only_is_free_and_a_plain_one_asks():
     assert not price(offer, basket("复诊心理咨询=300")).depends
 
 
-def test_zhongbai_full_price_goods_only_and_a_plain_amount_asks():
-    """中百仓储 "出示工会卡即可享受正价商品9.8折优惠": 促销商品 are not discounted; a bare amount cannot say
-    whether it is 正价, so it is priced in full with what it would be if it is."""
+def test_zhongbai_full_price_goods_are_the_ordinary_goods():
+    """中百仓储 "出示工会卡即可享受正价商品9.8折优惠" (issue 24): 正价 is the ordinary state of goods, so a
+    plain bill and an item that says nothing get 9.8折, with a note that promotional goods do not;
+    only an item that says it is on promotion pays in full."""
     offer = parse_offer("出示工会卡即可享受正价商品9.8折优惠，盐、烟及中百电器不参加此次活动。")
-    q = price(offer, basket("正价商品=100", "促销商品=100", "100"))
-    assert [str(i.payable) for i in q.items] == ["98.00", "100.00", "100.00"]
-    (d,) = q.depends
-    assert (d.item_index, d.question, str(d.payable_if)) == (2, "若是正价（非促销、非特价）商品", "98.00")
+    q = price(offer, basket("正价商品=100", "促销商品=100", "100", "洗衣液=50", "香烟=30"))
+    assert [str(i.payable) for i in q.items] == ["98.00", "100.00", "98.00", "49.00", "30.00"]
+    assert not q.depends and not q.uncertain and q.notes == ("特价、促销商品不参加",)
 
 
 def test_the_class_vocabulary_is_data_with_its_own_words():
-    from app.discounts.price_calculator import vocabulary
+    from app.discounts.goods import vocabulary
 
     words = vocabulary()
     assert words.words_for("河海鲜") == ("河海鲜", "河鲜", "海鲜") and "酒" in words.words_for("烟酒")
-    assert {q.word for q in words.qualifiers} == {"正价", "首次"}
+    assert {q.word for q in words.qualifiers} == {"正价", "全价", "首次", "新客"}
+    assert words.fit("烫染项目", "烫发") == "yes" and words.fit("客房", "标准间") == "yes"
+    assert words.fit("家电清洗", "空调清洗") == "yes" and words.fit("药品", "感冒药") == "yes"
+    assert words.fit("剪发", "烫发") == "no" and words.fit("烫染", "美发") == "maybe"
+    assert words.fit("菜品", "一种没人认识的东西") == "maybe"
 
 
 def test_thresholds_apply_to_the_eligible_subtotal():

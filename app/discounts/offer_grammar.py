@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, Iterator
 
+from app.discounts.goods import NotGoods, read_goods
 from app.discounts.rules import Clause, Limit
 
 # ---------------------------------------------------------------- tokens
@@ -227,26 +228,10 @@ def _anywhere(parser: Parser, toks: list[Tok]) -> tuple[str, Caps] | None:
 
 # ---------------------------------------------------------------- what a segment's goods are
 
-_FILLER_EDGE = re.compile(
-    r"^(?:可享受|享受|可享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|凭卡|持卡|在|按|以"
-    r"|购买|其余时间|其他时间)"
-    r"|(?:可享受|享受|可享|即享|享|即可|可以|可|再|均|一律|门市价|市场价|挂牌价|原价|成交价|基础上|优惠价|优惠|时|的|打|按)$"
-)
-# Applies-to phrases that mean "everything the merchant sells".
-_EVERYTHING = {"", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品",
-               "餐饮消费", "店内消费", "全单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费",
-               "单笔", "单次", "单笔消费", "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有",
-               "所有", "本店商品", "本店所有商品", "每单", "单单", "每桌"}
-
-
 def applies_to(prefix: str) -> str | None:
-    """The goods a clause names, its filler words off (门市价, 享受, 一律); None for "everything"."""
-    core = prefix.strip(" :、").rsplit(":", 1)[-1]   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
-    while (stripped := _FILLER_EDGE.sub("", core, count=1)) != core:
-        core = stripped.strip(" :、")
-    if core in _EVERYTHING or core.startswith("全场") or core.startswith("全部"):
-        return None
-    return core
+    """The goods a clause names (app/discounts/goods.py); None for "everything". NotGoods when the
+    words are not goods, so the family does not read the segment."""
+    return read_goods(prefix)
 
 
 def percent_of(token: Tok) -> Decimal | None:
@@ -384,7 +369,10 @@ def _read_family(toks: list[Tok], segment: str) -> tuple[Clause, str] | None:
         found = _anywhere(family.grammar, toks) if family.anywhere else ("", _full(family.grammar, toks))
         if found is None or found[1] is None:
             continue
-        clause = family.build(segment, *found)
+        try:
+            clause = family.build(segment, *found)
+        except NotGoods:   # 折后满100元再减10元 is not goods called 折后满100元
+            continue
         if clause is not None:
             return clause, family.name
     return None

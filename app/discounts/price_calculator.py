@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
+from app.discounts.goods import Fit, vocabulary
 from app.discounts.rules import Clause, OfferRules
 from app.discounts.time_windows import holds
 from app.money import AmountError, parse_decimal_yuan
@@ -26,43 +24,6 @@ from app.money import AmountError, parse_decimal_yuan
 FEN = Decimal("0.01")
 # Prices a discount can be stacked on (在会员价基础上再享95折): the basket gives them as items (会员价=200).
 PRICE_WORDS = ("会员折扣价", "会员价", "折后价", "优惠价", "活动价")
-VOCABULARY_FILE = Path(__file__).resolve().parent / "item_classes.toml"
-
-
-@dataclass(frozen=True)
-class Qualifier:
-    word: str                      # 正价
-    question: str                  # 是正价（非促销、非特价）
-    ruled_out_by: tuple[str, ...]  # 促销, 特价: an item named so is not 正价
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    covers: dict[str, tuple[str, ...]]
-    qualifiers: tuple[Qualifier, ...]
-    anything: frozenset[str]
-
-    def words_for(self, word: str) -> tuple[str, ...]:
-        """The word and every class it covers (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
-        return (word, *self.covers.get(word, ()))
-
-    def qualified(self, applies_to: str) -> tuple[Qualifier, str] | None:
-        """(qualifier, the class it narrows) for 正价套系 -> (正价, 套系); None when unqualified."""
-        for q in self.qualifiers:
-            if applies_to.startswith(q.word):
-                return q, applies_to[len(q.word):]
-        return None
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    data = tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
-    return Vocabulary(
-        covers={k: tuple(v) for k, v in data.get("covers", {}).items()},
-        qualifiers=tuple(Qualifier(w, q["question"], tuple(q.get("ruled_out_by", ())))
-                         for w, q in data.get("qualifiers", {}).items()),
-        anything=frozenset(data.get("anything", {}).get("words", ())),
-    )
 
 
 class BasketError(ValueError):
@@ -117,6 +78,7 @@ class Quote:
     needs: tuple[str, ...] = ()       # what the basket must say for a clause to be priced (a quantity)
     capped: Decimal | None = None     # the offer's cap, when it limited this saving
     perks: tuple[str, ...] = ()       # gifts this bill earns (赠送…, 满300元送50元代金券): not money off
+    notes: tuple[str, ...] = ()       # what the price assumes, said for the member (特价、促销商品不参加)
 
     @property
     def saving(self) -> Decimal:
@@ -127,7 +89,7 @@ class Quote:
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
                 "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
                 "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks),
-                "needs": list(self.needs), "limits": list(self.limits)}
+                "needs": list(self.needs), "limits": list(self.limits), "notes": list(self.notes)}
 
 
 _QUANTITY = re.compile(r"^(.+?)\s*[x×X*]\s*(\d+)$")
@@ -207,36 +169,53 @@ def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
     if item_class is None:
         return False
     words = vocabulary()
-    return any(w and w in item_class for ex in exclusions for w in words.words_for(ex))
+    return any(words.fit(ex, item_class) == "yes" and not (ex.startswith(item_class) and ex != item_class)
+               for ex in exclusions if ex)
 
 
 def _matches(clause: Clause, item_class: str | None) -> bool:
+    return _fit(clause, item_class)[0] == "yes"
+
+
+def _fit(clause: Clause, item_class: str | None) -> tuple[Fit, str, bool]:
+    """Does the clause hold for the item: yes, no, or maybe (the vocabulary cannot place the item, or a
+    qualifier the item does not settle), with the question that would settle it, and whether the item
+    is placed in the clause's class (a maybe only for its qualifier, 首次心理咨询 for a 心理咨询)."""
     if clause.applies_to is None:
-        return True
-    if item_class is None:
-        return False
-    return clause.applies_to in item_class or item_class in clause.applies_to
-
-
-Fit = Literal["yes", "no", "maybe"]
-
-
-def _fit(clause: Clause, item_class: str | None) -> tuple[Fit, str]:
-    """Does the clause hold for the item: yes, no, or maybe (a qualifier the item does not settle),
-    with the question that would settle it."""
-    qualified = vocabulary().qualified(clause.applies_to) if clause.applies_to else None
+        return "yes", "", True
+    words = vocabulary()
+    if clause.applies_to in PRICE_WORDS:   # 在会员价基础上再享95折: only the price typed as such
+        return ("yes" if item_class and clause.applies_to in item_class else "no"), "", True
+    qualified = words.qualified(clause.applies_to)
     if qualified is None:
-        return ("yes" if _matches(clause, item_class) else "no"), ""
+        if item_class is None:
+            return "maybe", f"若是{clause.applies_to}", False
+        fit = words.fit(clause.applies_to, item_class)
+        return fit, (f"若{item_class}属于{clause.applies_to}" if fit == "maybe" else ""), fit == "yes"
     q, core = qualified
-    everything = core in vocabulary().anything or not core
+    everything = core in words.anything or not core
     question = f"若{q.question}{core or '商品'}"
     if item_class is None:
-        return ("maybe" if everything else "no"), question
+        return ("yes" if everything and q.default else "maybe"), question, everything
     if any(w in item_class for w in q.ruled_out_by):
-        return "no", ""
-    if not (everything or core in item_class or item_class in core):
-        return "no", ""
-    return ("yes" if q.word in item_class else "maybe"), question
+        return "no", "", True
+    fit = "yes" if everything else words.fit(core, item_class)
+    if fit == "no":
+        return "no", "", False
+    if q.said(item_class) or q.default:
+        return fit, (question if fit == "maybe" else ""), fit == "yes"
+    return "maybe", question, fit == "yes"
+
+
+def qualifier_notes(rules: OfferRules) -> list[str]:
+    """What a qualifier that holds by default leaves out (正价商品9.8折: 特价、促销商品不参加)."""
+    words = vocabulary()
+    notes = []
+    for clause in rules.clauses:
+        qualified = words.qualified(clause.applies_to) if clause.applies_to else None
+        if qualified and qualified[0].default and qualified[0].note:
+            notes.append(qualified[0].note)
+    return list(dict.fromkeys(notes))
 
 
 def _best(clauses: list[Clause]) -> Clause | None:
@@ -294,7 +273,7 @@ def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) ->
     """_fit, then the clause's time window (and 节假日不参加) at `at`: a window that does not hold rules
     the clause out, one that cannot be known (no date given, 午市 with no hours) makes it a maybe; the
     last value says the time alone is what is not known (a date and hour would settle it)."""
-    fit, question = _fit(clause, item_class)
+    fit, question, _placed = _fit(clause, item_class)
     if fit == "no":
         return fit, question, False
     timing, why = holds(clause.when, rules.holidays_excluded, at)
@@ -305,6 +284,15 @@ def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) ->
             return "maybe", "，且".join(filter(None, [question, why])), False
         return "maybe", why, True
     return fit, question, False
+
+
+def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules) -> bool:
+    """The vocabulary cannot place the item in this clause's class, but another clause's class names it
+    (心理咨询 under 首次心理咨询免费, beside 心理测量优惠20%): it is that clause's, not maybe this one's."""
+    if item_class is None or _fit(clause, item_class)[2]:
+        return False
+    return any(other is not clause and other.applies_to is not None and _fit(other, item_class)[2]
+               for other in rules.clauses)
 
 
 def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | None = None) -> Quote:
@@ -329,12 +317,17 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if c.max_units is not None and item.quantity is None and fit != "no":
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
+        fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"])
         pay = _pay_item(clause, item)
-        maybes = [(c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item) < pay]
-        if maybes:
-            better, question, timed = min(maybes, key=lambda cqt: _pay_item(cqt[0], item))
-            depends.append(Dependency(index, question, _pay_item(better, item), better.text, timed))
+        # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
+        maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item) < pay),
+                        key=lambda cqt: _pay_item(cqt[0], item))
+        seen_questions: set[str] = set()
+        for better, question, timed in maybes:
+            if question not in seen_questions:
+                seen_questions.add(question)
+                depends.append(Dependency(index, question, _pay_item(better, item), better.text, timed))
         for nth in (c for c in rules.clauses if c.kind == "nth"):
             fit, question, timed = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":
@@ -407,7 +400,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             perks.append(gift if times == 1 else f"{gift}×{times}")
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
                  uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks),
-                 limits=tuple(limit.text for limit in rules.limits))
+                 limits=tuple(limit.text for limit in rules.limits), notes=tuple(qualifier_notes(rules)))
 
 
 def _pay_nth(clause: Clause, item: Item) -> Decimal:

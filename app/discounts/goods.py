@@ -1,0 +1,218 @@
+"""What goods words mean: the class an offer's words name (烫染项目), the item a member types (烫发), and
+whether one is in the other, from the vocabulary in item_classes.toml.
+
+Two sides of one question. The parser asks `read_goods` what the words before a rate say: goods (烫染
+项目 -> 烫染项目), everything (全场, 店内所有), or something that is not goods at all (折后满100元,
+新客首次到店), which the parser must not take as a class. The calculator asks `fit` whether an item is
+in a class: yes, no, or maybe when the vocabulary cannot place one of them — and a maybe is never
+priced as a no or a yes without saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+VOCABULARY_FILE = Path(__file__).resolve().parent / "item_classes.toml"
+
+Fit = Literal["yes", "no", "maybe"]
+
+
+class NotGoods(ValueError):
+    """The words before a rate are not a class of goods (a condition, a time, a threshold…)."""
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    word: str                      # 正价
+    question: str                  # 是正价（非促销、非特价）
+    ruled_out_by: tuple[str, ...]  # 促销, 特价: an item named so is not 正价
+    default: bool = False          # an item that says nothing is so (正价) or is not known to be (首次)
+    note: str = ""                 # said with every quote the clause prices: 特价、促销商品不参加
+    said_by: tuple[str, ...] = ()  # words in an item's name that say it is so (首次: 第一次, 初次…)
+
+    def said(self, item: str) -> bool:
+        return any(w in item for w in (self.word, *self.said_by))
+
+
+# Suffixes that name a class without changing it: 烫染项目 is 烫染, 洗车服务 is 洗车, 洗车费 is 洗车.
+_GENERIC_SUFFIXES = ("类商品", "类产品", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费")
+_LIST_SPLIT = re.compile(r"[、,/／]|及|以及|和|与|或")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    covers: dict[str, tuple[str, ...]]
+    qualifiers: tuple[Qualifier, ...]
+    anything: frozenset[str]
+
+    def words_for(self, word: str) -> tuple[str, ...]:
+        """The word and every class it names directly (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
+        return (word, *self.covers.get(word, ()))
+
+    @cached_property
+    def _parents(self) -> dict[str, frozenset[str]]:
+        parents: dict[str, set[str]] = {}
+        for key, words in self.covers.items():
+            for word in words:
+                if word != key:
+                    parents.setdefault(word, set()).add(key)
+        return {k: frozenset(v) for k, v in parents.items()}
+
+    def known(self, word: str) -> bool:
+        return word in self.covers or word in self._parents
+
+    def ancestors(self, word: str) -> frozenset[str]:
+        """The word and every class above it (烫发 -> 烫发, 烫染, 美发)."""
+        seen = {word}
+        todo = [word]
+        while todo:
+            for parent in self._parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return frozenset(seen)
+
+    def place(self, name: str) -> frozenset[str]:
+        """The vocabulary's words a name stands for: itself; without a generic suffix (烫染项目 -> 烫染);
+        else the longest known word it ends with (进口感冒药 -> 感冒药: a Chinese noun's head comes
+        last) and the longest it starts with (烫发套餐 -> 烫发). Empty when nothing is known."""
+        name = re.sub(r"\([^()]*\)", "", name).strip()
+        if not name:
+            return frozenset()
+        found = {name} if self.known(name) else set()
+        for suffix in _GENERIC_SUFFIXES:
+            core = name.removesuffix(suffix)
+            if core != name and core and self.known(core):
+                found.add(core)
+                break
+        if found:
+            return frozenset(found)
+        for n in range(len(name) - 1, 1, -1):
+            if self.known(name[-n:]):
+                found.add(name[-n:])
+                break
+        for n in range(len(name) - 1, 1, -1):
+            if self.known(name[:n]):
+                found.add(name[:n])
+                break
+        return frozenset(found)
+
+    def qualified(self, applies_to: str) -> tuple[Qualifier, str] | None:
+        """(qualifier, the class it narrows) for 正价套系 -> (正价, 套系); None when unqualified."""
+        for q in self.qualifiers:
+            if applies_to.startswith(q.word):
+                return q, applies_to[len(q.word):]
+        return None
+
+    def fit(self, cls: str, item: str) -> Fit:
+        """Is the item (as the member typed it) in the class (as the offer names it)? A class written
+        as a list (烫发、染发) holds for each of its parts."""
+        parts = [p for p in _LIST_SPLIT.split(cls) if p] or [cls]
+        fits = [self._fit_one(p, item) for p in parts]
+        return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"
+
+    def _fit_one(self, cls: str, item: str) -> Fit:
+        if cls in item or (len(item) >= 2 and item in cls):
+            return "yes"
+        classes, items = self.place(cls), self.place(item)
+        if not classes or not items:
+            return "maybe"
+        if any(self.ancestors(i) & classes for i in items):
+            return "yes"
+        if any(self.ancestors(c) & items for c in classes):
+            return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
+        return "no"
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return Vocabulary(
+        covers={k: tuple(v) for k, v in data.get("covers", {}).items()},
+        qualifiers=tuple(Qualifier(w, q["question"], tuple(q.get("ruled_out_by", ())), bool(q.get("default", False)),
+                                   q.get("note", ""), tuple(q.get("said_by", ())))
+                         for w, q in data.get("qualifiers", {}).items()),
+        anything=frozenset(data.get("anything", {}).get("words", ())),
+    )
+
+
+# ---------------------------------------------------------------- the words before a rate
+
+# Who gets the offer and how (工会会员, 凭卡, 刷卡), what they do (购, 用餐, 入住, 报名), where (全场,
+# 店内): none of them is goods. Cut from either edge of the words before a rate, longest first.
+_AROUND_GOODS = sorted({
+    "工会会员", "工会", "会员", "持卡会员", "持卡人", "持卡者", "本人", "会员朋友", "顾客", "客户", "朋友们", "广大",
+    "凡", "凡是", "所有会员",
+    "凭工会卡", "持工会卡", "刷工会卡", "凭卡", "持卡", "刷卡", "凭本卡", "持本卡", "用卡", "出示卡", "出示", "出示本卡", "凭",
+    "购买", "选购", "购物", "购", "买", "用餐", "就餐", "堂食", "入住", "报名", "消费", "办理", "到店", "进店", "来店", "光临",
+    "体验", "享受", "可享受", "可享", "即可享受", "即可享", "即享", "享", "可", "均", "一律", "统一", "再", "打", "即可",
+    "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "原价", "成交价", "基础上", "优惠价", "优惠",
+    "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
+    "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
+    "部分", "指定", "以下", "如下",
+}, key=len, reverse=True)
+_AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
+                     + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
+# Goods meaning "whatever the merchant sells".
+EVERYTHING = frozenset({
+    "", "全场", "全场商品", "全部商品", "所有商品", "店内商品", "商品", "消费", "其他消费", "其他商品", "餐饮消费", "店内消费",
+    "全单", "整单", "总价", "其余商品", "其余", "其他", "其它商品", "其余消费", "其它消费", "单笔", "单次", "单笔消费",
+    "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有", "所有", "本店商品", "本店所有商品", "每单", "单单",
+    "每桌", "全部", "全部项目", "所有项目", "全部服务", "所有服务", "店内项目", "项目", "服务", "产品", "所有产品", "全部产品",
+    "账单", "总额", "总金额", "消费总额", "结账金额", "货品", "全店商品", "全店", "店内", "本店", "门店", "全场产品",
+    "正常消费", "正常价格", "日常消费", "所有消费", "全部消费", "全场消费",
+})
+# Words that cannot stand inside a class of goods: what is left with one of them is a condition, a time
+# or a threshold the grammar did not read (折后满100元, 消费满50元方, 新客首次到店, 17点后).
+_NOT_GOODS = re.compile(
+    r"\d[\d.]*(?:[元块折%次件份个位人张日号点:]|$)|[满减折送赠抵返除限需须每第凡若如%]|以后|之后|以前|之前|以上|以下|"
+    r"以内|起|后$|前$|方可|即可|才|不|首次|首单|新客|新顾客|新会员|新用户|老客|到店|周[一二三四五六日天末]|星期|工作日|"
+    r"节假日|节日|会员日|午市|晚市|时段|当天|当日|当月|生日|同行|随行|本人|持卡|凭卡|刷卡|出示|会员|每人|每位|人均|或|且|"
+    r"并|再|另|又|享|价$")
+GOODS_AT_MOST = 12   # characters: a longer "class" is a sentence the grammar did not read
+
+
+def read_goods(prefix: str) -> str | None:
+    """The goods the words before a rate name, those words' fillers off (门市价, 享受, 一律, 凭卡, 购);
+    None for everything. NotGoods when what is left is not a class of goods."""
+    core = prefix.strip(" :、,").rsplit(":", 1)[-1]   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
+    if core in EVERYTHING:
+        return None
+    core = _strip_around(core)
+    # 全场药品、医疗器械及其他商品: a list that ends in "everything else" is everything.
+    if core in EVERYTHING or any(part in EVERYTHING for part in _LIST_SPLIT.split(core) if part):
+        return None
+    qualifier, body = _qualifier_of(core)
+    if qualifier is not None:
+        body = _strip_around(body)
+    bare = re.sub(r"\([^()]*\)", "", body)   # 亚健康调理（肩颈服务、…）服务: the brackets list examples
+    if not vocabulary().known(bare) and (len(bare) > GOODS_AT_MOST or _NOT_GOODS.search(bare)):
+        raise NotGoods(core)
+    return (qualifier or "") + body or None
+
+
+def _strip_around(core: str) -> str:
+    """Cut who/how/where words from both edges until a known class (可乐, 打蜡) or nothing is left."""
+    words = vocabulary()
+    while not words.known(core) and (stripped := _AROUND.sub("", core, count=1).strip(" :、,")) != core:
+        core = stripped
+    return core
+
+
+def _qualifier_of(core: str) -> tuple[str | None, str]:
+    """(the qualifier a class is narrowed by, the class without its words): 正价套系 -> (正价, 套系),
+    新客首次到店 -> (新客, ""), 首次心理咨询 -> (首次, 心理咨询)."""
+    words = vocabulary()
+    found = [q for q in words.qualifiers if q.said(core)]
+    if not found:
+        return None, core
+    body = core
+    for q in found:
+        for w in sorted((q.word, *q.said_by), key=len, reverse=True):
+            body = body.replace(w, "")
+    return found[0].word, body.replace("到店", "").replace("光临", "")
