@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -49,58 +49,72 @@ class Vocabulary:
     covers: dict[str, tuple[str, ...]]
     qualifiers: tuple[Qualifier, ...]
     anything: frozenset[str]
+    same: tuple[tuple[str, ...], ...] = ()     # words for one class (茶水 = 茶, 保健食品 = 保健品)
+    heads: dict[str, str] = field(default_factory=dict)   # a last character that names the class (…串 -> 烤串)
 
     def words_for(self, word: str) -> tuple[str, ...]:
         """The word and every class it names directly (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
-        return (word, *self.covers.get(word, ()))
+        return (word, *self.covers.get(self.canonical(word), ()))
+
+    @cached_property
+    def _canonical(self) -> dict[str, str]:
+        return {w: group[0] for group in self.same for w in group}
+
+    def canonical(self, word: str) -> str:
+        return self._canonical.get(word, word)
 
     @cached_property
     def _parents(self) -> dict[str, frozenset[str]]:
         parents: dict[str, set[str]] = {}
         for key, words in self.covers.items():
             for word in words:
-                if word != key:
-                    parents.setdefault(word, set()).add(key)
+                if self.canonical(word) != self.canonical(key):
+                    parents.setdefault(self.canonical(word), set()).add(self.canonical(key))
         return {k: frozenset(v) for k, v in parents.items()}
 
     def known(self, word: str) -> bool:
-        return word in self.covers or word in self._parents
+        c = self.canonical(word)
+        return c in self._parents or any(self.canonical(k) == c for k in self.covers) or word in self._canonical
 
     def ancestors(self, word: str) -> frozenset[str]:
         """The word and every class above it (烫发 -> 烫发, 烫染, 美发)."""
+        return self._reach(self.canonical(word), frozenset())
+
+    def _reach(self, word: str, blocked: frozenset[str]) -> frozenset[str]:
         seen = {word}
         todo = [word]
         while todo:
             for parent in self._parents.get(todo.pop(), ()):
-                if parent not in seen:
+                if parent not in seen and parent not in blocked:
                     seen.add(parent)
                     todo.append(parent)
         return frozenset(seen)
 
-    def place(self, name: str) -> frozenset[str]:
-        """The vocabulary's words a name stands for: itself; without a generic suffix (烫染项目 -> 烫染);
-        else the longest known word it ends with (进口感冒药 -> 感冒药: a Chinese noun's head comes
-        last) and the longest it starts with (烫发套餐 -> 烫发). Empty when nothing is known."""
+    def place(self, name: str) -> tuple[frozenset[str], str]:
+        """The vocabulary's classes a name stands for, and how they were found: "exact", itself or without
+        a generic suffix (烫染项目 -> 烫染); "head", the longest known word it ends with (进口感冒药 ->
+        感冒药: a Chinese noun's head comes last) or its last character (红烧肉 -> 肉 -> 菜品); "prefix",
+        the longest it starts with (烫发套餐 -> 烫发), a guess. Empty ("") when nothing is known."""
         name = re.sub(r"\([^()]*\)", "", name).strip()
         if not name:
-            return frozenset()
-        found = {name} if self.known(name) else set()
+            return frozenset(), ""
+        found = {self.canonical(name)} if self.known(name) else set()
         for suffix in _GENERIC_SUFFIXES:
             core = name.removesuffix(suffix)
             if core != name and core and self.known(core):
-                found.add(core)
+                found.add(self.canonical(core))
                 break
         if found:
-            return frozenset(found)
+            return frozenset(found), "exact"
         for n in range(len(name) - 1, 1, -1):
             if self.known(name[-n:]):
-                found.add(name[-n:])
-                break
+                return frozenset({self.canonical(name[-n:])}), "head"
+        if name[-1] in self.heads:
+            return frozenset({self.canonical(self.heads[name[-1]])}), "head"
         for n in range(len(name) - 1, 1, -1):
-            if self.known(name[:n]):
-                found.add(name[:n])
-                break
-        return frozenset(found)
+            if self.known(name[:n]):   # 烫发套餐 -> 烫发, but 咖啡豆 is not 咖啡: never more than a maybe
+                return frozenset({self.canonical(name[:n])}), "prefix"
+        return frozenset(), ""
 
     def qualified(self, applies_to: str) -> tuple[Qualifier, str] | None:
         """(qualifier, the class it narrows) for 正价套系 -> (正价, 套系); None when unqualified."""
@@ -119,14 +133,35 @@ class Vocabulary:
     def _fit_one(self, cls: str, item: str) -> Fit:
         if cls in item or (len(item) >= 2 and item in cls):
             return "yes"
-        classes, items = self.place(cls), self.place(item)
+        (classes, cls_how), (items, item_how) = self.place(cls), self.place(item)
         if not classes or not items:
             return "maybe"
         if any(self.ancestors(i) & classes for i in items):
-            return "yes"
+            return "maybe" if "prefix" in (cls_how, item_how) else "yes"
         if any(self.ancestors(c) & items for c in classes):
             return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
-        return "no"
+        # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no.
+        return "no" if cls_how == item_how == "exact" else "maybe"
+
+    def wider(self, item: str, cls: str) -> bool:
+        """The item names a class above the class (餐饮 beside 酒水除外): it is not one of them."""
+        (classes, _), (items, _) = self.place(cls), self.place(item)
+        return (any(self.ancestors(c) & items for c in classes)
+                and not any(self.ancestors(i) & classes for i in items))
+
+    def also_outside(self, item: str, cls: str, exclusion: str) -> bool:
+        """The item is under the exclusion, but also under the class by a way that avoids it (维生素 is a
+        药品 and a 保健品: under 药品9折，保健品不打折 nobody can say which it is)."""
+        items, _ = self.place(item)
+        classes, _ = self.place(cls)
+        blocked, _ = self.place(exclusion)
+        return any(self._reach(i, blocked) & classes for i in items if i not in blocked)
+
+    def shares_a_word(self, cls: str, item: str) -> bool:
+        """Some character of the item's name is in the class's (参茸贵细 and 鹿茸片): a hint that an
+        unknown class may hold it, never enough to say it does."""
+        common = set(cls) & set(item)
+        return bool(common - set("品类费服务项目商产用具套装系列的和及与、"))
 
 
 @lru_cache(maxsize=1)
@@ -138,6 +173,8 @@ def vocabulary() -> Vocabulary:
                                    q.get("note", ""), tuple(q.get("said_by", ())))
                          for w, q in data.get("qualifiers", {}).items()),
         anything=frozenset(data.get("anything", {}).get("words", ())),
+        same=tuple(tuple(group) for group in data.get("same", {}).get("groups", ())),
+        heads=dict(data.get("heads", {})),
     )
 
 

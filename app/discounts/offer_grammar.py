@@ -90,6 +90,12 @@ def tokenize(text: str) -> list[Tok]:
     i = 0
     while i < len(text):
         if m := _ASCII_NUM.match(text, i):
+            # 2百, 1千, 1.5万: digits with a Chinese unit are one number.
+            if (unit := text[m.end():m.end() + 1]) in ("百", "千", "万") and "." not in m.group() or unit == "万":
+                value = Decimal(m.group()) * _CN_UNITS[unit]
+                tokens.append(Tok(m.group() + unit, value, None))
+                i = m.end() + 1
+                continue
             tokens.append(Tok(m.group(), Decimal(m.group()), m.group()))
             i = m.end()
             continue

@@ -45,7 +45,7 @@ _CONDITIONS = (
 )
 _NOT_COMBINABLE = re.compile(
     r"(?:与|和|同)?其他优惠(?:活动)?(?:不能|不可|不得|不)同时(?:使用|享受|参加)"
-    r"|不(?:与|和)(?:店内|本店|门店|商场|店铺)?其他优惠(?:活动)?(?:同享|同时使用|同时享受|叠加)"
+    r"|不(?:与|和)(?:店内|本店|门店|商场|店铺)?其他(?:优惠)?(?:活动)?(?:同享|同时使用|同时享受|叠加|共享|同时参加)"
     r"|不(?:可|能|予)?叠加(?:使用)?"
     r"|不(?:可)?同享"
 )
@@ -60,7 +60,13 @@ _NOT_MODELLED = re.compile(
     r"|(?<!在)会员价(?!基础上)"
 )
 _EXCLUSION = re.compile(r"^(.*?)(?:均)?(?:除外|不参加|不参与|不打折|不享受(?:此)?优惠|不享受)(.*)$")
-_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠)?$")
+_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠)?$")
+# Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
+# are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
+_HARMLESS = re.compile(
+    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|以此类推|多买多减|多买多送|每\S{1,2}为一组|"
+    r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
+    r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
 _CAP_LEFTOVER = re.compile(r"^(?:单笔|单次|每单|每次|每笔|每桌)?(?:消费)?$")
 
@@ -68,9 +74,25 @@ _CAP_LEFTOVER = re.compile(r"^(?:单笔|单次|每单|每次|每笔|每桌)?(?:�
 def _normalise(text: str) -> str:
     # NFKC folds full-width forms (８．５, ％, ：, ？) to ASCII; the table then does the Chinese
     # punctuation NFKC keeps (，。、 stay Chinese in NFKC except as mapped here).
-    table = str.maketrans({"（": "(", "）": ")", "％": "%", "：": ":", "；": ";", "！": "!", "，": ",", "。": "."})
+    table = str.maketrans({"（": "(", "）": ")", "％": "%", "：": ":", "；": ";", "！": "!", "，": ",", "。": ".",
+                           "【": "[", "】": "]", "〔": "[", "〕": "]", "～": "~", "壹": "一", "贰": "二", "叁": "三",
+                           "肆": "四", "伍": "五", "陆": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"})
     out = unicodedata.normalize("NFKC", text).translate(table)
+    for typo, word in _TYPOS:
+        out = out.replace(typo, word)
+    out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
+    # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
+    out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
+    out = re.sub(r"[①-⑩]", ";", out)
+    # A space between words separates phrases on a poster (烤串每满100减15 上不封顶); inside a number or
+    # a Latin word (IMAX 3D) it is nothing.
+    out = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", ",", out)
+    out = re.sub(r"(?<=[\dA-Za-z%])\s+(?=[^\x00-\x7f元折块%减送件份个次人位张杯瓶盒])", ",", out)
     return re.sub(r"\s+", "", out)
+
+
+# Misspellings merchants print often enough to read through.
+_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("折扣扣", "折扣"), ("元元", "元"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -87,7 +109,7 @@ def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
     return segment
 
 
-def _split(text: str, originals: dict[str, str]) -> list[str]:
+def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     """Segments at sentence punctuation. A parenthesised exclusion becomes its own segment; other
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
@@ -95,15 +117,23 @@ def _split(text: str, originals: dict[str, str]) -> list[str]:
 
     def lift(m: re.Match) -> str:
         inner = m.group(1)
-        return f",{inner}," if _EXCLUSION.match(inner) or _NOT_COMBINABLE.search(inner) else m.group(0)
+        # An exclusion, a rule of its own (中药饮片8.5折), a limit or a note in brackets is a segment;
+        # brackets that list examples (亚健康调理（肩颈服务、…）服务) stay inside theirs.
+        own = (_EXCLUSION.match(inner) or _NOT_COMBINABLE.search(inner) or read_limit(inner) or _HARMLESS.match(inner)
+               or re.search(r"[折%]|减\d|\d元|送|赠|限", inner))
+        return f",{inner}," if own else m.group(0)
 
     text = re.sub(r"\(([^()]*)\)", lift, text)
+    out: list[tuple[int, str]] = []
     # A full stop between digits is a decimal point (8.8折), elsewhere it ends a sentence.
-    parts = re.split(r"[,;!?]|(?<!\d)\.|\.(?!\d)", text)
-    # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses.
-    parts = [piece for part in parts for piece in re.split(r"、(?=每?满\d)", part)]
-    # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
-    return [p for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p)]
+    for number, sentence in enumerate(re.split(r"[;!?]|(?<!\d)\.|\.(?!\d)", text)):
+        parts = sentence.split(",")
+        # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses, and so are rates listed
+        # with it (锅底半价、菜品九折).
+        parts = [piece for part in parts for piece in re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)", part)]
+        # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
+        out.extend((number, p) for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p))
+    return out
 
 
 def _exclusion_items(text: str) -> list[str]:
@@ -124,7 +154,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     offer_when = None
     limits: list[Limit] = []
     originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
-    for raw in _split(_normalise(text or ""), originals):
+    windows: list[tuple[int, int, When]] = []   # a window said alone: (sentence, position, window)
+    placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
+    for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
         raw_text = originals.get(raw, raw)
         read: list[str] = []          # the families that read this segment, for the trace
         if trace is not None:
@@ -151,7 +183,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if when is not None:
             read.append("时段")
         if when is not None and not segment.strip(" :、"):
-            offer_when = when   # 每周二会员日，全场8.5折 (or 全场8.5折，每周二): the window is the offer's
+            windows.append((sentence, position, when))   # 每周二会员日，全场8.5折: see _place_windows
             _traced(trace, read)
             continue
         for pattern, kind in _CONDITIONS:
@@ -159,7 +191,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 condition = condition or kind
                 segment = pattern.sub("", segment)
                 read.append("条件")
-        segment = segment.strip()
+        segment = segment.strip(" :、")
+        if _HARMLESS.match(segment):
+            read.append("说明")
+            segment = ""
         if not segment:
             _traced(trace, read)
             continue
@@ -192,6 +227,16 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
+        placed.append((sentence, position))
+    clauses = _place_windows(clauses, placed, windows)
+    # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
+    for i in range(1, len(clauses)):
+        if clauses[i].kind == clauses[i - 1].kind == "threshold" and clauses[i].applies_to is None:
+            clauses[i] = dataclasses.replace(clauses[i], applies_to=clauses[i - 1].applies_to)
+    if not any(c.when is not None and not c.when.otherwise for c in clauses):
+        # 周末及节假日除外，其余时间8.5折: "the other times" are those the exclusions leave.
+        clauses = [dataclasses.replace(c, when=None) if c.when is not None and c.when.otherwise
+                   and c.when == When(c.when.text, otherwise=True) else c for c in clauses]
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
@@ -199,6 +244,20 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         unparsed.append("最多优惠" + "、".join(f"{c}元" for c in caps))   # 最多减0元: not a cap to apply
     return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
                       holidays_excluded, tuple(limits))
+
+
+def _place_windows(clauses: list[Clause], placed: list[tuple[int, int]], windows: list[tuple[int, int, When]]
+                   ) -> list[Clause]:
+    """A window said in a segment of its own holds for the clauses after it in its sentence (每月15日会员日，
+    满100再减10), else for those before it (全场8.5折，每周二); in a sentence of its own, for the whole offer."""
+    out = list(clauses)
+    for sentence, position, when in windows:
+        after = [i for i, (s, p) in enumerate(placed) if s == sentence and p > position]
+        before = [i for i, (s, p) in enumerate(placed) if s == sentence and p < position]
+        for i in after or before or range(len(out)):
+            if out[i].when is None:
+                out[i] = dataclasses.replace(out[i], when=when)
+    return out
 
 
 def _traced(trace: list[tuple[str, str]] | None, read: list[str]) -> None:

@@ -9,6 +9,7 @@ quote says what it would cost if it does: the member's favour is never assumed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from app.discounts.goods import Fit, vocabulary
+from app.discounts.goods import EVERYTHING, Fit, vocabulary
 from app.discounts.rules import Clause, OfferRules
 from app.discounts.time_windows import holds
 from app.money import AmountError, parse_decimal_yuan
@@ -163,14 +164,62 @@ def parse_item(spec: str) -> Item:
     return Item(None, *parse_line(spec))
 
 
-def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
-    # The item is excluded when it is (a kind of) an excluded thing: 香烟 under 烟, 白酒 under 烟酒, 海鲜
-    # under 河海鲜. An item more general than an exclusion (隐形产品 vs 隐形产品相关附件) is not.
+# Words that mark goods on promotion: an exclusion of 特价菜 or 特价商品 leaves out 特价肥牛 too.
+_PROMOTION_WORDS = ("特价", "促销", "特惠", "清仓", "折扣", "秒杀", "活动")
+
+
+def _exclusion(item_class: str | None, rules: OfferRules) -> tuple[Fit, str, str]:
+    """Is the item left out by the offer's exclusions: yes, no, or maybe, with the question and the
+    exclusion. The item is out when it is (a kind of) an excluded thing: 香烟 under 烟, 白酒 under 烟酒,
+    海鲜 under 河海鲜; an item more general than an exclusion (隐形产品 vs 隐形产品相关附件) is not. It is
+    maybe out when the vocabulary cannot place it beside an exclusion it knows, when an exclusion it does
+    not know shares a word with it (参茸贵细, 鹿茸片), or when it is both in a discounted class and in the
+    excluded one by another way (维生素 under 药品9折，保健食品不打折)."""
     if item_class is None:
-        return False
+        return "no", "", ""
     words = vocabulary()
-    return any(words.fit(ex, item_class) == "yes" and not (ex.startswith(item_class) and ex != item_class)
-               for ex in exclusions if ex)
+    maybe: tuple[Fit, str, str] | None = None
+    if _generic(item_class):   # 正价商品, 其他商品: what the exclusions leave
+        return "no", "", ""
+    for ex in (e for e in rules.exclusions if e):
+        if any(ex.startswith(w) for w in _PROMOTION_WORDS):   # 特价菜, 特价药: goods that say they are on promotion
+            if any(w in item_class for w in _PROMOTION_WORDS):
+                return "yes", "", ex
+            continue
+        if ex.startswith(item_class) and ex != item_class:
+            continue
+        fit = words.fit(ex, item_class)
+        if fit == "yes":
+            scoped = [c.applies_to for c in rules.clauses if c.applies_to and c.applies_to not in PRICE_WORDS
+                      and words.fit(c.applies_to, item_class) == "yes"]
+            if any(words.also_outside(item_class, cls, ex) for cls in scoped):
+                maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
+                continue
+            return "yes", "", ex
+        if fit == "maybe":
+            # Not for an item wider than the exclusion (餐饮 beside 酒水除外), nor for one placed (even by a
+            # guess: 红烧肉 as 菜品) apart from it; for one nothing places, or an exclusion nothing knows
+            # that shares a word with it.
+            ex_known = words.place(ex)[1] in ("exact", "head")
+            item_known = bool(words.place(item_class)[0])
+            if words.wider(item_class, ex):
+                continue
+            if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)):
+                maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
+    return maybe or ("no", "", "")
+
+
+def _generic(item_class: str) -> bool:
+    """An item named as "the goods" (商品, 正价商品, 其他消费), not as any class."""
+    words = vocabulary()
+    core = item_class
+    for q in words.qualifiers:
+        core = core.replace(q.word, "")
+    return core in EVERYTHING or core in words.anything
+
+
+def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
+    return _exclusion(item_class, OfferRules(exclusions=exclusions))[0] == "yes"
 
 
 def _matches(clause: Clause, item_class: str | None) -> bool:
@@ -218,13 +267,18 @@ def qualifier_notes(rules: OfferRules) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-def _best(clauses: list[Clause]) -> Clause | None:
+def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None:
     specific = [c for c in clauses if c.applies_to is not None]
-    if specific:  # the most specific wording wins (太阳镜 over a catch-all 9折)
-        return max(specific, key=lambda c: len(c.applies_to or ""))
+    if specific:  # the item's own word (茶位费), then the most specific wording (太阳镜 over a catch-all 9折)
+        return max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
+                                            len(c.applies_to or "")))
     # A rate the bill had to reach (满500元打8折) is the tier above the plain one (不满500元打9折).
     reached = [c for c in clauses if c.threshold is not None]
     return reached[0] if reached else (clauses[0] if clauses else None)
+
+
+def _literally(cls: str, item_class: str) -> bool:
+    return any(part and part in item_class for part in re.split(r"[、,/]|及|和|与", cls))
 
 
 def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
@@ -276,7 +330,7 @@ def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) ->
     fit, question, _placed = _fit(clause, item_class)
     if fit == "no":
         return fit, question, False
-    timing, why = holds(clause.when, rules.holidays_excluded, at)
+    timing, why = _holds(clause, rules, at)
     if timing == "no":
         return "no", "", False
     if timing == "unknown":
@@ -284,6 +338,20 @@ def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) ->
             return "maybe", "，且".join(filter(None, [question, why])), False
         return "maybe", why, True
     return fit, question, False
+
+
+def _holds(clause: Clause, rules: OfferRules, at) -> tuple[str, str]:
+    """holds() for a clause; one for 其他日子 / 平日 holds when none of the offer's other windows does."""
+    timing, why = holds(clause.when, rules.holidays_excluded, at)
+    if timing != "yes" or clause.when is None or not clause.when.otherwise:
+        return timing, why
+    others = [holds(c.when, rules.holidays_excluded, at) for c in rules.clauses
+              if c.when is not None and not c.when.otherwise]
+    if any(t == "yes" for t, _w in others):
+        return "no", "其他时段另有优惠"
+    if any(t == "unknown" for t, _w in others):
+        return "unknown", next(w for t, w in others if t == "unknown")
+    return "yes", ""
 
 
 def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules) -> bool:
@@ -300,7 +368,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     and a clause that holds only at some times is priced without, its price given as a dependency."""
     payable: list[Decimal] = []
     applied: list[str | None] = []
-    excluded = [_is_excluded(item.item_class, rules.exclusions) for item in basket]
+    exclusion = [_exclusion(item.item_class, rules) for item in basket]
+    # An item that may be excluded is priced as excluded (the member's favour is never assumed), and
+    # the quote says what it would cost if it is not.
+    excluded = [state != "no" for state, _q, _ex in exclusion]
     depends: list[Dependency] = []
     needs: list[str] = []
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
@@ -309,6 +380,11 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         if excluded[index]:
             payable.append(item.amount)
             applied.append(None)
+            if exclusion[index][0] == "maybe":
+                unexcluded = price(dataclasses.replace(rules, exclusions=()), [item], at)
+                if unexcluded.payable < item.amount:
+                    depends.append(Dependency(index, exclusion[index][1], unexcluded.payable,
+                                              unexcluded.items[0].clause or exclusion[index][2]))
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
@@ -318,7 +394,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
         fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
-        clause = _best([c for c, fit, _q, _t in fits if fit == "yes"])
+        clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
         pay = _pay_item(clause, item)
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
         maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item) < pay),
@@ -349,7 +425,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         # Tiers (满200减30，满500减100) are one rule: the best tier the bill reaches, once.
         best: tuple[Decimal, Clause, list[int]] | None = None
         for clause in group:
-            timing, why = holds(clause.when, rules.holidays_excluded, at)
+            timing, why = _holds(clause, rules, at)
             if timing != "yes":
                 if timing == "unknown":
                     maybe_reductions.append((clause, why))
@@ -357,6 +433,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             off, eligible = _reduction_on(clause, basket, payable, excluded)
             if off > 0 and (best is None or off > best[0]):
                 best = (off, clause, eligible)
+        _maybe_reduction(group, basket, payable, excluded, rules, at, best, depends)
         if best is None:
             continue
         off, clause, eligible = best
@@ -390,7 +467,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             needs.append(f"{clause.text}：写明{word}可得确定价格，如 {word}=200")
     perks = []
     for clause in rules.clauses:   # a gift is listed, never taken off the price
-        if clause.kind != "perk" or holds(clause.when, rules.holidays_excluded, at)[0] != "yes":
+        if clause.kind != "perk" or _holds(clause, rules, at)[0] != "yes":
             continue
         gift = clause.applies_to or clause.text
         if clause.threshold is None:
@@ -410,6 +487,27 @@ def _pay_nth(clause: Clause, item: Item) -> Decimal:
     groups = quantity // (clause.every or quantity + 1)
     off = unit * (1 - (clause.multiplier or Decimal(0))) * groups
     return (item.amount - off).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Decimal], excluded: list[bool],
+                     rules: OfferRules, at, best, depends: list[Dependency]) -> None:
+    """A 满减 on goods some items may or may not be (烤串每满100减15 and a 烤腰子 the vocabulary cannot
+    place): what the bill would come to if they are."""
+    for clause in group:
+        if _holds(clause, rules, at)[0] != "yes":
+            continue
+        unsure = [i for i, item in enumerate(basket) if not excluded[i] and _fit(clause, item.item_class)[0] == "maybe"
+                  and not _placed_elsewhere(clause, item.item_class, rules)]
+        if not unsure:
+            continue
+        sure = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+        subtotal = sum((payable[i] for i in sure + unsure), Decimal(0))
+        off = min(_reduction(clause, subtotal), subtotal)
+        if off > (best[0] if best else Decimal(0)):
+            names = "、".join(basket[i].item_class or "整单" for i in unsure)
+            depends.append(Dependency(None, f"若{names}属于{clause.applies_to}",
+                                      (sum(payable, Decimal(0)) - off).quantize(FEN), clause.text))
+            return
 
 
 def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:

@@ -23,6 +23,12 @@ _MEMBER_DAY = re.compile(r"(?:工会)?会员日")
 _DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间)(?:时段|时间)?")
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}")
+_HOURS_FROM = re.compile(rf"{_TIME}\s*(?:以后|之后|后|起)")     # 17:00后, 21点以后: until closing
+_HOURS_UNTIL = re.compile(rf"{_TIME}\s*(?:以前|之前|前)")       # 10:00前: from opening
+_MONTHDAYS = re.compile(r"每月(?:的)?(\d{1,2})[日号](?:(?:、|,|和|及|与)(\d{1,2})[日号])*")
+_EVENING = re.compile(r"每晚|每天晚上|晚上|夜间")
+# 其他日子饮品95折, 平日9.5折: the rate for whenever the offer's other windows do not hold.
+_OTHERWISE = re.compile(r"(?:其他|其余|其它)(?:日子|时间|时段|日期|时候)|平日|平时|非会员日|其余每天|其他每天")
 _HOLIDAYS_OUT = re.compile(
     r"(?:(周末|双休日)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
     r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用)(?:此|本)?(?:优惠|活动)?")
@@ -40,9 +46,15 @@ class When:
     workdays: bool = False               # 工作日: the official calendar's working days (调休 included)
     hours: tuple[str, str] | None = None  # ("11:00", "14:00") when the offer gives them
     daypart: str | None = None           # 午市, 晚市 as written (their hours unknown unless given)
+    monthdays: tuple[int, ...] = ()      # 每月8日、18日、28日
+    otherwise: bool = False              # 其他日子, 平日: when none of the offer's other windows holds
 
     def describe(self) -> str:
         parts = []
+        if self.otherwise:
+            parts.append("其他时间")
+        if self.monthdays:
+            parts.append("每月" + "、".join(f"{d}日" for d in self.monthdays))
         if self.workdays:
             parts.append("工作日")
         elif self.weekdays:
@@ -54,14 +66,20 @@ class When:
         return " ".join(parts)
 
     def to_json(self) -> dict:
-        return {"text": self.text, "weekdays": list(self.weekdays), "workdays": self.workdays,
-                "hours": list(self.hours) if self.hours else None, "daypart": self.daypart}
+        out = {"text": self.text, "weekdays": list(self.weekdays), "workdays": self.workdays,
+               "hours": list(self.hours) if self.hours else None, "daypart": self.daypart}
+        if self.monthdays:
+            out["monthdays"] = list(self.monthdays)
+        if self.otherwise:
+            out["otherwise"] = True
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "When":
         hours = data.get("hours")
         return cls(data.get("text", ""), tuple(data.get("weekdays", ())), bool(data.get("workdays")),
-                   (hours[0], hours[1]) if hours else None, data.get("daypart"))
+                   (hours[0], hours[1]) if hours else None, data.get("daypart"), tuple(data.get("monthdays", ())),
+                   bool(data.get("otherwise", False)))
 
 
 def weekdays_text(days: tuple[int, ...]) -> str:
@@ -104,21 +122,41 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     if m:
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
+    monthdays: tuple[int, ...] = ()
+    if m := _MONTHDAYS.search(rest):
+        days = tuple(sorted({int(d) for d in re.findall(r"(\d{1,2})[日号]", m.group(0))}))
+        if all(1 <= d <= 31 for d in days):
+            monthdays = days
+            found.append(m.group(0))
+            rest = rest.replace(m.group(0), "", 1)
+    otherwise = False
+    if m := _OTHERWISE.search(rest):
+        otherwise = True
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
     if m := _HOURS.search(rest):
         start, end = _clock(*m.group(1, 2, 3, 4)), _clock(*m.group(5, 6, 7, 8))
         if start and end:
             hours = (start, end)
             found.append(m.group(0))
             rest = rest.replace(m.group(0), "", 1)
+    for pattern, opening in ((_HOURS_FROM, True), (_HOURS_UNTIL, False)):
+        if hours is None and (m := pattern.search(rest)) and (clock := _clock(*m.group(1, 2, 3, 4))):
+            hours = (clock, "24:00") if opening else ("00:00", clock)
+            found.append(m.group(0))
+            rest = rest.replace(m.group(0), "", 1)
+    if hours is not None and (m := _EVENING.search(rest)):   # 每晚21:00后: the hours say when
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
     if m := _DAYPART.search(rest):
         daypart = m.group(1)
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
     if not found:
         return None, segment
-    if weekdays and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name, nothing more
+    if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
         rest = rest.replace(m.group(0), "", 1)
-    return When("".join(found), weekdays, workdays, hours, daypart), rest
+    return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
 
 
 def extract_holidays_out(segment: str) -> tuple[bool, bool, str]:
@@ -148,6 +186,8 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
     it does not, or the question that would settle it when that cannot be known."""
     if when is None and not holidays_excluded:
         return "yes", ""
+    if at is None and when is not None and when.otherwise and not (when.weekdays or when.monthdays or when.hours):
+        return "unknown", "若不在其他优惠时段消费"
     if at is None:
         question = f"若在{when.describe()}消费" if when else "若不是节假日"
         return "unknown", question + ("且不是节假日" if when and holidays_excluded else "")
@@ -156,6 +196,8 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
     if when is not None:
         if when.weekdays and day.weekday() not in when.weekdays:
             return "no", f"仅{weekdays_text(when.weekdays)}"
+        if when.monthdays and day.day not in when.monthdays:
+            return "no", "仅每月" + "、".join(f"{d}日" for d in when.monthdays)
         if when.hours and isinstance(at, dt.datetime):
             now = at.strftime("%H:%M")
             if not (when.hours[0] <= now < when.hours[1]):
