@@ -182,6 +182,7 @@ def mark(name: str) -> Parser:
 
 YUAN = lit("元", "块钱", "块")
 UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒")
+UNITS = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
 SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN), opt(lit("以上")))
@@ -198,7 +199,8 @@ GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(se
            opt(YUAN), opt(lit("即", "可")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
            rest("item"))
 PERK = seq(lit("赠送", "送"), rest("item"))
-CARD_PRICE = seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("list"), YUAN, lit("卡价"), num("card"), YUAN)
+CARD_PRICE = alt(seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("list"), YUAN, lit("卡价"), num("card"), YUAN),
+                 seq(lit("卡价"), num("card"), YUAN))
 NTH = seq(lit("第"), num("nth"), UNIT, ENJOY,
           alt(seq(mark("half"), lit("半价")), seq(mark("free"), lit("免费", "免单")), seq(num("rate"), lit("折"))))
 BUY_GET = seq(lit("买"), num("buy"), lit("送"), num("get"))
@@ -213,7 +215,13 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
                                       (("day", ("天", "日")), ("week", ("周",)), ("month", ("月",)), ("year", ("年",))))))),
             opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
             opt(lit("优惠")))
-BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位"))), lit("限购"), num("units"), UNIT)
+BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位", "桌", "单", "次", "张卡"))),
+                opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周"))),
+                alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
+                num("units"), UNITS, opt(lit("优惠", "享受", "使用", "参加")))
+# 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
+PEOPLE_LIMIT = seq(opt(lit("仅", "只")), opt(lit("限")), lit("持卡人本人", "持卡人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
+                   opt(lit("使用", "享受", "享用", "消费", "有效")))
 
 
 def _full(parser: Parser, toks: list[Tok], start: int = 0) -> Caps | None:
@@ -296,7 +304,12 @@ def _perk(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    return Clause("card_price", segment, applies_to(prefix), amount=caps["card"].value, threshold=caps["list"].value)
+    """门票原价120元，持卡60元 (threshold: the list price); 洗车凭卡25元/次 (a unit price, no list price)."""
+    card = caps["card"].value
+    listed = caps["list"].value if "list" in caps else None
+    if card <= 0 or (listed is not None and card >= listed):
+        return None
+    return Clause("card_price", segment, applies_to(prefix), amount=card, threshold=listed)
 
 
 def _stacked(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -420,6 +433,9 @@ def read_limit(segment: str) -> Limit | None:
     if (caps := _full(LIMIT, toks)) is not None:
         period = next((p for p in _PERIODS if caps.get(f"period_{p}")), None)
         return Limit(segment, "person" if caps.get("person") else "card", period, int(caps["times"].value))
-    if _full(BUY_LIMIT, toks) is not None:
-        return Limit(segment, kind="units")
+    if (caps := _full(BUY_LIMIT, toks)) is not None:
+        return Limit(segment, kind="units", times=int(caps["units"].value))
+    if (caps := _full(PEOPLE_LIMIT, toks)) is not None and ("限" in segment or "仅" in segment or caps.get("companion")):
+        extra = caps.get("k") or caps.get("k2")
+        return Limit(segment, per="person", kind="units", times=1 + (int(extra.value) if extra else 1) if caps.get("companion") else 1)
     return None

@@ -96,11 +96,18 @@ _TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("折扣扣", "折扣"), (
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
-# grammar's card-price rule reads.
+# grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
+_AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
+_PER_UNIT = r"(?:/|一|每)?[人张次位份杯碗个件晚间盒瓶只台辆套晚]?"
+_PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
+               r"活动价|卡价|惠民价|工会会员(?:价)?|每次|每位|每人)(?:仅需|只需|只要|即可|仅|只)?")
+_LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
 _CARD_PRICE = re.compile(
-    rf"([^,;.!?]+?)(?:原价|门市价|挂牌价|票价)?\s*({_NUM})\s*元(?:/[人张次位])?,?"
-    rf"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡|工会会员)"
-    rf"(?:价|优惠价|仅需|只需|只要|即可)?\s*({_NUM})\s*元")
+    rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
+_CARD_PRICE_THEN_LIST = re.compile(
+    rf"([^,;.!?()]*?){_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\s*[(,]{_LIST_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\)?")
+_UNIT_PRICE = re.compile(
+    rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
 
 def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
@@ -109,11 +116,25 @@ def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
     return segment
 
 
+def _card_price_then_list(m: re.Match, originals: dict[str, str]) -> str:
+    segment = f"{m.group(1)}{m.group(3)}元卡价{m.group(2)}元"
+    originals[segment] = m.group(0)
+    return segment
+
+
+def _unit_price_segment(m: re.Match, originals: dict[str, str]) -> str:
+    segment = f"{m.group(1)}卡价{m.group(3)}元"
+    originals[segment] = m.group(0)
+    return segment
+
+
 def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     """Segments at sentence punctuation. A parenthesised exclusion becomes its own segment; other
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
+    text = _CARD_PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
+    text = _UNIT_PRICE.sub(lambda m: _unit_price_segment(m, originals), text)
 
     def lift(m: re.Match) -> str:
         inner = m.group(1)

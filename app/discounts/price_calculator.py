@@ -287,23 +287,47 @@ def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
     if clause.kind == "free":
         return Decimal("0.00")
     if clause.kind == "card_price":
-        return (amount / clause.threshold * clause.amount).quantize(FEN, rounding=ROUND_HALF_UP)
+        return min(amount, (amount / clause.threshold * clause.amount)).quantize(FEN, rounding=ROUND_HALF_UP)
     return (amount * (clause.multiplier or Decimal(1))).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _pay_item(clause: Clause | None, item: Item) -> Decimal:
-    """_pay for a line; a clause for so many people (限2人) covers only that many of its units."""
-    if clause is None or clause.max_units is None or not item.quantity:
+def _units(clause: Clause, item: Item) -> int | None:
+    """How many units a line is, for a clause that prices units: as typed (40x3), or for a card price
+    how many list prices the amount makes (240 at 原价120元), or one when it is less than two card
+    prices (洗车=35 under 凭卡25元/次); None when it cannot be told."""
+    if item.quantity:
+        return item.quantity
+    if clause.kind == "card_price":
+        if clause.threshold:
+            return int(item.amount / clause.threshold) if (item.amount / clause.threshold) % 1 == 0 else None
+        return 1 if clause.amount < item.amount < 2 * clause.amount else None
+    return None
+
+
+def _pay_item(clause: Clause | None, item: Item, unit_cap: int | None = None) -> Decimal:
+    """_pay for a line. A clause for so many people (限2人), or an offer limited to so many units a use
+    (每卡限购2张, 每桌最多4位, 限持卡人本人), covers only that many of its units; the rest pay in full.
+    A card price prices each unit at the card price."""
+    if clause is None:
+        return item.amount
+    caps = [n for n in (clause.max_units, unit_cap) if n]
+    units = _units(clause, item)
+    if clause.kind == "card_price":
+        if units is None:
+            return item.amount
+        unit = item.amount / units
+        covered = min([units, *caps])
+        return (min(unit, clause.amount) * covered + unit * (units - covered)).quantize(FEN, rounding=ROUND_HALF_UP)
+    if not caps or not item.quantity:
         return _pay(clause, item.amount)
     unit = item.amount / item.quantity
-    covered = min(item.quantity, clause.max_units)
+    covered = min([item.quantity, *caps])
     return (_pay(clause, unit * covered) + unit * (item.quantity - covered)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _card_price_units(clause: Clause, amount: Decimal) -> bool:
+def _card_price_units(clause: Clause, item: Item) -> bool:
     """A card price (门票原价120元，持卡60元) prices whole tickets: 120 or 240 at the list price, not 100."""
-    return bool(clause.threshold) and clause.threshold > 0 and (amount / clause.threshold) % 1 == 0
-
+    return _units(clause, item) is not None
 
 
 def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
@@ -374,6 +398,12 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     excluded = [state != "no" for state, _q, _ex in exclusion]
     depends: list[Dependency] = []
     needs: list[str] = []
+    unit_cap = min((lim.times for lim in rules.limits if lim.kind == "units"), default=None)
+    for item in basket:   # 自助餐=276 under 会员价49元/位: how many people must be typed
+        for c in rules.clauses:
+            if c.kind == "card_price" and _units(c, item) is None and _fit(c, item.item_class)[0] != "no" \
+                    and item.amount >= 2 * (c.amount or 0) and not c.threshold:
+                needs.append(f"{c.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x2")
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
     spend = sum((item.amount for item, out in zip(basket, excluded) if not out), Decimal(0))
     for index, item in enumerate(basket):
@@ -388,22 +418,22 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
-                or (c.kind == "card_price" and _card_price_units(c, item.amount))]
+                or (c.kind == "card_price" and _card_price_units(c, item))]
         for c, fit, _q, _t in fits:   # 持卡人及随行一人免门票: how many tickets the line is must be known
             if c.max_units is not None and item.quantity is None and fit != "no":
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
         fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
-        pay = _pay_item(clause, item)
+        pay = _pay_item(clause, item, unit_cap)
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
-        maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item) < pay),
-                        key=lambda cqt: _pay_item(cqt[0], item))
+        maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, unit_cap) < pay),
+                        key=lambda cqt: _pay_item(cqt[0], item, unit_cap))
         seen_questions: set[str] = set()
         for better, question, timed in maybes:
             if question not in seen_questions:
                 seen_questions.add(question)
-                depends.append(Dependency(index, question, _pay_item(better, item), better.text, timed))
+                depends.append(Dependency(index, question, _pay_item(better, item, unit_cap), better.text, timed))
         for nth in (c for c in rules.clauses if c.kind == "nth"):
             fit, question, timed = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":

@@ -34,6 +34,8 @@ def _describe_clause(clause: Clause) -> str:
         unit = "免费" if clause.multiplier == 0 else "半价" if clause.multiplier == Decimal("0.5") else zhe(clause.multiplier)
         return f"{target}：每{clause.every}份中的第{clause.every}份{unit}"
     if clause.kind == "card_price":
+        if clause.threshold is None:
+            return f"{target}：凭卡{clause.amount.normalize():f}元/份"
         return f"{target}：凭卡{clause.amount.normalize():f}元（原价{clause.threshold.normalize():f}元）"
     if clause.kind == "free":
         return f"{target}：免费"
