@@ -187,13 +187,21 @@ ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享"
 TAIL = opt(lit("优惠", "的优惠", "活动"))
 SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN), opt(lit("以上")))
 
-PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), lit("半价"))), TAIL)
+PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), alt(lit("半价"), seq(lit("减半"), opt(lit("收取", "收费")))))),
+              TAIL)
 PERCENT_OFF = alt(seq(lit("优惠", "折扣", "立减", "减", "让利"), num("pct"), lit("%")),
                   seq(num("pct"), lit("%"), opt(lit("优惠", "折扣"))))
-THRESHOLD = seq(opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
-                opt(lit("即", "可", "就")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
+# 按原价的85%收费, 按门市价85%结算: the share paid, not the share off.
+PAY_SHARE = seq(opt(lit("按", "以")), opt(lit("原价", "门市价", "挂牌价", "市场价", "标价")), opt(lit("的")), num("share"), lit("%"),
+                lit("收费", "结算", "收取", "计费", "付款", "计算"))
+# 折后满300再减30, 在折扣基础上满100再减10: a 满减 on what the rates left, which is how every 满减 is priced.
+AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "折扣基础上", "九折基础上", "折上", "此基础上", "折后价基础上",
+                                          "折后价"), opt(lit("再"))))
+THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
+                opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
 AMOUNT_OFF = seq(lit("立减", "直减", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
+FREE_AFTER = seq(lit("免收", "免除"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
 GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
            opt(YUAN), opt(lit("即", "可")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
@@ -282,10 +290,16 @@ def _amount_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    if prefix:
+    if prefix and not re.search(r"[、]|嫂|工|服务", prefix):   # 月嫂、育儿嫂免收中介服务费: the prefix says for whom
         return None
     item = str(caps["item"]).removesuffix("费用").removesuffix("等")
+    item = read_goods(item) if item else None   # 会员补胎免费: the free thing is 补胎
     return Clause("free", segment, item or None)
+
+
+def _pay_share(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    share = caps["share"].value
+    return Clause("percent", segment, applies_to(prefix), multiplier=share / 100) if 0 < share < 100 else None
 
 
 def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -351,11 +365,13 @@ FAMILIES: tuple[Family, ...] = (
     Family("第N份", BUY_GET, _buy_get),
     Family("赠品", GIFT, _gift, anywhere=False),
     Family("满减", THRESHOLD, _threshold),
+    Family("折扣", PAY_SHARE, _pay_share),
     Family("折扣", PERCENT_OFF, _percent_off),
     Family("折扣", PERCENT, _percent),
     Family("立减", AMOUNT_OFF, _amount_off),
     Family("赠品", PERK, _perk, anywhere=False),
     Family("免费", FREE_LEADING, _free, anywhere=False),
+    Family("免费", FREE_AFTER, _free),
     Family("免费", FREE_TRAILING, _free, anywhere=False),
 )
 

@@ -64,7 +64,7 @@ _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|�
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
-    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|以此类推|多买多减|多买多送|每\S{1,2}为一组|"
+    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|以此类推|多买多减|多买多送|每\S{1,2}为一组|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -87,18 +87,18 @@ def _normalise(text: str) -> str:
     # A space between words separates phrases on a poster (烤串每满100减15 上不封顶); inside a number or
     # a Latin word (IMAX 3D) it is nothing.
     out = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", ",", out)
-    out = re.sub(r"(?<=[\dA-Za-z%])\s+(?=[^\x00-\x7f元折块%减送件份个次人位张杯瓶盒])", ",", out)
+    out = re.sub(r"(?<=[\dA-Za-z%)\]])\s+(?=[^\x00-\x7f元折块%减送件份个次人位张杯瓶盒])", ",", out)
     return re.sub(r"\s+", "", out)
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("折扣扣", "折扣"), ("元元", "元"))
+_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:/|一|每)?[人张次位份杯碗个件晚间盒瓶只台辆套晚]?"
+_PER_UNIT = r"(?:(?:/|一|每)[人张次位份杯碗个件晚间盒瓶只台辆套小时]{1,2})?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
                r"活动价|卡价|惠民价|工会会员(?:价)?|每次|每位|每人)(?:仅需|只需|只要|即可|仅|只)?")
 _LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
@@ -203,7 +203,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         when, segment = extract_when(segment)
         if when is not None:
             read.append("时段")
-        if when is not None and not segment.strip(" :、"):
+        if when is not None and not segment.strip(" :、限仅只"):
             windows.append((sentence, position, when))   # 每周二会员日，全场8.5折: see _place_windows
             _traced(trace, read)
             continue

@@ -300,7 +300,7 @@ def _units(clause: Clause, item: Item) -> int | None:
     if clause.kind == "card_price":
         if clause.threshold:
             return int(item.amount / clause.threshold) if (item.amount / clause.threshold) % 1 == 0 else None
-        return 1 if clause.amount < item.amount < 2 * clause.amount else None
+        return 1 if clause.amount < item.amount else None   # a line without a quantity is one unit
     return None
 
 
@@ -399,11 +399,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     depends: list[Dependency] = []
     needs: list[str] = []
     unit_cap = min((lim.times for lim in rules.limits if lim.kind == "units"), default=None)
-    for item in basket:   # 自助餐=276 under 会员价49元/位: how many people must be typed
-        for c in rules.clauses:
-            if c.kind == "card_price" and _units(c, item) is None and _fit(c, item.item_class)[0] != "no" \
-                    and item.amount >= 2 * (c.amount or 0) and not c.threshold:
-                needs.append(f"{c.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x2")
+    if rules.exclusions and any(item.item_class is None for item in basket):
+        # A bill typed as one amount may hold what the offer leaves out: the price assumes it does not.
+        needs.append(f"整单金额中若含{'、'.join(rules.exclusions)}（不参加优惠），请分项写明，如 {rules.exclusions[0]}=金额")
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
     spend = sum((item.amount for item, out in zip(basket, excluded) if not out), Decimal(0))
     for index, item in enumerate(basket):
@@ -426,6 +424,14 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
         pay = _pay_item(clause, item, unit_cap)
+        uses = min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None)
+        if clause is not None and uses and item.quantity and item.quantity > uses and unit_cap is None:
+            # 每卡限用一次 and 纹眉=1280x2: one use is taken to cover one unit (the member's favour is not
+            # assumed); the quote says what it is if one use covers them all.
+            capped = _pay_item(clause, item, uses)
+            if capped > pay:
+                depends.append(Dependency(index, f"若一次使用可含{item.quantity}份", pay, clause.text))
+                pay = capped
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
         maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, unit_cap) < pay),
                         key=lambda cqt: _pay_item(cqt[0], item, unit_cap))
