@@ -137,7 +137,9 @@ class Vocabulary:
         if not classes or not items:
             return "maybe"
         if any(self.ancestors(i) & classes for i in items):
-            return "maybe" if "prefix" in (cls_how, item_how) else "yes"
+            # Two guesses (单项票 and 全天票, both …票) do not make one the other.
+            guessed = "prefix" in (cls_how, item_how) or (cls_how == item_how == "head")
+            return "maybe" if guessed else "yes"
         if any(self.ancestors(c) & items for c in classes):
             return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
         # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no.

@@ -18,7 +18,7 @@ from app.discounts.offer_grammar import cut_cap, read_clause, read_limit
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 
-PARSER_VERSION = "12"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "13"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -28,6 +28,8 @@ PARSER_VERSION = "12"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 10: 周末及节假日除外 (Monday to Friday), 节假日照常, 凭卡 + a verb, 工会会员 card prices, headings (游泳馆:)
 # 11: 每单 means the whole bill; 每桌限用一次 is a usage limit
 # 12: 11点半至14点 ends at 14:00 (the 半 was read into both ends)
+# 13 (issue 24): goods read through the vocabulary (goods.py), never a condition as a class; card and unit
+#     prices, unit limits, 17:00后, 每月8日, 其他日子, titles and numbered points, tiers keep their goods
 
 _NUM = r"\d+(?:\.\d+)?"
 

@@ -410,9 +410,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             applied.append(None)
             if exclusion[index][0] == "maybe":
                 unexcluded = price(dataclasses.replace(rules, exclusions=()), [item], at)
-                if unexcluded.payable < item.amount:
-                    depends.append(Dependency(index, exclusion[index][1], unexcluded.payable,
-                                              unexcluded.items[0].clause or exclusion[index][2]))
+                best = min([unexcluded.payable, *(d.payable_if for d in unexcluded.depends)])
+                if best < item.amount:
+                    clause_text = unexcluded.items[0].clause or next((d.clause for d in unexcluded.depends), "")
+                    depends.append(Dependency(index, exclusion[index][1], best, clause_text or exclusion[index][2]))
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))

@@ -14,7 +14,9 @@ from app.discounts.time_windows import When
 # each only when present: a clause's `when`, `every`, `max_units`; the offer's `cap`, `holidays_excluded`,
 # `limits`; kinds card_price and nth. Stored rules are re-read by the parser when its version changes
 # (app/seed.py), so a database holds one version at a time.
-RULES_VERSION = 2
+# 3 (issue 24): a card_price without a list price (threshold null: a unit price); a window's `monthdays`
+# and `otherwise` (其他日子).
+RULES_VERSION = 3
 
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price", "nth"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
