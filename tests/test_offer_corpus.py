@@ -104,3 +104,21 @@ def test_discount_price_says_what_would_settle_a_dependency(capsys, sqlite_url):
     assert "应付 240.00 元" in price_out("--on", "2026-12-02", "--time", "12:30")
     assert main(["--db", sqlite_url, "discount", "price", "--text", "首次体检9折", "--item", "体检=300"]) == 0
     assert "分项写明可得确定价格" in capsys.readouterr().out
+
+
+def test_the_calculator_and_discount_price_say_the_same_notes(capsys, sqlite_url):
+    """Issue 24: 算一算 and `discount price` render one list of notes, in the same words."""
+    import re
+
+    from widgets.launcher import main
+    from widgets.merchant_details import quote_html
+
+    offer = "周三配镜8.5折，太阳镜7.5折，每卡每月限一次，赠送眼镜布，满500元减20元，最多优惠200元，会员积分翻倍"
+    assert main(["--db", sqlite_url, "discount", "price", "--text", offer, "--item", "1000"]) == 0
+    printed = capsys.readouterr().out
+    shown = re.sub(r"<[^>]+>", "", quote_html(price(parse_offer(offer), parse_basket("1000"))).replace("<br>", "\n"))
+    notes = [n for n in printed.splitlines() if n.startswith(("注意：", "使用限制：", "另"))]
+    assert len(notes) >= 3
+    for note in notes:
+        core = note.removeprefix("注意：").split("；上面按不享受计算")[0]
+        assert core in shown, (core, shown)

@@ -114,3 +114,12 @@ def test_full_personal_numbers_never_reach_the_database_file(tmp_path, capsys):
     for secret in ("6222021234567894", "13912345678", "11010519491231002X", "19491231"):
         assert secret.encode() not in raw and secret not in out
     assert "6222 **** **** 7894".encode() in raw
+
+
+def test_a_plain_bill_at_zhongbai_records_its_9_8_discount(run):
+    """Issue 24 (seed 000 Q17): 中百仓储 "出示工会卡即可享受正价商品9.8折优惠": 100 yuan at the till is
+    98.00 with the discount recorded, not 100.00 as if the shop gave nothing."""
+    assert run("deposit", "500")[0] == 0
+    code, out, err = run("pay", "--merchant", "qs-06", "--amount", "100", "--from", "bank")
+    assert code == 0, err
+    assert show(run)["bank"] == "402.00"

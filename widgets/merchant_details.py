@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.discounts.price_calculator import BasketError, Quote, parse_basket, price
+from app.discounts.quote_notes import quote_notes
 from app.discounts.rules import OfferRules
 from app.discounts.rules_text import describe_rules, headline_phrase, today_line
 from app.geo.map_links import amap_url, baidu_url, tel_url
@@ -65,23 +66,9 @@ def quote_html(quote: Quote) -> str:
         else:
             why = "没有适用的优惠"
         lines.append(f"{label}：{yuan(item.amount)} → {yuan(item.payable)}（{why}）")
-    for text in quote.reductions:
-        lines.append(f"另减：{html.escape(text)}")
-    for d in quote.depends:   # priced without it: the member's favour is never assumed
-        what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "整单")
-        lines.append(f"<span style='color:#e8590c'>{html.escape(what)}"
-                     f"{html.escape(d.question)}，应付 {yuan(d.payable_if)}（{html.escape(d.clause)}）</span>")
-    for limit in quote.limits:
-        lines.append(f"使用限制：{html.escape(limit)}")
-    for need in quote.needs:   # 第二份半价 with no quantity typed: say how to give it
-        lines.append(f"<span style='color:#e8590c'>{html.escape(need)}</span>")
-    for perk in quote.perks:
-        lines.append(f"另获赠：{html.escape(perk)}")
-    if quote.capped is not None:
-        lines.append(f"本优惠最多减 {yuan(quote.capped)}，已按上限计算")
-    if quote.uncertain:   # wording not understood: the price is not promised
-        lines.append(f"<span style='color:#e8590c'>未能识别：{html.escape('；'.join(quote.uncertain))}。"
-                     "实际应付可能不同，以商户为准</span>")
+    for note in quote_notes(quote):   # the same notes, in the same words, as `discount price`
+        text = html.escape(note.text)
+        lines.append(f"<span style='color:#e8590c'>{text}</span>" if note.warn else text)
     return "<br>".join(lines)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.command_line import UsageError, parse_date, print_json
 from app.discounts.offer_parser import parse_offer
 from app.discounts.price_calculator import BasketError, parse_item, price
+from app.discounts.quote_notes import quote_notes
 from app.discounts.rules_text import describe_rules
 from app.store import Store
 from app.store.models import Merchant
@@ -75,25 +76,12 @@ def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
         how = "不参加优惠" if item.excluded else (item.clause or "无适用优惠")
         print(f"{item.item_class or '消费'}  {item.amount} 元 -> {item.payable} 元（{how}）")
     print(f"合计 {quote.total} 元，应付 {quote.payable} 元，节省 {quote.saving} 元")
-    for d in quote.depends:
-        what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "消费")
-        if not d.timed:
-            settle = "分项写明可得确定价格"
-        elif not args.on:
-            settle = "用 --on 日期（和 --time 时间）可得确定价格"
-        else:
-            settle = "用 --time 时间可得确定价格" if not args.time and d.question.startswith("若在") else "以商户为准"
-        print(f"注意：{what} {d.question}，应付 {d.payable_if} 元（{d.clause}）；上面按不享受计算，{settle}")
-    for limit in quote.limits:
-        print(f"使用限制：{limit}（超出时按原价，以商户为准）")
-    for need in quote.needs:
-        print(f"注意：{need}")
-    for perk in quote.perks:
-        print(f"另获赠：{perk}（不计入应付）")
-    if quote.capped is not None:
-        print(f"注意：本优惠最多减 {quote.capped} 元，已按上限计算")
-    if quote.uncertain:
-        print(f"注意：优惠中有未能识别的条款（{'；'.join(quote.uncertain)}），实际应付可能不同，以商户为准")
+    if not args.on:
+        settle = "用 --on 日期（和 --time 时间）可得确定价格"
+    else:
+        settle = "用 --time 时间可得确定价格" if not args.time else "以商户为准"
+    for note in quote_notes(quote, settle):
+        print(f"注意：{note.text}" if note.warn else note.text)
     return 0
 
 
