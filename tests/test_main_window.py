@@ -334,9 +334,13 @@ def test_the_calculator_reads_what_people_type_and_offers_the_item_names(window,
     assert details.amount_box.text() == "太阳镜="
     details.amount_box.insert("400")
     assert "应付 ¥300.00" in details.result_label.text()
-    explorer.select_merchant("qs-06")   # 中百仓储: a bare amount
+    explorer.select_merchant("qs-06")   # 中百仓储: a bare amount is 正价 goods, with the note (issue 24)
     details.amount_box.setText("￥300")
-    assert "应付 ¥300.00" in details.result_label.text() and "若是正价" in details.result_label.text()
+    assert "应付 ¥294.00" in details.result_label.text() and "特价、促销商品不参加" in details.result_label.text()
+    explorer.select_merchant("qs-08")   # 精益眼镜: a bare amount under scoped clauses shows each one's price
+    details.amount_box.setText("1200")
+    assert "若是配镜，应付 ¥1,020.00" in details.result_label.text()
+    assert "若是太阳镜，应付 ¥900.00" in details.result_label.text()
 
 
 def test_search_by_keyboard_enter_takes_the_first_hit_esc_clears_and_nothing_found_says_so(window, qtbot):
