@@ -61,7 +61,9 @@ _NOT_MODELLED = re.compile(
     r"|第[二三四两2-4][份件个杯位瓶]|买[一二三1-3]送|送[一二三1-3]$|随行|同行|每人|人均|每卡|每位|每桌|限购|限\d次|限[一二两三]次|仅限|首单"
     r"|(?<!在)会员价(?!基础上)"
 )
-_EXCLUSION = re.compile(r"^(.*?)(?:均)?(?:除外|不参加|不参与|不打折|不享受(?:此)?优惠|不享受)(.*)$")
+_EXCLUSION = re.compile(
+    r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
+    r"按原价收取|按原价|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停)(.*)$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
@@ -79,7 +81,12 @@ def _normalise(text: str) -> str:
     table = str.maketrans({"（": "(", "）": ")", "％": "%", "：": ":", "；": ";", "！": "!", "，": ",", "。": ".",
                            "【": "[", "】": "]", "〔": "[", "〕": "]", "～": "~", "壹": "一", "贰": "二", "叁": "三",
                            "肆": "四", "伍": "五", "陆": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"})
+    text = re.sub(r"[①-⑩]", ";", text)   # circled numbers are points of a list (NFKC would make them digits)
     out = unicodedata.normalize("NFKC", text).translate(table)
+    out = out.replace("佰", "百").replace("仟", "千").replace("萬", "万")
+    out = _CLOCK_WORDS.sub(_clock_word, out)
+    # 85折后，每满三百再减三十 / 九折后满200再减20: the rate and what comes after it are two clauses.
+    out = re.sub(r"折(?=(?:之)?后)", "折,", out)
     for typo, word in _TYPOS:
         out = out.replace(typo, word)
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
@@ -93,16 +100,35 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", "", out)
 
 
+# 晚上九点以后, 下午两点: hours in words, read as the 24-hour clock the time windows know.
+_CLOCK_WORDS = re.compile(
+    r"(?:(上午|下午|中午|晚上|早上|凌晨)([零一二两三四五六七八九十]{1,3}|\d{1,2})点(半)?)"
+    r"|(?:()([零一二两三四五六七八九十]{1,3}|\d{1,2})点(半)?(?=以后|之后|后|以前|之前|前|至|到|-|~|起|开始))")
+
+
+def _clock_word(m: re.Match) -> str:
+    from app.discounts.offer_grammar import cn_number
+
+    part, words, half = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5), m.group(6))
+    hour = int(words) if words.isdigit() else cn_number(words)
+    if hour is None or hour > 24:
+        return m.group(0)
+    if part in ("下午", "晚上") and hour < 12:
+        hour += 12
+    return f"{hour}:{'30' if half else '00'}"
+
+
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
+_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:(?:/|一|每)[人张次位份杯碗个件晚间盒瓶只台辆套小时]{1,2})?"
+_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间盒瓶只台辆套版颗]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
-               r"活动价|卡价|惠民价|工会会员(?:价)?|每次|每位|每人)(?:仅需|只需|只要|即可|仅|只)?")
+               r"活动价|卡价|惠民价|体验价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆)"
+               r"(?:仅需|只需|只要|即可|仅|只)?")
 _LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
 _CARD_PRICE = re.compile(
     rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
@@ -185,6 +211,13 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if trace is not None:
             trace.append((raw_text, ""))
         segment = raw
+        if position == 0 and (title := _title(segment)) is not None:
+            segment = segment[len(title):].lstrip(":")   # 老百姓大药房 / 影城公告: the merchant's name, a heading
+            read.append("标题")
+            if not segment:
+                _traced(trace, read)
+                continue
+        segment = _CONNECTIVE.sub("", segment)   # 另送…, 并享…, 同时…: a clause all the same
         if _NOT_COMBINABLE.search(segment):
             combinable = False
             segment = _NOT_COMBINABLE.sub("", segment)
@@ -267,6 +300,25 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         unparsed.append("最多优惠" + "、".join(f"{c}元" for c in caps))   # 最多减0元: not a cap to apply
     return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
                       holidays_excluded, tuple(limits))
+
+
+# Words a rule is made of: a first segment without any is the merchant's name or a notice's heading.
+_RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点日月晚午次]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠")
+_CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
+
+
+def _title(segment: str) -> str | None:
+    """The heading at the start of an offer (老百姓大药房, 停车场通知, KTV:), or None."""
+    from app.discounts.goods import vocabulary
+
+    head, colon, _rest = segment.partition(":")
+    if vocabulary().place(head)[1] in ("exact", "head"):   # 客房:8.5折: the goods, not a heading
+        return None
+    if colon and head and not _RULE_WORDS.search(head):
+        return head
+    if not colon and not _RULE_WORDS.search(segment) and len(segment) <= 12:
+        return segment
+    return None
 
 
 def _place_windows(clauses: list[Clause], placed: list[tuple[int, int]], windows: list[tuple[int, int, When]]
