@@ -183,7 +183,7 @@ def mark(name: str) -> Parser:
 YUAN = lit("元", "块钱", "块")
 UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒")
 UNITS = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克")
-ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可"))
+ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
 SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN), opt(lit("以上")))
 
@@ -200,11 +200,14 @@ AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "�
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
 AMOUNT_OFF = seq(lit("立减", "直减", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
+# 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
+EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
+               opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
 FREE_AFTER = seq(lit("免收", "免除"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
 GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
-           opt(YUAN), opt(lit("即", "可")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
+           opt(YUAN), opt(lit("即", "可", "另", "再", "还", "就", "加")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
            rest("item"))
 PERK = seq(lit("赠送", "送"), rest("item"))
 CARD_PRICE = alt(seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("list"), YUAN, lit("卡价"), num("card"), YUAN),
@@ -289,6 +292,10 @@ def _amount_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
     return Clause("amount_off", segment, applies_to(prefix), amount=caps["off"].value)
 
 
+def _each_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    return Clause("amount_off", segment, applies_to(prefix), amount=caps["off"].value, per_unit=True)
+
+
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
     if prefix and not re.search(r"[、]|嫂|工|服务", prefix):   # 月嫂、育儿嫂免收中介服务费: the prefix says for whom
         return None
@@ -368,6 +375,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("折扣", PAY_SHARE, _pay_share),
     Family("折扣", PERCENT_OFF, _percent_off),
     Family("折扣", PERCENT, _percent),
+    Family("立减", EACH_OFF, _each_off),
     Family("立减", AMOUNT_OFF, _amount_off),
     Family("赠品", PERK, _perk, anywhere=False),
     Family("免费", FREE_LEADING, _free, anywhere=False),

@@ -50,6 +50,7 @@ _NOT_COMBINABLE = re.compile(
     r"|不(?:与|和)(?:店内|本店|门店|商场|店铺)?其他(?:优惠)?(?:活动)?(?:同享|同时使用|同时享受|叠加|共享|同时参加)"
     r"|不(?:可|能|予)?叠加(?:使用)?"
     r"|不(?:可)?同享"
+    r"|不(?:与|和)[^,;]{1,14}?(?:同时使用|同享|叠加|同时享受|共享)"
 )
 # Wording a clause cannot carry by itself: a time window, a quantity, people, a usage limit, a price the
 # discount stacks on. The families that read such wording whole (时段, 第N份, 持卡人及…, 使用限制) run
@@ -63,12 +64,16 @@ _NOT_MODELLED = re.compile(
 )
 _EXCLUSION = re.compile(
     r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
-    r"按原价收取|按原价|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停)(.*)$")
+    r"按原价收取|按原价|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
+    r"(?:价格)?已优惠)(.*)$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
-    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|以此类推|多买多减|多买多送|每\S{1,2}为一组|"
+    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
+    r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
+    r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
+    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -86,12 +91,12 @@ def _normalise(text: str) -> str:
     out = out.replace("佰", "百").replace("仟", "千").replace("萬", "万")
     out = _CLOCK_WORDS.sub(_clock_word, out)
     # 85折后，每满三百再减三十 / 九折后满200再减20: the rate and what comes after it are two clauses.
-    out = re.sub(r"折(?=(?:之)?后)", "折,", out)
+    out = re.sub(r"(?<=[\d一二三四五六七八九十])折(?=(?:之)?后)", "折,", out)
     for typo, word in _TYPOS:
         out = out.replace(typo, word)
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
     # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
-    out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
+    out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?<!\d:)(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
     out = re.sub(r"[①-⑩]", ";", out)
     # A space between words separates phrases on a poster (烤串每满100减15 上不封顶); inside a number or
     # a Latin word (IMAX 3D) it is nothing.
@@ -134,6 +139,9 @@ _CARD_PRICE = re.compile(
     rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
 _CARD_PRICE_THEN_LIST = re.compile(
     rf"([^,;.!?()]*?){_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\s*[(,]{_LIST_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\)?")
+# 精洗五十元（原价八十元）: a price with the list price beside it needs no word for "card price".
+_PRICE_THEN_LIST = re.compile(
+    rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\)")
 _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
@@ -161,6 +169,7 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
     text = _CARD_PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
+    text = _PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
     text = _UNIT_PRICE.sub(lambda m: _unit_price_segment(m, originals), text)
 

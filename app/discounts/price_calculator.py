@@ -270,7 +270,8 @@ def qualifier_notes(rules: OfferRules) -> list[str]:
 def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None:
     specific = [c for c in clauses if c.applies_to is not None]
     if specific:  # the item's own word (茶位费), then the most specific wording (太阳镜 over a catch-all 9折)
-        return max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
+        # A clause for a day that holds now (每周二会员日烫染6折) is more specific than the everyday one.
+        return max(specific, key=lambda c: (c.when is not None, bool(item_class and _literally(c.applies_to or "", item_class)),
                                             len(c.applies_to or "")))
     # A rate the bill had to reach (满500元打8折) is the tier above the plain one (不满500元打9折).
     reached = [c for c in clauses if c.threshold is not None]
@@ -564,6 +565,10 @@ def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], ex
     and which items those are."""
     eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
     subtotal = sum((payable[i] for i in eligible), Decimal(0))
+    if clause.per_unit:   # 每人立减200元: off each unit, never more than a unit costs
+        off = sum((min(clause.amount or Decimal(0), payable[i] / (basket[i].quantity or 1)) * (basket[i].quantity or 1)
+                   for i in eligible), Decimal(0))
+        return min(off, subtotal).quantize(FEN), eligible
     return min(_reduction(clause, subtotal), subtotal), eligible
 
 

@@ -65,6 +65,7 @@ class Clause:
     repeat: bool | None = None             # threshold: 每满 repeats
     when: When | None = None               # 周一至周五午市: when the clause holds; None = any time
     max_units: int | None = None           # 持卡人及随行一人免门票: the clause covers this many units only
+    per_unit: bool = False                 # amount_off: so much off each unit (每人立减200元, 每桌减300元)
     every: int | None = None               # nth: the group size; its last unit is at `multiplier`
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
 
@@ -76,6 +77,8 @@ class Clause:
             out["every"] = self.every
         if self.max_units is not None:
             out["max_units"] = self.max_units
+        if self.per_unit:
+            out["per_unit"] = True
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -103,6 +106,7 @@ class Clause:
             when=When.from_json(data["when"]) if data.get("when") else None,
             every=data.get("every"),
             max_units=data.get("max_units"),
+            per_unit=bool(data.get("per_unit", False)),
         )
 
 

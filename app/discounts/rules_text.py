@@ -40,7 +40,7 @@ def _describe_clause(clause: Clause) -> str:
     if clause.kind == "free":
         return f"{target}：免费"
     if clause.kind == "amount_off":
-        return f"{target}：立减{clause.amount:f}元"
+        return f"{target}：{'每份' if clause.per_unit else ''}立减{clause.amount.normalize():f}元"
     if clause.kind == "threshold":
         return f"{target}：{'每' if clause.repeat else ''}满{clause.threshold:f}元减{clause.amount:f}元"
     gift = f"附送：{clause.applies_to or clause.text}"

@@ -15,8 +15,8 @@ from typing import Literal
 WEEKDAY_NAMES = "一二三四五六日"
 _DAY_CHARS = "一二三四五六日天"
 _DAY = rf"(?:周|星期|礼拜)([{_DAY_CHARS}])"
-_DAY_RANGE = re.compile(rf"(?:每)?{_DAY}(?:至|到|~|-|—|－)(?:周|星期|礼拜)?([{_DAY_CHARS}])")
-_DAY_LIST = re.compile(rf"(?:每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
+_DAY_RANGE = re.compile(rf"(?:每逢|每)?{_DAY}(?:至|到|~|-|—|－)(?:周|星期|礼拜)?([{_DAY_CHARS}])")
+_DAY_LIST = re.compile(rf"(?:每逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:工会)?会员日")
