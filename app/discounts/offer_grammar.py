@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, Iterator
 
-from app.discounts.goods import NotGoods, read_goods
+from app.discounts.goods import NotGoods, read_goods, vocabulary
 from app.discounts.rules import Clause, Limit
 
 # ---------------------------------------------------------------- tokens
@@ -182,10 +182,12 @@ def mark(name: str) -> Parser:
 
 YUAN = lit("元", "块钱", "块")
 UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒")
-UNITS = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克")
+UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克",
+            "版", "颗", "次")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
-SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN), opt(lit("以上")))
+SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满", "达", "达到", "超过"), num("spend"), opt(YUAN),
+            opt(lit("以上", "及以上")), opt(lit("方可", "即可", "就", "可", "才", "的")))
 
 PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), alt(lit("半价"), seq(lit("减半"), opt(lit("收取", "收费")))))),
               TAIL)
@@ -196,7 +198,7 @@ PAY_SHARE = seq(opt(lit("按", "以")), opt(lit("原价", "门市价", "挂牌�
                 lit("收费", "结算", "收取", "计费", "付款", "计算"))
 # 折后满300再减30, 在折扣基础上满100再减10: a 满减 on what the rates left, which is how every 满减 is priced.
 AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "折扣基础上", "九折基础上", "折上", "此基础上", "折后价基础上",
-                                          "折后价"), opt(lit("再"))))
+                                          "折后价", "之后", "后"), opt(lit("再"))))
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
 AMOUNT_OFF = seq(lit("立减", "直减", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
@@ -214,7 +216,7 @@ CARD_PRICE = alt(seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num
                  seq(lit("卡价"), num("card"), YUAN))
 NTH = seq(lit("第"), num("nth"), UNIT, ENJOY,
           alt(seq(mark("half"), lit("半价")), seq(mark("free"), lit("免费", "免单")), seq(num("rate"), lit("折"))))
-BUY_GET = seq(lit("买"), num("buy"), lit("送"), num("get"))
+BUY_GET = seq(opt(lit("每")), lit("买"), num("buy"), opt(UNITS), lit("送", "赠", "赠送"), num("get"), opt(UNITS))
 # A discount on a price the member is given (在会员价基础上再享95折): priced on that price, once typed.
 STACKED = seq(opt(lit("在")), lit("会员价", "折后价", "优惠价", "活动价", "会员折扣价"), lit("基础上"), opt(lit("再")),
               ENJOY, num("rate"), lit("折"), TAIL)
@@ -229,7 +231,7 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
 BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位", "桌", "单", "次", "张卡"))),
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
-                num("units"), UNITS, opt(lit("优惠", "享受", "使用", "参加")))
+                num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
 PEOPLE_LIMIT = seq(opt(lit("仅", "只")), opt(lit("限")), lit("持卡人本人", "持卡人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
                    opt(lit("使用", "享受", "享用", "消费", "有效")))
@@ -297,11 +299,16 @@ def _each_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    if prefix and not re.search(r"[、]|嫂|工|服务", prefix):   # 月嫂、育儿嫂免收中介服务费: the prefix says for whom
-        return None
+    """免收挂号费, 停车费全免; 月嫂、育儿嫂免收中介服务费 (the words before say for whom: the free thing is
+    what follows); 新客首次保养免工时费 (only the first time)."""
+    qualifier = ""
+    if prefix:
+        context = read_goods(prefix)   # NotGoods for 满200免运费: not a free item
+        qualified = vocabulary().qualified(context) if context else None
+        qualifier = qualified[0].word if qualified else ""
     item = str(caps["item"]).removesuffix("费用").removesuffix("等")
     item = read_goods(item) if item else None   # 会员补胎免费: the free thing is 补胎
-    return Clause("free", segment, item or None)
+    return Clause("free", segment, (qualifier + item) if item else (qualifier or None))
 
 
 def _pay_share(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -350,10 +357,12 @@ def _nth(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _buy_get(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    """买一送一, 买三送一, 买十送二: in each group of buy + get units, the last `get` are free."""
     buy, get = int(caps["buy"].value), int(caps["get"].value)
-    if get != 1 or not 1 <= buy <= 3:
+    if not 1 <= get <= 3 or not 1 <= buy <= 12 or get > buy:
         return None
-    return Clause("nth", segment, applies_to(prefix), multiplier=Decimal(0), every=buy + 1)
+    return Clause("nth", segment, applies_to(prefix), multiplier=Decimal(0), every=buy + get,
+                  units=None if get == 1 else get)
 
 
 @dataclass(frozen=True)
@@ -396,10 +405,15 @@ def read_clause(segment: str) -> tuple[Clause, str] | None:
                 covered = 2 if caps.get("companion") else 1
                 return replace(inner[0], text=segment, max_units=covered), inner[1]
             break
-    for end, caps in SPEND(toks, 0, {}):
-        inner = _read_family(toks[end:], "".join(t.text for t in toks[end:]))
-        if inner and inner[0].kind == "percent" and inner[0].applies_to is None:
-            return replace(inner[0], text=segment, threshold=caps["spend"].value), inner[1]
+    for start in range(len(toks)):   # 消费满500元打8折; 工会会员堂食满两百元打八八折 (the goods come first)
+        for end, caps in SPEND(toks, start, {}):
+            inner = _read_family(toks[end:], "".join(t.text for t in toks[end:]))
+            if inner and inner[0].kind == "percent" and inner[0].applies_to is None:
+                try:
+                    goods = read_goods("".join(t.text for t in toks[:start]))
+                except NotGoods:
+                    continue
+                return replace(inner[0], text=segment, threshold=caps["spend"].value, applies_to=goods), inner[1]
     for end, _caps in seq(opt(lit("消费")), lit("不满"), num("below"), opt(YUAN), opt(lit("的")))(toks, 0, {}):
         inner = _read_family(toks[end:], "".join(t.text for t in toks[end:]))
         if inner and inner[0].kind == "percent":
@@ -422,7 +436,7 @@ def _read_family(toks: list[Tok], segment: str) -> tuple[Clause, str] | None:
 
 
 CAP = alt(seq(lit("最多", "最高"), opt(lit("可")), lit("减免", "立减", "优惠", "减", "抵扣", "省"), num("cap"), YUAN),
-          seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), num("cap"), YUAN))
+          seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), opt(lit("减免", "立减", "优惠", "减", "为")), num("cap"), YUAN))
 NO_CAP = lit("上不封顶")
 
 

@@ -294,6 +294,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
     clauses = _place_windows(clauses, placed, windows)
+    if re.search(r"价低|最低|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
+        clauses = [dataclasses.replace(c, pooled=True) if c.kind == "nth" else c for c in clauses]
     # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
     for i in range(1, len(clauses)):
         if clauses[i].kind == clauses[i - 1].kind == "threshold" and clauses[i].applies_to is None:

@@ -442,7 +442,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if question not in seen_questions:
                 seen_questions.add(question)
                 depends.append(Dependency(index, question, _pay_item(better, item, unit_cap), better.text, timed))
-        for nth in (c for c in rules.clauses if c.kind == "nth"):
+        for nth in (c for c in rules.clauses if c.kind == "nth" and not c.pooled):
             fit, question, timed = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":
                 continue
@@ -456,6 +456,15 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 depends.append(Dependency(index, question, nth_pay, nth.text, timed))
         payable.append(pay)
         applied.append(clause.text if clause else None)
+
+    for nth in (c for c in rules.clauses if c.kind == "nth" and c.pooled):
+        if _holds(nth, rules, at)[0] != "yes":
+            continue
+        lines = [i for i, item in enumerate(basket) if not excluded[i] and _matches(nth, item.item_class)
+                 and payable[i] == item.amount]
+        for i, off in _pooled_nth(nth, basket, lines).items():
+            payable[i] = (payable[i] - off).quantize(FEN, rounding=ROUND_HALF_UP)
+            applied[i] = nth.text
 
     reductions = []
     maybe_reductions: list[tuple[Clause, str]] = []
@@ -523,8 +532,21 @@ def _pay_nth(clause: Clause, item: Item) -> Decimal:
     quantity = item.quantity or 1
     unit = item.amount / quantity
     groups = quantity // (clause.every or quantity + 1)
-    off = unit * (1 - (clause.multiplier or Decimal(0))) * groups
+    off = unit * (1 - (clause.multiplier or Decimal(0))) * groups * (clause.units or 1)
     return (item.amount - off).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _pooled_nth(clause: Clause, basket: list[Item], lines: list[int]) -> dict[int, Decimal]:
+    """买二送一，赠送价格最低一杯 / 第二位半价（价低者半价）: the units of every line the clause covers form
+    the groups, dearest first, and the cheapest of each group is discounted. What each line saves."""
+    units = sorted(((basket[i].amount / (basket[i].quantity or 1), i) for i in lines for _ in range(basket[i].quantity or 1)),
+                   key=lambda u: u[0], reverse=True)
+    size, count = clause.every or 2, clause.units or 1
+    saved: dict[int, Decimal] = {}
+    for start in range(0, len(units) - size + 1, size):
+        for price_, i in units[start + size - count:start + size]:
+            saved[i] = saved.get(i, Decimal(0)) + price_ * (1 - (clause.multiplier or Decimal(0)))
+    return saved
 
 
 def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Decimal], excluded: list[bool],

@@ -67,6 +67,8 @@ class Clause:
     max_units: int | None = None           # 持卡人及随行一人免门票: the clause covers this many units only
     per_unit: bool = False                 # amount_off: so much off each unit (每人立减200元, 每桌减300元)
     every: int | None = None               # nth: the group size; its last unit is at `multiplier`
+    units: int | None = None               # nth: how many of the group's last units (买十送二: 2); None = 1
+    pooled: bool = False                   # nth: the group is formed across lines, the cheapest discounted (价低者半价)
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
 
     def to_json(self) -> dict:
@@ -79,6 +81,10 @@ class Clause:
             out["max_units"] = self.max_units
         if self.per_unit:
             out["per_unit"] = True
+        if self.units:
+            out["units"] = self.units
+        if self.pooled:
+            out["pooled"] = True
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -107,6 +113,8 @@ class Clause:
             every=data.get("every"),
             max_units=data.get("max_units"),
             per_unit=bool(data.get("per_unit", False)),
+            units=data.get("units"),
+            pooled=bool(data.get("pooled", False)),
         )
 
 

@@ -32,7 +32,9 @@ def _describe_clause(clause: Clause) -> str:
     if clause.kind == "nth" and clause.every:
         target = clause.applies_to or "同一商品"
         unit = "免费" if clause.multiplier == 0 else "半价" if clause.multiplier == Decimal("0.5") else zhe(clause.multiplier)
-        return f"{target}：每{clause.every}份中的第{clause.every}份{unit}"
+        which = f"最后{clause.units}份" if clause.units else f"第{clause.every}份"
+        pooled = "（可不同款，价低者优惠）" if clause.pooled else ""
+        return f"{target}：每{clause.every}份中的{which}{unit}{pooled}"
     if clause.kind == "card_price":
         if clause.threshold is None:
             return f"{target}：凭卡{clause.amount.normalize():f}元/份"
