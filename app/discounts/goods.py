@@ -125,7 +125,14 @@ class Vocabulary:
 
     def fit(self, cls: str, item: str) -> Fit:
         """Is the item (as the member typed it) in the class (as the offer names it)? A class written
-        as a list (烫发、染发) holds for each of its parts."""
+        as a list (烫发、染发) holds for each of its parts. A class with its items in brackets (理疗项目
+        （针灸、推拿、拔罐）) holds for those; for the rest of the class it may or may not."""
+        if m := re.fullmatch(r"(.*?)\(([^()]+)\)(.*)", cls):
+            listed = self.fit(m.group(2), item)
+            if listed == "yes":
+                return "yes"
+            outer = self.fit(m.group(1) + m.group(3), item) if (m.group(1) + m.group(3)).strip() else "no"
+            return "maybe" if "yes" in (outer, listed) or "maybe" in (outer, listed) else "no"
         parts = [p for p in _LIST_SPLIT.split(cls) if p] or [cls]
         fits = [self._fit_one(p, item) for p in parts]
         return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"

@@ -298,7 +298,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses = [dataclasses.replace(c, pooled=True) if c.kind == "nth" else c for c in clauses]
     # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
     for i in range(1, len(clauses)):
-        if clauses[i].kind == clauses[i - 1].kind == "threshold" and clauses[i].applies_to is None:
+        tier = clauses[i].kind == clauses[i - 1].kind == "threshold"
+        below = clauses[i].kind == "percent" and clauses[i - 1].threshold is not None and "不满" in clauses[i].text
+        if (tier or below) and clauses[i].applies_to is None:   # 满300元享8折，不满300元享9折: the same goods
             clauses[i] = dataclasses.replace(clauses[i], applies_to=clauses[i - 1].applies_to)
     if not any(c.when is not None and not c.when.otherwise for c in clauses):
         # 周末及节假日除外，其余时间8.5折: "the other times" are those the exclusions leave.

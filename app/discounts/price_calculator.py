@@ -168,7 +168,7 @@ def parse_item(spec: str) -> Item:
 _PROMOTION_WORDS = ("特价", "促销", "特惠", "清仓", "折扣", "秒杀", "活动")
 
 
-def _exclusion(item_class: str | None, rules: OfferRules) -> tuple[Fit, str, str]:
+def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | None, ...] = ()) -> tuple[Fit, str, str]:
     """Is the item left out by the offer's exclusions: yes, no, or maybe, with the question and the
     exclusion. The item is out when it is (a kind of) an excluded thing: 香烟 under 烟, 白酒 under 烟酒,
     海鲜 under 河海鲜; an item more general than an exclusion (隐形产品 vs 隐形产品相关附件) is not. It is
@@ -203,6 +203,10 @@ def _exclusion(item_class: str | None, rules: OfferRules) -> tuple[Fit, str, str
             ex_known = words.place(ex)[1] in ("exact", "head")
             item_known = bool(words.place(item_class)[0])
             if words.wider(item_class, ex):
+                # 书 beside 教辅不参加 may be one; not when the basket lists the excluded goods apart
+                # (餐饮=200 酒水=100: the 餐饮 is the rest).
+                if not any(o and o != item_class and words.fit(ex, o) == "yes" for o in others):
+                    maybe = maybe or ("maybe", f"若{item_class}不含{ex}", ex)
                 continue
             if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)):
                 maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
@@ -393,7 +397,8 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     and a clause that holds only at some times is priced without, its price given as a dependency."""
     payable: list[Decimal] = []
     applied: list[str | None] = []
-    exclusion = [_exclusion(item.item_class, rules) for item in basket]
+    named = tuple(item.item_class for item in basket)
+    exclusion = [_exclusion(item.item_class, rules, named) for item in basket]
     # An item that may be excluded is priced as excluded (the member's favour is never assumed), and
     # the quote says what it would cost if it is not.
     excluded = [state != "no" for state, _q, _ex in exclusion]
