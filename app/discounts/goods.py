@@ -137,9 +137,26 @@ class Vocabulary:
         fits = [self._fit_one(p, item) for p in parts]
         return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"
 
+    def split(self, name: str) -> list[str]:
+        """A name that is known words one after another (烫染护理 -> 烫染, 护理; 洗衣洗鞋 -> 洗衣, 洗鞋), or []:
+        a class written as several classes run together."""
+        best: dict[int, list[str]] = {0: []}
+        for end in range(1, len(name) + 1):
+            for start in range(max(0, end - 8), end - 1):
+                if start in best and self.known(name[start:end]):
+                    candidate = best[start] + [name[start:end]]
+                    if end not in best or len(candidate) < len(best[end]):
+                        best[end] = candidate
+        words = best.get(len(name), [])
+        return words if len(words) >= 2 else []
+
     def _fit_one(self, cls: str, item: str) -> Fit:
         if cls in item or (len(item) >= 2 and item in cls):
             return "yes"
+        if not self.known(cls) and (parts := self.split(cls)):
+            fits = [self._fit_one(p, item) for p in parts]
+            if "yes" in fits:
+                return "yes"
         (classes, cls_how), (items, item_how) = self.place(cls), self.place(item)
         if not classes or not items:
             return "maybe"
@@ -216,8 +233,8 @@ EVERYTHING = frozenset({
 # Words that cannot stand inside a class of goods: what is left with one of them is a condition, a time
 # or a threshold the grammar did not read (折后满100元, 消费满50元方, 新客首次到店, 17点后).
 _NOT_GOODS = re.compile(
-    r"\d[\d.]*(?:[元块折%次件份个位人张日号点:]|$)|[满减折送赠抵返除限需须每第凡若如%]|以后|之后|以前|之前|以上|以下|"
-    r"以内|起|后$|前$|方可|即可|才|不|首次|首单|新客|新顾客|新会员|新用户|老客|到店|周[一二三四五六日天末]|星期|工作日|"
+    r"\d[\d.]*(?:[元块折%次件份个位人张日号点:]|$)|[满减折送赠抵除限需须每第凡若如%]|以后|之后|以前|之前|以上|以下|"
+    r"以内|起|后$|前$|方可|即可|才|不|首次|首单|新客|封顶|新顾客|新会员|新用户|老客|到店|周[一二三四五六日天末]|星期|工作日|"
     r"节假日|节日|会员日|午市|晚市|时段|当天|当日|当月|生日|同行|随行|本人|持卡|凭卡|刷卡|出示|会员|每人|每位|人均|或|且|"
     r"并|再|另|又|享|价$")
 GOODS_AT_MOST = 12   # characters: a longer "class" is a sentence the grammar did not read
@@ -226,7 +243,9 @@ GOODS_AT_MOST = 12   # characters: a longer "class" is a sentence the grammar di
 def read_goods(prefix: str) -> str | None:
     """The goods the words before a rate name, those words' fillers off (门市价, 享受, 一律, 凭卡, 购);
     None for everything. NotGoods when what is left is not a class of goods."""
-    core = prefix.strip(" :、,").rsplit(":", 1)[-1]   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
+    heading, _colon, core = prefix.strip(" :、,").rpartition(":")   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
+    if heading and (q := _qualifier_of(heading)[0]) and not _qualifier_of(core)[0]:
+        core = q + core   # 持卡首次到店：面部护理体验价99元: only the first time
     if core in EVERYTHING:
         return None
     core = _strip_around(core)

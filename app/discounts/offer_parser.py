@@ -73,7 +73,8 @@ _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
-    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|"
+    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
+    r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -124,7 +125,7 @@ def _clock_word(m: re.Match) -> str:
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
+_TYPOS = (("一率", "一律"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -179,7 +180,11 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
         # brackets that list examples (亚健康调理（肩颈服务、…）服务) stay inside theirs.
         own = (_EXCLUSION.match(inner) or _NOT_COMBINABLE.search(inner) or read_limit(inner) or _HARMLESS.match(inner)
                or re.search(r"[折%]|减\d|\d元|送|赠|限", inner))
-        return f",{inner}," if own else m.group(0)
+        if own:
+            return f",{inner},"
+        if m.end() == len(text) or text[m.end()] in ",;.!?":   # 周五、六9折(含早): a note after the rate
+            return f",{inner}"
+        return "(" + inner.replace(",", "、") + ")"   # 空调清洗(挂机,柜机): the brackets' list stays whole
 
     text = re.sub(r"\(([^()]*)\)", lift, text)
     out: list[tuple[int, str]] = []
@@ -213,6 +218,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     limits: list[Limit] = []
     originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
     windows: list[tuple[int, int, When]] = []   # a window said alone: (sentence, position, window)
+    windows_out: list[When] = []                # a window the offer does not hold in (晚场不参与)
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
         raw_text = originals.get(raw, raw)
@@ -247,8 +253,13 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         when, segment = extract_when(segment)
         if when is not None:
             read.append("时段")
-        if when is not None and not segment.strip(" :、限仅只"):
+        if when is not None and (not segment.strip(" :、限仅只") or _goods_only(segment)):
             windows.append((sentence, position, when))   # 每周二会员日，全场8.5折: see _place_windows
+            _traced(trace, read)
+            continue
+        if when is not None and _WINDOW_OUT.match(segment):   # 晚场20:00以后不参与: not at those times
+            windows_out.append(when)
+            read.append("不参加")
             _traced(trace, read)
             continue
         for pattern, kind in _CONDITIONS:
@@ -282,6 +293,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         found = read_clause(segment)
         clause, family = found if found else (None, "")
         modelled = clause is not None and (clause.kind == "nth" or clause.max_units is not None)
+        if clause is None and when is None and _says_nothing(segment):   # 凭卡保养维修, the card cut out: goods only
+            read.append("说明")
+            _traced(trace, read)
+            continue
         if clause is None or (not modelled and _NOT_MODELLED.search(segment)) or _impossible(clause):
             unparsed.append(raw_text)
             _traced(trace, ["未能解析"])
@@ -294,6 +309,11 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
     clauses = _place_windows(clauses, placed, windows)
+    for out in windows_out:
+        if any(c.when is not None for c in clauses):   # a window inside a window: not in the rule model
+            unparsed.append(f"{out.text}不参加")
+        else:
+            clauses = [dataclasses.replace(c, when=dataclasses.replace(out, outside=True)) for c in clauses]
     if re.search(r"价低|最低|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
         clauses = [dataclasses.replace(c, pooled=True) if c.kind == "nth" else c for c in clauses]
     # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
@@ -318,6 +338,32 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
 # Words a rule is made of: a first segment without any is the merchant's name or a notice's heading.
 _RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点日月晚午次]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠")
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
+
+
+_WINDOW_OUT = re.compile(r"^(?:均)?(?:不参与|不参加|除外|不享受(?:此)?(?:优惠)?|不可用|不适用|不优惠|不打折)(?:此|本)?(?:优惠|活动)?$")
+
+
+def _says_nothing(segment: str) -> bool:
+    """A segment that names goods only (凭卡保养维修 once the card is cut out: 保养维修) or holds no word a
+    rule is made of (含早, 欢迎品尝) says nothing about the price."""
+    from app.discounts.goods import NotGoods, read_goods, vocabulary
+
+    if not segment or not _RULE_WORDS.search(segment):
+        return bool(segment)
+    return _goods_only(segment)
+
+
+def _goods_only(segment: str) -> bool:
+    """The segment names goods the vocabulary knows, or everything, and nothing more (到店洗车, 工会会员入住)."""
+    from app.discounts.goods import NotGoods, read_goods, vocabulary
+
+    if re.search(r"\d", segment):
+        return False
+    try:
+        goods = read_goods(segment)
+    except NotGoods:
+        return False
+    return goods is None or vocabulary().place(goods)[1] == "exact" or bool(vocabulary().split(goods))
 
 
 def _title(segment: str) -> str | None:

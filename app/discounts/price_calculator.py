@@ -272,14 +272,19 @@ def qualifier_notes(rules: OfferRules) -> list[str]:
 
 
 def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None:
-    specific = [c for c in clauses if c.applies_to is not None]
-    if specific:  # the item's own word (茶位费), then the most specific wording (太阳镜 over a catch-all 9折)
-        # A clause for a day that holds now (每周二会员日烫染6折) is more specific than the everyday one.
-        return max(specific, key=lambda c: (c.when is not None, bool(item_class and _literally(c.applies_to or "", item_class)),
+    """The clause that prices an item when several hold. A clause for a day or an hour that holds now
+    (每逢周五、周六入住为85折, 每周二会员日烫染6折) is the rule of that time, over the everyday one; then
+    the item's own word (茶位费), then the most specific wording (太阳镜 over a catch-all 9折); among
+    catch-alls, a rate the bill had to reach (满500元打8折) is the tier above the plain one."""
+    if not clauses:
+        return None
+    pool = [c for c in clauses if c.when is not None] or clauses
+    specific = [c for c in pool if c.applies_to is not None]
+    if specific:
+        return max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
                                             len(c.applies_to or "")))
-    # A rate the bill had to reach (满500元打8折) is the tier above the plain one (不满500元打9折).
-    reached = [c for c in clauses if c.threshold is not None]
-    return reached[0] if reached else (clauses[0] if clauses else None)
+    reached = [c for c in pool if c.threshold is not None]
+    return reached[0] if reached else pool[0]
 
 
 def _literally(cls: str, item_class: str) -> bool:
@@ -482,7 +487,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 if timing == "unknown":
                     maybe_reductions.append((clause, why))
                 continue
-            off, eligible = _reduction_on(clause, basket, payable, excluded)
+            off, eligible = _reduction_on(clause, basket, payable, excluded, unit_cap)
             if off > 0 and (best is None or off > best[0]):
                 best = (off, clause, eligible)
         _maybe_reduction(group, basket, payable, excluded, rules, at, best, depends)
@@ -586,15 +591,20 @@ def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:
     return list(groups.values())
 
 
-def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], excluded: list[bool]
-                  ) -> tuple[Decimal, list[int]]:
+def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], excluded: list[bool],
+                  unit_cap: int | None = None) -> tuple[Decimal, list[int]]:
     """What a 满减/立减 takes off the items it covers as priced so far (never more than they come to),
     and which items those are."""
     eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
     subtotal = sum((payable[i] for i in eligible), Decimal(0))
-    if clause.per_unit:   # 每人立减200元: off each unit, never more than a unit costs
-        off = sum((min(clause.amount or Decimal(0), payable[i] / (basket[i].quantity or 1)) * (basket[i].quantity or 1)
-                   for i in eligible), Decimal(0))
+    if clause.per_unit:   # 每人立减200元: off each unit, never more than a unit costs, for so many units a use
+        left = unit_cap
+        off = Decimal(0)
+        for i in eligible:
+            units = basket[i].quantity or 1
+            counted = units if left is None else min(units, left)
+            left = None if left is None else left - counted
+            off += min(clause.amount or Decimal(0), payable[i] / units) * counted
         return min(off, subtotal).quantize(FEN), eligible
     return min(_reduction(clause, subtotal), subtotal), eligible
 

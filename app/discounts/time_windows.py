@@ -7,6 +7,7 @@ Holidays and 工作日 follow the State Council's calendar, 调休 workdays incl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -20,15 +21,16 @@ _DAY_LIST = re.compile(rf"(?:每逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|星�
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:工会)?会员日")
-_DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间)(?:时段|时间)?")
+_DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间)?")
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}")
 _HOURS_FROM = re.compile(rf"{_TIME}\s*(?:以后|之后|后|起)")     # 17:00后, 21点以后: until closing
 _HOURS_UNTIL = re.compile(rf"{_TIME}\s*(?:以前|之前|前)")       # 10:00前: from opening
 _MONTHDAYS = re.compile(r"每月(?:的)?(\d{1,2})[日号](?:(?:、|,|和|及|与)(\d{1,2})[日号])*")
+_MONTHDAYS_ENDING = re.compile(r"每月(?:逢|的)?(\d)(?:日|号)?(?:\([^()]*\))?")   # 每月逢8日（8号、18号、28号）
 _EVENING = re.compile(r"每晚|每天晚上|晚上|夜间")
 # 其他日子饮品95折, 平日9.5折: the rate for whenever the offer's other windows do not hold.
-_OTHERWISE = re.compile(r"(?:其他|其余|其它)(?:日子|时间|时段|日期|时候)|平日|平时|非会员日|其余每天|其他每天")
+_OTHERWISE = re.compile(r"(?:其他|其余|其它)(?:日子|时间|时段|日期|时候|场次)|平日|平时|非会员日|其余每天|其他每天")
 _HOLIDAYS_OUT = re.compile(
     r"(?:(周末|双休日)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
     r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用)(?:此|本)?(?:优惠|活动)?")
@@ -48,9 +50,12 @@ class When:
     daypart: str | None = None           # 午市, 晚市 as written (their hours unknown unless given)
     monthdays: tuple[int, ...] = ()      # 每月8日、18日、28日
     otherwise: bool = False              # 其他日子, 平日: when none of the offer's other windows holds
+    outside: bool = False                # 晚场20:00以后不参与: the clause holds when this window does not
 
     def describe(self) -> str:
         parts = []
+        if self.outside:
+            return "除" + When(self.text, self.weekdays, self.workdays, self.hours, self.daypart, self.monthdays).describe() + "外"
         if self.otherwise:
             parts.append("其他时间")
         if self.monthdays:
@@ -72,6 +77,8 @@ class When:
             out["monthdays"] = list(self.monthdays)
         if self.otherwise:
             out["otherwise"] = True
+        if self.outside:
+            out["outside"] = True
         return out
 
     @classmethod
@@ -79,7 +86,7 @@ class When:
         hours = data.get("hours")
         return cls(data.get("text", ""), tuple(data.get("weekdays", ())), bool(data.get("workdays")),
                    (hours[0], hours[1]) if hours else None, data.get("daypart"), tuple(data.get("monthdays", ())),
-                   bool(data.get("otherwise", False)))
+                   bool(data.get("otherwise", False)), bool(data.get("outside", False)))
 
 
 def weekdays_text(days: tuple[int, ...]) -> str:
@@ -123,7 +130,11 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
     monthdays: tuple[int, ...] = ()
-    if m := _MONTHDAYS.search(rest):
+    if (m := _MONTHDAYS_ENDING.search(rest)) and "逢" in m.group(0):
+        monthdays = tuple(d for d in (int(m.group(1)), int(m.group(1)) + 10, int(m.group(1)) + 20) if 1 <= d <= 31)
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
+    elif m := _MONTHDAYS.search(rest):
         days = tuple(sorted({int(d) for d in re.findall(r"(\d{1,2})[日号]", m.group(0))}))
         if all(1 <= d <= 31 for d in days):
             monthdays = days
@@ -154,6 +165,9 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         rest = rest.replace(m.group(0), "", 1)
     if not found:
         return None, segment
+    rest = re.sub(r"\(\s*\)", "", rest)                     # 欢唱时段（周一至周五12:00-18:00）: the brackets held it
+    rest = re.sub(r"^(?:欢唱|优惠|特惠|活动|指定|上述|以上)?时段", "", rest)
+    rest = re.sub(r"^(?:有效|适用|可用|通用)$", "", rest)
     if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
         rest = rest.replace(m.group(0), "", 1)
     return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
@@ -184,6 +198,13 @@ def _official(day: dt.date) -> tuple[bool, bool] | None:
 def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date | None) -> tuple[Holds, str]:
     """Does a clause with this window hold at `at` (a date, or a date and time)? With the reason when
     it does not, or the question that would settle it when that cannot be known."""
+    if when is not None and when.outside:   # 晚场20:00以后不参与: the window's answer, turned round
+        inner, why = holds(dataclasses.replace(when, outside=False), False, at)
+        if inner == "unknown":
+            return "unknown", f"若不在{dataclasses.replace(when, outside=False).describe()}消费"
+        if inner == "yes":
+            return "no", f"{dataclasses.replace(when, outside=False).describe()}不参加"
+        return holds(None, holidays_excluded, at)
     if when is None and not holidays_excluded:
         return "yes", ""
     if at is None and when is not None and when.otherwise and not (when.weekdays or when.monthdays or when.hours):
