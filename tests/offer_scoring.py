@@ -50,6 +50,14 @@ class Outcome:
         return f"[{self.verdict}] {self.offer} | {self.items}{when} | want {want} got {self.got}{flags}"
 
 
+# A writer's own arithmetic slip, shown by the writer's `why`: the price is corrected here, in the open,
+# never in the frozen batch file. (batch, offer text, items) -> (payable, why).
+ERRATA = {
+    (4, "男装 凭公会卡全场一率8折(新款不参加，西服定制另议)", "衬衫=199 裤子=299"):
+        ("398.40", "the writer's why says 398×0.8, but 199 + 299 = 498, and 498×0.8 = 398.40"),
+}
+
+
 def batch_files() -> list[Path]:
     return sorted(HELDOUT.glob("batch_*.toml"), key=lambda p: int(p.stem.split("_")[1]))
 
@@ -72,14 +80,15 @@ def score_batch(path: Path) -> list[Outcome]:
                 [f"未能识别：{u}" for u in quote.uncertain] + [f"取决于：{d.question}" for d in quote.depends]
                 + [f"需写明：{n}" for n in quote.needs])
             ambiguous = bool(basket.get("ambiguous", False))
-            expected = Decimal(basket["payable"])
+            corrected = ERRATA.get((number, offer["text"], basket["items"]))
+            expected = Decimal(corrected[0] if corrected else basket["payable"])
             if ambiguous:
                 verdict = "right" if flags else "wrong"
             elif flags:
                 verdict = "flagged"
             else:
                 verdict = "right" if quote.payable == expected else "wrong"
-            out.append(Outcome(number, offer["text"], basket["items"], basket.get("on"), basket["payable"],
+            out.append(Outcome(number, offer["text"], basket["items"], basket.get("on"), str(expected),
                                ambiguous, str(quote.payable), flags, verdict))
     return out
 

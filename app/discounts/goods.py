@@ -154,16 +154,25 @@ class Vocabulary:
         if cls in item or (len(item) >= 2 and item in cls):
             return "yes"
         if not self.known(cls) and (parts := self.split(cls)):
+            # 2D影片 is a 影片 that is 2D (the last part, the head, is above another: the narrower says it);
+            # 烫染护理 is 烫染 or 护理, and 洗衣洗鞋 is 洗衣 or 洗鞋 (any of them).
+            head = self.canonical(parts[-1])
+            narrow = [p for p in parts[:-1] if head in self.ancestors(p)]
+            if narrow:
+                fits = [self._fit_one(p, item) for p in narrow]
+                return "yes" if all(f == "yes" for f in fits) else "no" if "no" in fits else "maybe"
             fits = [self._fit_one(p, item) for p in parts]
             if "yes" in fits:
                 return "yes"
+            if all(f == "no" for f in fits):
+                return "no"
         (classes, cls_how), (items, item_how) = self.place(cls), self.place(item)
         if not classes or not items:
             return "maybe"
         if any(self.ancestors(i) & classes for i in items):
-            # Two guesses (单项票 and 全天票, both …票) do not make one the other.
-            guessed = "prefix" in (cls_how, item_how) or (cls_how == item_how == "head")
-            return "maybe" if guessed else "yes"
+            # A class placed by a guess is wider than it says (皮衣 as …衣 is every garment; 参茸滋补品 is
+            # some 滋补品), and an item placed by its prefix may not be one (咖啡豆 is no 咖啡): maybe.
+            return "yes" if cls_how == "exact" and item_how != "prefix" else "maybe"
         if any(self.ancestors(c) & items for c in classes):
             return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
         # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no.
@@ -171,9 +180,14 @@ class Vocabulary:
 
     def wider(self, item: str, cls: str) -> bool:
         """The item names a class above the class (餐饮 beside 酒水除外): it is not one of them."""
-        (classes, _), (items, _) = self.place(cls), self.place(item)
-        return (any(self.ancestors(c) & items for c in classes)
+        (classes, _), (items, how) = self.place(cls), self.place(item)
+        return how == "exact" and (any(self.ancestors(c) & items for c in classes)
                 and not any(self.ancestors(i) & classes for i in items))
+
+    def under_guess(self, item: str, cls: str) -> bool:
+        """The item is under what a guessed class is a kind of (西洋参 and 参茸滋补品, a 滋补品): it may be one."""
+        (classes, how), (items, _) = self.place(cls), self.place(item)
+        return how == "head" and any(self.ancestors(i) & classes for i in items)
 
     def also_outside(self, item: str, cls: str, exclusion: str) -> bool:
         """The item is under the exclusion, but also under the class by a way that avoids it (维生素 is a
@@ -186,8 +200,9 @@ class Vocabulary:
     def shares_a_word(self, cls: str, item: str) -> bool:
         """Some character of the item's name is in the class's (参茸贵细 and 鹿茸片): a hint that an
         unknown class may hold it, never enough to say it does."""
-        common = set(cls) & set(item)
-        return bool(common - set("品类费服务项目商产用具套装系列的和及与、"))
+        if any(cls[i:i + 2] in item for i in range(len(cls) - 1)):
+            return True
+        return bool(cls and item and cls[-1] == item[-1] and cls[-1] not in "品类费服务项目商产用具套装系列的")
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +232,7 @@ _AROUND_GOODS = sorted({
     "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "原价", "成交价", "基础上", "优惠价", "优惠",
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
-    "部分", "指定", "以下", "如下",
+    "部分", "指定", "以下", "如下", "散客", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")

@@ -181,7 +181,7 @@ def mark(name: str) -> Parser:
 # ---------------------------------------------------------------- the phrases
 
 YUAN = lit("元", "块钱", "块")
-UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒")
+UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "双", "只", "套", "节", "碗", "台")
 UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克",
             "版", "颗", "次")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
@@ -201,7 +201,7 @@ AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "�
                                           "折后价", "之后", "后"), opt(lit("再"))))
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
-AMOUNT_OFF = seq(lit("立减", "直减", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
+AMOUNT_OFF = seq(lit("立减", "直减", "直降", "立省", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
@@ -209,9 +209,9 @@ FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
 FREE_AFTER = seq(lit("免收", "免除"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
 GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
-           opt(YUAN), opt(lit("即", "可", "另", "再", "还", "就", "加")), lit("赠送", "赠", "送"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
+           opt(YUAN), opt(lit("即", "可", "另", "再", "还", "就", "加")), lit("赠送", "赠", "送", "免费"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
            rest("item"))
-PERK = seq(lit("赠送", "送"), rest("item"))
+PERK = seq(lit("赠送", "赠", "送"), rest("item"))
 CARD_PRICE = alt(seq(opt(lit("原价", "门市价", "挂牌价", "票价")), num("list"), YUAN, lit("卡价"), num("card"), YUAN),
                  seq(lit("卡价"), num("card"), YUAN))
 NTH = seq(lit("第"), num("nth"), UNIT, ENJOY,
@@ -301,14 +301,15 @@ def _each_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
     """免收挂号费, 停车费全免; 月嫂、育儿嫂免收中介服务费 (the words before say for whom: the free thing is
     what follows); 新客首次保养免工时费 (only the first time)."""
-    qualifier = ""
+    qualifier, requires = "", None
     if prefix:
         context = read_goods(prefix)   # NotGoods for 满200免运费: not a free item
         qualified = vocabulary().qualified(context) if context else None
         qualifier = qualified[0].word if qualified else ""
+        requires = (qualified[1] if qualified else context) or None   # 补牙、拔牙免收挂号费: beside those
     item = str(caps["item"]).removesuffix("费用").removesuffix("等")
     item = read_goods(item) if item else None   # 会员补胎免费: the free thing is 补胎
-    return Clause("free", segment, (qualifier + item) if item else (qualifier or None))
+    return Clause("free", segment, (qualifier + item) if item else (qualifier or None), requires=requires)
 
 
 def _pay_share(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -328,7 +329,10 @@ def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _perk(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    return None if prefix else Clause("perk", segment, str(caps["item"]).removesuffix("等"))
+    """送饮料一份; 新客到店赠送手部护理一次 (whatever comes first, a gift is never money off)."""
+    if prefix and re.search(r"[满折减元%]", prefix):
+        return None
+    return Clause("perk", segment, str(caps["item"]).removesuffix("等"))
 
 
 def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -386,7 +390,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("折扣", PERCENT, _percent),
     Family("立减", EACH_OFF, _each_off),
     Family("立减", AMOUNT_OFF, _amount_off),
-    Family("赠品", PERK, _perk, anywhere=False),
+    Family("赠品", PERK, _perk),
     Family("免费", FREE_LEADING, _free, anywhere=False),
     Family("免费", FREE_AFTER, _free),
     Family("免费", FREE_TRAILING, _free, anywhere=False),
@@ -465,8 +469,15 @@ def cut_cap(segment: str) -> tuple[list[Decimal], bool, str]:
 _PERIODS = ("day", "week", "month", "year")
 
 
+_LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
+
+
 def read_limit(segment: str) -> Limit | None:
     """每卡每月限一次, 每人每天限用1次 (uses of the offer); 每人限购两件 (units bought)."""
+    if m := _LOOSE_LIMIT.match(segment):   # 每卡每天限洗车一次: what is limited named inside
+        period = {"天": "day", "日": "day", "周": "week", "月": "month", "年": "year"}.get(m.group(2) or "")
+        times = int(m.group(3)) if m.group(3).isdigit() else cn_number(m.group(3))
+        return Limit(segment, "person" if m.group(1) in "人位" else "card", period, times or 1)
     toks = tokenize(segment)
     if (caps := _full(LIMIT, toks)) is not None:
         period = next((p for p in _PERIODS if caps.get(f"period_{p}")), None)

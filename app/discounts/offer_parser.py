@@ -66,6 +66,7 @@ _EXCLUSION = re.compile(
     r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
     r"按原价收取|按原价|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠)(.*)$")
+_EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
@@ -74,7 +75,8 @@ _HARMLESS = re.compile(
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
-    r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|"
+    r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
+    r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -90,6 +92,7 @@ def _normalise(text: str) -> str:
     text = re.sub(r"[①-⑩]", ";", text)   # circled numbers are points of a list (NFKC would make them digits)
     out = unicodedata.normalize("NFKC", text).translate(table)
     out = out.replace("佰", "百").replace("仟", "千").replace("萬", "万")
+    out = re.sub(r"(\d+)#", r"\1号", out)   # 95#汽油 is 95号汽油
     out = _CLOCK_WORDS.sub(_clock_word, out)
     # 85折后，每满三百再减三十 / 九折后满200再减20: the rate and what comes after it are two clauses.
     out = re.sub(r"(?<=[\d一二三四五六七八九十])折(?=(?:之)?后)", "折,", out)
@@ -125,7 +128,7 @@ def _clock_word(m: re.Match) -> str:
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("一率", "一律"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
+_TYPOS = (("一率", "一律"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -133,16 +136,17 @@ _TYPOS = (("一率", "一律"), ("忧惠", "优惠"), ("优慧", "优惠"), ("�
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
 _PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间盒瓶只台辆套版颗]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
-               r"活动价|卡价|惠民价|体验价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆)"
+               r"活动价|卡价|惠民价|体验价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|"
+               r"仅需|只需|只要)"
                r"(?:仅需|只需|只要|即可|仅|只)?")
 _LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
 _CARD_PRICE = re.compile(
     rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
 _CARD_PRICE_THEN_LIST = re.compile(
-    rf"([^,;.!?()]*?){_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\s*[(,]{_LIST_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\)?")
+    rf"([^,;.!?()]*?){_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\s*[(,]{_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)?")
 # 精洗五十元（原价八十元）: a price with the list price beside it needs no word for "card price".
 _PRICE_THEN_LIST = re.compile(
-    rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\)")
+    rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)")
 _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
@@ -180,7 +184,7 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
         # brackets that list examples (亚健康调理（肩颈服务、…）服务) stay inside theirs.
         own = (_EXCLUSION.match(inner) or _NOT_COMBINABLE.search(inner) or read_limit(inner) or _HARMLESS.match(inner)
                or re.search(r"[折%]|减\d|\d元|送|赠|限", inner))
-        if own:
+        if own or all(_HARMLESS.match(part) for part in inner.split(",") if part):
             return f",{inner},"
         if m.end() == len(text) or text[m.end()] in ",;.!?":   # 周五、六9折(含早): a note after the rate
             return f",{inner}"
@@ -219,6 +223,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     originals: dict[str, str] = {}   # a segment the splitter rewrote -> the offer's own words
     windows: list[tuple[int, int, When]] = []   # a window said alone: (sentence, position, window)
     windows_out: list[When] = []                # a window the offer does not hold in (晚场不参与)
+    offer_qualifier: str | None = None          # 首次到店 said on its own: every clause is for the first visit
+    repeats: list[int] = []                     # sentences where 上不封顶 stands alone: their 满减 repeat
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
         raw_text = originals.get(raw, raw)
@@ -238,6 +244,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             segment = _NOT_COMBINABLE.sub("", segment)
             read.append("不可叠加")
         found_caps, had_cap, segment = cut_cap(segment)
+        if had_cap and not found_caps:   # 上不封顶: the 满减 said before it repeats
+            repeats.append(sentence)
         caps.extend(found_caps)
         if had_cap:
             read.append("上限")
@@ -271,9 +279,15 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if _HARMLESS.match(segment):
             read.append("说明")
             segment = ""
+        if _OFFER_QUALIFIER.match(segment):   # 首次到店，持工会卡消费立减10元: the whole offer is for the first visit
+            offer_qualifier = offer_qualifier or ("新客" if "新" in segment else "首次")
+            read.append("限首次")
+            segment = ""
         if not segment:
             _traced(trace, read)
             continue
+        if m := _EXCLUSION_LEADING.match(segment):   # 不含软件、延保
+            segment = f"{m.group(1)}除外"
         if m := _EXCLUSION.match(segment):
             if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
                 unparsed.append(raw_text)
@@ -310,10 +324,20 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         placed.append((sentence, position))
     clauses = _place_windows(clauses, placed, windows)
     for out in windows_out:
-        if any(c.when is not None for c in clauses):   # a window inside a window: not in the rule model
-            unparsed.append(f"{out.text}不参加")
-        else:
-            clauses = [dataclasses.replace(c, when=dataclasses.replace(out, outside=True)) for c in clauses]
+        timed = [c for c in clauses if c.when is not None]
+        if any(not (c.when.hours or c.when.daypart) or not (out.hours or out.daypart) or out.weekdays for c in timed):
+            unparsed.append(f"{out.text}不参加")   # a window inside a window: not in the rule model
+        else:   # 午市11:00-14:00套餐凭卡28元，晚市不参加: the timed clauses are in their own hours already
+            clauses = [c if c.when is not None else dataclasses.replace(c, when=dataclasses.replace(out, outside=True))
+                       for c in clauses]
+    for sentence in repeats:
+        clauses = [dataclasses.replace(c, repeat=True) if c.kind == "threshold" and s == sentence else c
+                   for c, (s, _p) in zip(clauses, placed)]
+    if offer_qualifier:
+        from app.discounts.goods import vocabulary
+
+        clauses = [c if c.applies_to and vocabulary().qualified(c.applies_to) else
+                   dataclasses.replace(c, applies_to=offer_qualifier + (c.applies_to or "")) for c in clauses]
     if re.search(r"价低|最低|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
         clauses = [dataclasses.replace(c, pooled=True) if c.kind == "nth" else c for c in clauses]
     # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
@@ -340,6 +364,9 @@ _RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点�
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 
+_OFFER_QUALIFIER = re.compile(
+    r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
+    r"(?:到店|光临|进店|消费|入住)?(?:专享)?$")
 _WINDOW_OUT = re.compile(r"^(?:均)?(?:不参与|不参加|除外|不享受(?:此)?(?:优惠)?|不可用|不适用|不优惠|不打折)(?:此|本)?(?:优惠|活动)?$")
 
 

@@ -166,6 +166,8 @@ def parse_item(spec: str) -> Item:
 
 # Words that mark goods on promotion: an exclusion of 特价菜 or 特价商品 leaves out 特价肥牛 too.
 _PROMOTION_WORDS = ("特价", "促销", "特惠", "清仓", "折扣", "秒杀", "活动")
+# New-season goods (新款不参加): an item that does not say it is not known to be old stock.
+_NEW_WORDS = ("新款", "新品", "当季", "新上市", "新到")
 
 
 def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | None, ...] = ()) -> tuple[Fit, str, str]:
@@ -185,6 +187,11 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
         if any(ex.startswith(w) for w in _PROMOTION_WORDS):   # 特价菜, 特价药: goods that say they are on promotion
             if any(w in item_class for w in _PROMOTION_WORDS):
                 return "yes", "", ex
+            continue
+        if any(ex.startswith(w) for w in _NEW_WORDS):
+            if any(w in item_class for w in _NEW_WORDS):
+                return "yes", "", ex
+            maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue
         if ex.startswith(item_class) and ex != item_class:
             continue
@@ -208,7 +215,8 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 if not any(o and o != item_class and words.fit(ex, o) == "yes" for o in others):
                     maybe = maybe or ("maybe", f"若{item_class}不含{ex}", ex)
                 continue
-            if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)):
+            if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)) \
+                    or words.under_guess(item_class, ex):
                 maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
     return maybe or ("no", "", "")
 
@@ -388,6 +396,19 @@ def _holds(clause: Clause, rules: OfferRules, at) -> tuple[str, str]:
     return "yes", ""
 
 
+def _weaker(a: Fit, b: Fit) -> Fit:
+    return "no" if "no" in (a, b) else "maybe" if "maybe" in (a, b) else "yes"
+
+
+def _required(clause: Clause, basket: list[Item], index: int) -> Fit:
+    """A clause that holds beside some goods (补牙、拔牙免收挂号费): does the basket hold them?"""
+    if not clause.requires:
+        return "yes"
+    fits = [vocabulary().fit(clause.requires, item.item_class) for i, item in enumerate(basket)
+            if i != index and item.item_class]
+    return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"
+
+
 def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules) -> bool:
     """The vocabulary cannot place the item in this clause's class, but another clause's class names it
     (心理咨询 under 首次心理咨询免费, beside 心理测量优惠20%): it is that clause's, not maybe this one's."""
@@ -434,6 +455,8 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
         fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
+        fits = [(c, _weaker(fit, _required(c, basket, index)), q or (f"若同时有{c.requires}" if c.requires else ""), t)
+                for c, fit, q, t in fits]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
         pay = _pay_item(clause, item, unit_cap)
         uses = min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None)
@@ -472,6 +495,14 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             continue
         lines = [i for i, item in enumerate(basket) if not excluded[i] and _matches(nth, item.item_class)
                  and payable[i] == item.amount]
+        unsure = [i for i, item in enumerate(basket) if not excluded[i] and payable[i] == item.amount
+                  and _fit(nth, item.item_class)[0] == "maybe"]
+        if unsure:   # 第二杯半价（价低者半价） and a 水果茶 the offer's 奶茶 may or may not mean
+            saved = sum(_pooled_nth(nth, basket, lines + unsure).values(), Decimal(0))
+            if saved > sum(_pooled_nth(nth, basket, lines).values(), Decimal(0)):
+                names = "、".join(basket[i].item_class or "商品" for i in unsure)
+                depends.append(Dependency(None, f"若{names}也算{nth.applies_to}",
+                                          (sum(payable, Decimal(0)) - saved).quantize(FEN), nth.text))
         for i, off in _pooled_nth(nth, basket, lines).items():
             payable[i] = (payable[i] - off).quantize(FEN, rounding=ROUND_HALF_UP)
             applied[i] = nth.text

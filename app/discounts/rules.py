@@ -69,6 +69,7 @@ class Clause:
     every: int | None = None               # nth: the group size; its last unit is at `multiplier`
     units: int | None = None               # nth: how many of the group's last units (买十送二: 2); None = 1
     pooled: bool = False                   # nth: the group is formed across lines, the cheapest discounted (价低者半价)
+    requires: str | None = None            # the goods the basket must hold beside it (补牙、拔牙免收挂号费)
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
 
     def to_json(self) -> dict:
@@ -85,6 +86,8 @@ class Clause:
             out["units"] = self.units
         if self.pooled:
             out["pooled"] = True
+        if self.requires:
+            out["requires"] = self.requires
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -115,6 +118,7 @@ class Clause:
             per_unit=bool(data.get("per_unit", False)),
             units=data.get("units"),
             pooled=bool(data.get("pooled", False)),
+            requires=data.get("requires"),
         )
 
 

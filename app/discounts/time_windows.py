@@ -16,8 +16,8 @@ from typing import Literal
 WEEKDAY_NAMES = "一二三四五六日"
 _DAY_CHARS = "一二三四五六日天"
 _DAY = rf"(?:周|星期|礼拜)([{_DAY_CHARS}])"
-_DAY_RANGE = re.compile(rf"(?:每逢|每)?{_DAY}(?:至|到|~|-|—|－)(?:周|星期|礼拜)?([{_DAY_CHARS}])")
-_DAY_LIST = re.compile(rf"(?:每逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
+_DAY_RANGE = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:至|到|~|-|—|－)(?:周|星期|礼拜)?([{_DAY_CHARS}])")
+_DAY_LIST = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:工会)?会员日")
@@ -166,6 +166,7 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     if not found:
         return None, segment
     rest = re.sub(r"\(\s*\)", "", rest)                     # 欢唱时段（周一至周五12:00-18:00）: the brackets held it
+    rest = re.sub(r"^\((?:[周星期礼拜一二三四五六日天末、,至到~:\d号月-]|和|及)+\)", "", rest)   # 周末（周六、周日）
     rest = re.sub(r"^(?:欢唱|优惠|特惠|活动|指定|上述|以上)?时段", "", rest)
     rest = re.sub(r"^(?:有效|适用|可用|通用)$", "", rest)
     if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
