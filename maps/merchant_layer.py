@@ -32,12 +32,14 @@ def _code(category: str) -> str:
 
 def point_table(ids: Sequence[str], lons: Sequence[float], lats: Sequence[float], categories: Sequence[str],
                 names: Sequence[str], headlines: Sequence[str | None], *, offers: Sequence[str] | None = None,
-                notes: Sequence[str] | None = None) -> dict:
+                notes: Sequence[str] | None = None, expired: Sequence[bool] | None = None) -> dict:
     """Merchants as columns for the page (union_map.js readPoints): sent once, not per filter change.
 
     x, y are lon, lat in millionths of a degree (about 0.1 m, finer than any location we hold); c a
-    category number into `codes`; b a best-offer number into `bestText` (-1: none). An exported page,
-    which has no details pane, also carries o (offer text) and a (address or approximate-location note).
+    category number into `codes`; b a best-offer number into `bestText` (-1: none); e the positions
+    of merchants whose offer has ended (their popup says so, shown only when 显示已过期的优惠 brings
+    them back). An exported page, which has no details pane, also carries o (offer text) and a (address
+    or approximate-location note).
     """
     codes = [c.code for c in CATEGORIES]
     code_number = {code: i for i, code in enumerate(codes)}
@@ -63,6 +65,8 @@ def point_table(ids: Sequence[str], lons: Sequence[float], lats: Sequence[float]
         "c": [categories_seen[c] for c in categories], "b": [best(h) for h in headlines],
         "codes": codes, "bestText": best_text,
     }
+    if expired is not None:
+        table["e"] = [i for i, gone in enumerate(expired) if gone]
     if offers is not None:
         table["o"] = [o or "" for o in offers]
     if notes is not None:

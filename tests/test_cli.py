@@ -103,3 +103,23 @@ def test_the_installed_unioncard_command_uses_unioncard_db(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["count"] == 12
     assert (tmp_path / "env.sqlite").is_file()
+
+
+def test_merchants_list_leaves_out_expired_offers_unless_asked_and_marks_them(capsys, sqlite_url):
+    """Issue 24: as the window does, `merchants list` hides offers that have ended; --expired include
+    lists them marked 已过期, --expired only lists just them; --json says which."""
+    from widgets.launcher import main
+
+    assert main(["--db", sqlite_url, "merchants", "edit", "qs-06", "--valid-to", "2025-12-31"]) == 0
+    capsys.readouterr()
+
+    def listed(*extra):
+        assert main(["--db", sqlite_url, "merchants", "list", "--district", "青山区", "--json", *extra]) == 0
+        return {m["id"]: m["expired"] for m in json.loads(capsys.readouterr().out)["merchants"]}
+
+    assert "qs-06" not in listed() and listed()
+    both = listed("--expired", "include")
+    assert both["qs-06"] is True and not any(v for k, v in both.items() if k != "qs-06")
+    assert listed("--expired", "only") == {"qs-06": True}
+    assert main(["--db", sqlite_url, "merchants", "list", "--district", "青山区", "--expired", "include"]) == 0
+    assert "【已过期】出示工会卡即可享受正价商品9.8折" in capsys.readouterr().out

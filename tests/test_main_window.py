@@ -315,6 +315,12 @@ def test_expired_offers_are_hidden_unless_asked_and_soon_ending_ones_say_so(wind
     explorer.select_merchant("old-1")
     assert explorer.details.name_label.text() == "武昌万达影城（优惠已过期）"
     assert "2025-12-31（已过期）" in explorer.details.place_label.text()
+    # Issue 24: an expired offer is priced at full price, with why, never with its old discount.
+    explorer.details.amount_box.setText("观影=100")
+    text = explorer.details.result_label.text()
+    assert "应付 ¥100.00" in text and "省 <b style='color:#2b8a3e'>¥0.00" in text and "优惠已过期" in text
+    # ... and the map's popup for it says so too.
+    assert "优惠已过期" in page_value(qtbot, explorer.map, "popupOf", "old-1")
 
 
 def test_the_calculator_reads_what_people_type_and_offers_the_item_names(window, qtbot):

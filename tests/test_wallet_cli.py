@@ -123,3 +123,17 @@ def test_a_plain_bill_at_zhongbai_records_its_9_8_discount(run):
     code, out, err = run("pay", "--merchant", "qs-06", "--amount", "100", "--from", "bank")
     assert code == 0, err
     assert show(run)["bank"] == "402.00"
+
+
+def test_an_expired_offer_is_priced_in_full_and_records_no_saving(run, db_url, capsys):
+    """Issue 24: after its last day, an offer gives nothing: `discount price` says why and `wallet pay`
+    records the full amount with no saving."""
+    assert main(["--db", db_url, "merchants", "edit", "qs-06", "--valid-to", "2025-12-31"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db_url, "discount", "price", "--merchant", "qs-06", "--item", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "应付 100.00 元" in out and "优惠已过期（2025年12月31日结束）" in out
+    assert run("deposit", "500")[0] == 0
+    code, out, err = run("pay", "--merchant", "qs-06", "--amount", "100", "--from", "bank")
+    assert code == 0, err
+    assert show(run)["bank"] == "400.00"

@@ -58,7 +58,10 @@ BACKGROUND_FROM = 20_000
 
 def catalogue_json(index: CatalogueIndex) -> str:
     """setCatalogue's arguments, encoded: every merchant the page may show, as columns."""
-    table = point_table(index.ids, index.lon, index.lat, index.categories, index.names, index.headlines)
+    today = np.datetime64(dt.date.today(), "D")
+    expired = (~np.isnat(index.valid_to)) & (index.valid_to < today)
+    table = point_table(index.ids, index.lon, index.lat, index.categories, index.names, index.headlines,
+                        expired=expired.tolist())
     return json.dumps([table], ensure_ascii=False, separators=(",", ":"))
 
 

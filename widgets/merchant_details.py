@@ -85,6 +85,7 @@ class MerchantDetails(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # text wraps; nothing hides right
         self._rules: OfferRules | None = None
+        self._valid: tuple[dt.date | None, dt.date | None] | None = None   # the offer's dates
         self._example = "300"  # what to type at this merchant: 配镜=100, or a bare amount
         self.merchant_id: str | None = None
         self.favourites_enabled = True   # off where the member's own data cannot be kept (a shared catalogue)
@@ -257,6 +258,8 @@ class MerchantDetails(QScrollArea):
         self.call_button.setEnabled("tel" in self.links)
         self.call_button.setToolTip(f"拨打 {phone}" if phone else "商户没有留电话")
         self._rules = OfferRules.from_json(json.loads(row["rules_json"]))
+        self._valid = (row["valid_from"] if isinstance(row["valid_from"], dt.date) else None,
+                       row["valid_to"] if isinstance(row["valid_to"], dt.date) else None)
         ends = row["valid_to"] if isinstance(row["valid_to"], dt.date) else None
         self.name_label.setText(row["name"] + ("（优惠已过期）" if validity_note(ends) == "已过期" else ""))
         meta = [row["category"], row["district"] or "区未知"]
@@ -316,7 +319,8 @@ class MerchantDetails(QScrollArea):
             self.result_label.setText(f"<span style='color:#c92a2a'>{html.escape(str(exc))}</span>")
             self.quoted.emit(None)
             return
-        quote = price(self._rules, basket, dt.datetime.now())   # 算一算 is for paying now
+        # 算一算 is for paying now, under the offer's dates (an expired one prices in full and says why)
+        quote = price(self._rules, basket, dt.datetime.now(), self._valid)
         body = quote_html(quote)
         only_classes = all(c.applies_to for c in self._rules.clauses if c.kind in ("percent", "free"))
         if quote.saving == 0 and any(i.item_class is None for i in basket) and only_classes and self._rules.clauses:

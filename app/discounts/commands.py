@@ -35,13 +35,15 @@ def _discount_parse(args, store: Store, districts: DistrictIndex) -> int:
     return 0
 
 
-def _merchant_offer(store: Store, merchant_id: str) -> str:
-    # One column of one row: the catalogue's query machinery (app.merchants) sits above this package.
+def _merchant_offer(store: Store, merchant_id: str) -> tuple[str, tuple]:
+    """The merchant's offer text and its dates (valid_from, valid_to). A few columns of one row: the
+    catalogue's query machinery (app.merchants) sits above this package."""
     with store.session() as s:
-        offer = s.scalar(select(Merchant.offer).where(Merchant.id == merchant_id))
-    if offer is None:
+        row = s.execute(select(Merchant.offer, Merchant.valid_from, Merchant.valid_to)
+                        .where(Merchant.id == merchant_id)).first()
+    if row is None or row.offer is None:
         raise UsageError(f"没有编号为“{merchant_id}”的商户")
-    return offer
+    return row.offer, (row.valid_from, row.valid_to)
 
 
 def _when(args) -> dt.date | dt.datetime | None:
@@ -63,12 +65,12 @@ def _when(args) -> dt.date | dt.datetime | None:
 
 
 def _discount_price(args, store: Store, districts: DistrictIndex) -> int:
-    offer = _merchant_offer(store, args.merchant) if args.merchant else args.text
+    offer, valid = _merchant_offer(store, args.merchant) if args.merchant else (args.text, None)
     try:
         basket = [parse_item(spec) for spec in args.item]
     except BasketError as exc:
         raise UsageError(str(exc)) from None
-    quote = price(parse_offer(offer), basket, _when(args))
+    quote = price(parse_offer(offer), basket, _when(args), valid)
     if args.json:
         print_json(quote.to_json())
         return 0

@@ -80,6 +80,7 @@ class Quote:
     capped: Decimal | None = None     # the offer's cap, when it limited this saving
     perks: tuple[str, ...] = ()       # gifts this bill earns (赠送…, 满300元送50元代金券): not money off
     notes: tuple[str, ...] = ()       # what the price assumes, said for the member (特价、促销商品不参加)
+    not_valid: str | None = None      # the offer is not valid that day (已过期): every item at full price
 
     @property
     def saving(self) -> Decimal:
@@ -90,7 +91,8 @@ class Quote:
                 "items": [i.to_json() for i in self.items], "reductions": list(self.reductions),
                 "depends": [d.to_json() for d in self.depends], "uncertain": list(self.uncertain),
                 "capped": None if self.capped is None else str(self.capped), "perks": list(self.perks),
-                "needs": list(self.needs), "limits": list(self.limits), "notes": list(self.notes)}
+                "needs": list(self.needs), "limits": list(self.limits), "notes": list(self.notes),
+                "not_valid": self.not_valid}
 
 
 _QUANTITY = re.compile(r"^(.+?)\s*[x×X*]\s*(\d+)$")
@@ -418,9 +420,32 @@ def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules)
                for other in rules.clauses)
 
 
-def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | None = None) -> Quote:
+Validity = tuple["dt.date | None", "dt.date | None"]
+
+
+def validity_problem(valid: Validity | None, at: dt.datetime | dt.date | None) -> str | None:
+    """Why an offer valid from valid[0] to valid[1] does not hold on the day of `at` (today when None):
+    已过期 or 尚未开始, with the date; None when it holds."""
+    if valid is None:
+        return None
+    day = at.date() if isinstance(at, dt.datetime) else at or dt.date.today()
+    start, end = valid
+    if isinstance(end, dt.date) and day > end:
+        return f"优惠已过期（{end.year}年{end.month}月{end.day}日结束），按原价计"
+    if isinstance(start, dt.date) and day < start:
+        return f"优惠尚未开始（{start.year}年{start.month}月{start.day}日起），按原价计"
+    return None
+
+
+def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | None = None,
+          valid: Validity | None = None) -> Quote:
     """The basket priced under the offer on the day (and at the time) `at`; None: the day is not known,
-    and a clause that holds only at some times is priced without, its price given as a dependency."""
+    and a clause that holds only at some times is priced without, its price given as a dependency. An
+    offer valid only from valid[0] to valid[1] (the merchant's dates) prices at full price outside them."""
+    if (problem := validity_problem(valid, at)) is not None:
+        items = tuple(PricedItem(i.item_class, i.amount, i.amount, None, False) for i in basket)
+        total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
+        return Quote(items, total, total, (), not_valid=problem)
     payable: list[Decimal] = []
     applied: list[str | None] = []
     named = tuple(item.item_class for item in basket)

@@ -17,6 +17,8 @@ def quote_notes(quote: Quote, settle: str | None = None) -> list[Note]:
     """The notes of a quote. `settle` says how a dependency on the day or hour can be settled where the
     quote is shown (the command line's --on/--time); None leaves it out."""
     notes: list[Note] = []
+    if quote.not_valid:
+        notes.append(Note(quote.not_valid))
     for text in quote.reductions:
         notes.append(Note(f"另减：{text}"))
     for d in quote.depends:   # priced without it: the member's favour is never assumed

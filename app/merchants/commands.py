@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from decimal import Decimal, InvalidOperation
@@ -95,11 +96,26 @@ def merchant_json(row) -> dict:
     return out
 
 
+def _expired_mask(frame, today: dt.date):
+    return frame["valid_to"].map(lambda d: isinstance(d, dt.date) and d < today).astype(bool)
+
+
 def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
     frame = search(store, districts, query_from_args(args, districts))
+    # As the window does: offers that have ended are left out unless asked for, and said so when listed.
+    today = dt.date.today()
+    expired = _expired_mask(frame, today) if not frame.empty else None
+    if expired is not None and args.expired != "include":
+        frame = frame[~expired if args.expired == "exclude" else expired].reset_index(drop=True)
+        expired = _expired_mask(frame, today) if not frame.empty else None
     if args.json:
-        print_json({"count": len(frame), "merchants": [merchant_json(r) for _, r in frame.iterrows()]})
+        rows = [{**merchant_json(r), "expired": bool(expired.iloc[i]) if expired is not None else False}
+                for i, (_, r) in enumerate(frame.iterrows())]
+        print_json({"count": len(frame), "merchants": rows})
         return 0
+    if expired is not None and expired.any():
+        frame = frame.copy()
+        frame.loc[expired, "offer"] = "【已过期】" + frame.loc[expired, "offer"].astype(str)
     headers = ["编号", "名称", "类别", "区", "优惠"]
     widths = [10, 20, 8, 8, 48]
     columns = ["id", "name", "category", "district", "offer"]
@@ -202,6 +218,8 @@ def add_district_commands(districts: argparse._SubParsersAction) -> None:
 def add_commands(merchants: argparse._SubParsersAction) -> None:
     p = merchants.add_parser("list", help="按区、类别、文字、附近筛选商户")
     add_filters(p)
+    p.add_argument("--expired", choices=["exclude", "include", "only"], default="exclude",
+                   help="优惠已过期的商户：exclude 不含（默认）、include 包含（标明已过期）、only 只看已过期")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_list)
 

@@ -131,7 +131,7 @@ class Wallet:
         used_up = self._used_up_limit(rules, row["id"], on)
         if used_up is not None:   # 每卡每月限一次, already used: this purchase is at full price
             rules = OfferRules(limits=rules.limits)
-        quote = price(rules, list(items), on)
+        quote = price(rules, list(items), on, (row["valid_from"], row["valid_to"]))
         if quote.total <= 0:
             raise WalletError("消费金额必须大于 0")
         facts = ops.PurchaseFacts(row["id"], row["name"], row["category"], row["mcc"])

@@ -195,9 +195,10 @@
     const code = P.codes[P.c[i]];
     const cat = S.categories[code] || {name: code};
     const best = P.b[i] >= 0 ? P.bestText[P.b[i]] : "";
+    const expired = P.expired && P.expired.has(i);   // an ended offer is not offered: it says so
     let html = `<div class="uc-popup"><div class="uc-popup-name">${escapeHtml(P.n[i])}</div>`
       + `<div class="uc-popup-meta"><span class="uc-dot" style="background:${colourOf(code)}"></span>`
-      + `${escapeHtml(cat.name)}${best ? " · 最高 " + escapeHtml(best) : ""}</div>`;
+      + `${escapeHtml(cat.name)}${expired ? " · 优惠已过期" : best ? " · 最高 " + escapeHtml(best) : ""}</div>`;
     if (S.richPopups) {
       if (P.o && P.o[i]) html += `<div class="uc-popup-offer">${escapeHtml(P.o[i])}</div>`;
       if (P.a && P.a[i]) html += `<div class="uc-popup-note">${escapeHtml(P.a[i])}</div>`;
@@ -235,7 +236,7 @@
     const count = table.ids.length;
     const P = {ids: table.ids, n: table.n, codes: table.codes, bestText: table.bestText, o: table.o, a: table.a,
       lon: new Float64Array(count), lat: new Float64Array(count), c: Uint8Array.from(table.c),
-      b: Int32Array.from(table.b)};
+      b: Int32Array.from(table.b), expired: new Set(table.e || [])};
     for (let i = 0; i < count; i++) {
       P.lon[i] = table.x[i] / 1e6;
       P.lat[i] = table.y[i] / 1e6;
@@ -829,6 +830,11 @@ function onBaseLayerChange(e) {
       return {clusters: S.clusters, dots: S.drawn.length, selected: S.selectedMarker ? 1 : 0, merchants: S.represented};
     },
     selectedId() { return S.selected; },
+    // The popup a merchant's pin opens, as HTML (what a member reads when they click it).
+    popupOf(id) {
+      const i = S.idIndex.get(id);
+      return i === undefined ? null : popupHtml(i);
+    },
     datum() { return S.datum; },
     districtFill(code) {
       let fill = null;
