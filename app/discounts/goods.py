@@ -175,13 +175,19 @@ class Vocabulary:
             return "yes" if cls_how == "exact" and item_how != "prefix" else "maybe"
         if any(self.ancestors(c) & items for c in classes):
             return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
-        # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no.
-        return "no" if cls_how == item_how == "exact" else "maybe"
+        # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no; nor
+        # are two kinds side by side in a narrow class (奶茶 and 果茶 in 饮品, 点菜 and 饭菜 in 菜品): the
+        # shop's word may stand for its neighbours. Side by side in a whole trade (套餐 and 饮料 in 餐饮,
+        # 配镜 and 太阳镜 in 眼镜) they are apart.
+        if cls_how != "exact" or item_how != "exact":
+            return "maybe"
+        shared = {p for c in classes for i in items for p in self._parents.get(c, frozenset()) & self._parents.get(i, frozenset())}
+        return "maybe" if any(p in self._parents for p in shared) else "no"
 
     def wider(self, item: str, cls: str) -> bool:
         """The item names a class above the class (餐饮 beside 酒水除外): it is not one of them."""
-        (classes, _), (items, how) = self.place(cls), self.place(item)
-        return how == "exact" and (any(self.ancestors(c) & items for c in classes)
+        (classes, cls_how), (items, how) = self.place(cls), self.place(item)
+        return how == "exact" and cls_how in ("exact", "head") and (any(self.ancestors(c) & items for c in classes)
                 and not any(self.ancestors(i) & classes for i in items))
 
     def under_guess(self, item: str, cls: str) -> bool:
@@ -202,6 +208,8 @@ class Vocabulary:
         unknown class may hold it, never enough to say it does."""
         if any(cls[i:i + 2] in item for i in range(len(cls) - 1)):
             return True
+        if self.place(item)[1] == "exact":   # 手捧花 is known: a shared 花 with 婚车扎花 says nothing
+            return False
         return bool(cls and item and cls[-1] == item[-1] and cls[-1] not in "品类费服务项目商产用具套装系列的")
 
 
@@ -232,7 +240,7 @@ _AROUND_GOODS = sorted({
     "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "原价", "成交价", "基础上", "优惠价", "优惠",
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
-    "部分", "指定", "以下", "如下", "散客", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
@@ -243,7 +251,7 @@ EVERYTHING = frozenset({
     "单次消费", "一次性消费", "全天", "全天候", "店内所有商品", "店内所有", "所有", "本店商品", "本店所有商品", "每单", "单单",
     "每桌", "全部", "全部项目", "所有项目", "全部服务", "所有服务", "店内项目", "项目", "服务", "产品", "所有产品", "全部产品",
     "账单", "总额", "总金额", "消费总额", "结账金额", "货品", "全店商品", "全店", "店内", "本店", "门店", "全场产品",
-    "正常消费", "正常价格", "日常消费", "所有消费", "全部消费", "全场消费",
+    "正常消费", "正常价格", "日常消费", "所有消费", "全部消费", "全场消费", "场次", "所有场次", "全部场次",
 })
 # Words that cannot stand inside a class of goods: what is left with one of them is a condition, a time
 # or a threshold the grammar did not read (折后满100元, 消费满50元方, 新客首次到店, 17点后).

@@ -186,7 +186,7 @@ UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "�
             "版", "颗", "次")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
-SPEND = seq(opt(lit("单次", "单笔", "一次性", "每单")), opt(lit("消费")), lit("满", "达", "达到", "超过"), num("spend"), opt(YUAN),
+SPEND = seq(opt(lit("单次", "单笔", "一次性", "一次", "每单")), opt(lit("消费")), lit("满", "达", "达到", "超过"), num("spend"), opt(YUAN),
             opt(lit("以上", "及以上")), opt(lit("方可", "即可", "就", "可", "才", "的")))
 
 PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), alt(lit("半价"), seq(lit("减半"), opt(lit("收取", "收费")))))),
@@ -206,7 +206,7 @@ AMOUNT_OFF = seq(lit("立减", "直减", "直降", "立省", "减免", "优惠",
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
-FREE_AFTER = seq(lit("免收", "免除"), rest("item"))
+FREE_AFTER = seq(lit("免收", "免除", "免"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
 GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
            opt(YUAN), opt(lit("即", "可", "另", "再", "还", "就", "加")), lit("赠送", "赠", "送", "免费"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
@@ -233,7 +233,7 @@ BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位", "桌", "单"
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
                 num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
-PEOPLE_LIMIT = seq(opt(lit("仅", "只")), opt(lit("限")), lit("持卡人本人", "持卡人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
+PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")), lit("持卡人本人", "持卡人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
                    opt(lit("使用", "享受", "享用", "消费", "有效")))
 
 
@@ -308,6 +308,8 @@ def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
         qualifier = qualified[0].word if qualified else ""
         requires = (qualified[1] if qualified else context) or None   # 补牙、拔牙免收挂号费: beside those
     item = str(caps["item"]).removesuffix("费用").removesuffix("等")
+    if item in ("费", "单", "票") or item.startswith("费"):   # 门票免费 is read the other way round
+        return None
     item = read_goods(item) if item else None   # 会员补胎免费: the free thing is 补胎
     return Clause("free", segment, (qualifier + item) if item else (qualifier or None), requires=requires)
 
@@ -330,9 +332,10 @@ def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 def _perk(segment: str, prefix: str, caps: Caps) -> Clause | None:
     """送饮料一份; 新客到店赠送手部护理一次 (whatever comes first, a gift is never money off)."""
-    if prefix and re.search(r"[满折减元%]", prefix):
-        return None
-    return Clause("perk", segment, str(caps["item"]).removesuffix("等"))
+    item = str(caps["item"]).removesuffix("等")
+    if (prefix and re.search(r"[满折减元%买]", prefix)) or re.fullmatch(r"[\d一二两三四五六七八九十]+\S?", item):
+        return None   # 买二送一 is a quantity rule, not a gift called 一
+    return Clause("perk", segment, item)
 
 
 def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -469,11 +472,17 @@ def cut_cap(segment: str) -> tuple[list[Decimal], bool, str]:
 _PERIODS = ("day", "week", "month", "year")
 
 
+# 须二人（含）以上同行方可享受: the offer needs so many people (units) on the line.
+_AT_LEAST = re.compile(r"^(?:须|需|必须)?(\d+|[两二三四五六七八九十])(?:人|位|名)(?:\(含\)|含)?(?:及)?以上(?:同行|同时|一起|同报)?"
+                       r"(?:报名|参团|消费|入住|预订)?(?:方可|才可|才能|可)(?:享受|参加|使用)?(?:此|本)?(?:优惠)?$")
 _LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
 
 
 def read_limit(segment: str) -> Limit | None:
     """每卡每月限一次, 每人每天限用1次 (uses of the offer); 每人限购两件 (units bought)."""
+    if m := _AT_LEAST.match(segment):
+        n = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))
+        return Limit(segment, "person", None, n or 2, kind="at_least")
     if m := _LOOSE_LIMIT.match(segment):   # 每卡每天限洗车一次: what is limited named inside
         period = {"天": "day", "日": "day", "周": "week", "月": "month", "年": "year"}.get(m.group(2) or "")
         times = int(m.group(3)) if m.group(3).isdigit() else cn_number(m.group(3))

@@ -77,6 +77,7 @@ _HARMLESS = re.compile(
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
+    r"限同一\S{1,4}(?:同次消费|同次|使用)?|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -306,7 +307,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             continue
         found = read_clause(segment)
         clause, family = found if found else (None, "")
-        modelled = clause is not None and (clause.kind == "nth" or clause.max_units is not None)
+        # Families that read time, quantities or people themselves; and a gift, never money off.
+        modelled = clause is not None and (clause.kind in ("nth", "perk") or clause.max_units is not None
+                                           or clause.per_unit)
         if clause is None and when is None and _says_nothing(segment):   # 凭卡保养维修, the card cut out: goods only
             read.append("说明")
             _traced(trace, read)
@@ -323,6 +326,11 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
     clauses = _place_windows(clauses, placed, windows)
+    for out in [o for o in windows_out if o.weekdays and not (o.hours or o.daypart or o.monthdays)]:
+        # 周六周日不优惠: every clause holds on the other days only.
+        days = tuple(d for d in range(7) if d not in out.weekdays)
+        clauses = [dataclasses.replace(c, when=_without_days(c.when, days, out)) for c in clauses]
+    windows_out = [o for o in windows_out if not (o.weekdays and not (o.hours or o.daypart or o.monthdays))]
     for out in windows_out:
         timed = [c for c in clauses if c.when is not None]
         if any(not (c.when.hours or c.when.daypart) or not (out.hours or out.daypart) or out.weekdays for c in timed):
@@ -360,7 +368,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
 
 
 # Words a rule is made of: a first segment without any is the merchant's name or a notice's heading.
-_RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点日月晚午次]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠")
+_RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点日月晚午次人须需起]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠"
+                         r"|方可|以上|同行|含")
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 
@@ -405,6 +414,14 @@ def _title(segment: str) -> str | None:
     if not colon and not _RULE_WORDS.search(segment) and len(segment) <= 12:
         return segment
     return None
+
+
+def _without_days(when: When | None, days: tuple[int, ...], out: When) -> When:
+    """A clause's window with only `days` left of its weekdays (周六周日不优惠)."""
+    if when is None:
+        return When(f"除{out.text}外", days)
+    kept = tuple(d for d in (when.weekdays or range(7)) if d in days)
+    return dataclasses.replace(when, weekdays=kept)
 
 
 def _place_windows(clauses: list[Clause], placed: list[tuple[int, int]], windows: list[tuple[int, int, When]]

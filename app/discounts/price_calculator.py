@@ -288,7 +288,7 @@ def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None
     catch-alls, a rate the bill had to reach (满500元打8折) is the tier above the plain one."""
     if not clauses:
         return None
-    pool = [c for c in clauses if c.when is not None] or clauses
+    pool = [c for c in clauses if c.when is not None and not c.when.otherwise] or clauses
     specific = [c for c in pool if c.applies_to is not None]
     if specific:
         return max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
@@ -456,6 +456,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     depends: list[Dependency] = []
     needs: list[str] = []
     unit_cap = min((lim.times for lim in rules.limits if lim.kind == "units"), default=None)
+    at_least = max((lim.times for lim in rules.limits if lim.kind == "at_least"), default=None)
+    if at_least and all((item.quantity or 1) < at_least for item in basket if item.item_class or True):
+        # 须二人以上同行方可享受 and one person on the bill: the offer does not hold.
+        rules = OfferRules(limits=rules.limits, unparsed=rules.unparsed)
     if rules.exclusions and any(item.item_class is None for item in basket):
         # A bill typed as one amount may hold what the offer leaves out: the price assumes it does not.
         needs.append(f"整单金额中若含{'、'.join(rules.exclusions)}（不参加优惠），请分项写明，如 {rules.exclusions[0]}=金额")

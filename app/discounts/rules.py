@@ -29,7 +29,8 @@ class Limit:
     per: Literal["card", "person"] = "card"
     period: Literal["day", "week", "month", "year"] | None = None   # None: once and for all
     times: int = 1
-    kind: Literal["uses", "units"] = "uses"   # uses of the offer (限一次) or units bought (限购两件)
+    kind: Literal["uses", "units", "at_least"] = "uses"   # uses of the offer (限一次), units bought (限购两件),
+                                                           # or units needed (须二人以上同行方可享受)
 
     def to_json(self) -> dict:
         return {"text": self.text, "per": self.per, "period": self.period, "times": self.times, "kind": self.kind}

@@ -109,6 +109,16 @@ def _clock(hour: str, minute: str | None, half: str | None, minute_alt: str | No
     return f"{h:02d}:{m:02d}" if 0 <= h <= 24 and 0 <= m < 60 else None
 
 
+def _days_of(text: str) -> tuple[int, ...]:
+    """The weekdays a day expression names (周末 -> 5, 6; 周一至周三 -> 0, 1, 2), for comparing two of them."""
+    if _WEEKEND.fullmatch(text):
+        return (5, 6)
+    if m := _DAY_RANGE.fullmatch(text):
+        a, b = _day(m.group(1)), _day(m.group(2))
+        return tuple(range(a, b + 1)) if a <= b else tuple(range(a, 7)) + tuple(range(0, b + 1))
+    return tuple(sorted({_day(ch) for ch in re.findall(rf"(?:周|星期|礼拜|、|和|及|与)([{_DAY_CHARS}])", text)}))
+
+
 def extract_when(segment: str) -> tuple[When | None, str]:
     """The time window in a segment and the segment without it (周一至周五午市8.8折 -> window, 8.8折)."""
     rest = segment
@@ -129,6 +139,10 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     if m:
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
+        # 周末（周六、周日）: the same days said twice
+        for again in (_WEEKEND, _DAY_RANGE, _DAY_LIST):
+            if (n := again.search(rest)) and _days_of(n.group(0)) == weekdays:
+                rest = rest.replace(n.group(0), "", 1)
     monthdays: tuple[int, ...] = ()
     if (m := _MONTHDAYS_ENDING.search(rest)) and "逢" in m.group(0):
         monthdays = tuple(d for d in (int(m.group(1)), int(m.group(1)) + 10, int(m.group(1)) + 20) if 1 <= d <= 31)
