@@ -109,8 +109,8 @@ class Vocabulary:
         for n in range(len(name) - 1, 1, -1):
             if self.known(name[-n:]):
                 return frozenset({self.canonical(name[-n:])}), "head"
-        if name[-1] in self.heads:
-            return frozenset({self.canonical(self.heads[name[-1]])}), "head"
+        if name[-1] in self.heads:   # a single character: a wide guess (…衣 is any garment)
+            return frozenset({self.canonical(self.heads[name[-1]])}), "char"
         for n in range(len(name) - 1, 1, -1):
             if self.known(name[:n]):   # 烫发套餐 -> 烫发, but 咖啡豆 is not 咖啡: never more than a maybe
                 return frozenset({self.canonical(name[:n])}), "prefix"
@@ -172,7 +172,7 @@ class Vocabulary:
         if any(self.ancestors(i) & classes for i in items):
             # A class placed by a guess is wider than it says (皮衣 as …衣 is every garment; 参茸滋补品 is
             # some 滋补品), and an item placed by its prefix may not be one (咖啡豆 is no 咖啡): maybe.
-            return "yes" if cls_how == "exact" and item_how != "prefix" else "maybe"
+            return "yes" if cls_how == "exact" and item_how in ("exact", "head", "char") else "maybe"
         if any(self.ancestors(c) & items for c in classes):
             return "maybe"    # the item is wider than the class (美发 under 烫染8折): it may be one
         # Both known and apart: not in it. A guessed place (红烧肉 as a 肉) is not enough to say no; nor
@@ -193,7 +193,7 @@ class Vocabulary:
     def under_guess(self, item: str, cls: str) -> bool:
         """The item is under what a guessed class is a kind of (西洋参 and 参茸滋补品, a 滋补品): it may be one."""
         (classes, how), (items, _) = self.place(cls), self.place(item)
-        return how == "head" and any(self.ancestors(i) & classes for i in items)
+        return how == "head" and any(self.ancestors(i) & classes for i in items)   # not by one character
 
     def also_outside(self, item: str, cls: str, exclusion: str) -> bool:
         """The item is under the exclusion, but also under the class by a way that avoids it (维生素 is a
