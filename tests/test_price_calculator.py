@@ -92,7 +92,7 @@ def test_the_class_vocabulary_is_data_with_its_own_words():
 
     words = vocabulary()
     assert words.words_for("河海鲜") == ("河海鲜", "河鲜", "海鲜") and "酒" in words.words_for("烟酒")
-    assert {q.word for q in words.qualifiers} == {"正价", "全价", "首次", "新客"}
+    assert {q.word for q in words.qualifiers} == {"正价", "全价", "首次", "新客", "老客"}
     assert words.fit("烫染项目", "烫发") == "yes" and words.fit("客房", "标准间") == "yes"
     assert words.fit("家电清洗", "空调清洗") == "yes" and words.fit("药品", "感冒药") == "yes"
     assert words.fit("剪发", "烫发") == "no" and words.fit("烫染", "美发") == "maybe"

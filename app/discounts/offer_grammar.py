@@ -321,7 +321,7 @@ def _pay_share(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
     if prefix:
-        return None
+        read_goods(prefix)   # 凭卡洗衣满一百元送…: goods before it are fine, a condition is not
     item = str(caps["item"])
     value = caps["value"].value if "value" in caps else None
     if value is None and (v := re.search(r"(\d+(?:\.\d+)?)元(?:代金券|优惠券|现金券|抵用券|消费券|券)", item)):
@@ -386,7 +386,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("凭卡价", CARD_PRICE, _card_price),
     Family("第N份", NTH, _nth),
     Family("第N份", BUY_GET, _buy_get),
-    Family("赠品", GIFT, _gift, anywhere=False),
+    Family("赠品", GIFT, _gift),
     Family("满减", THRESHOLD, _threshold),
     Family("折扣", PAY_SHARE, _pay_share),
     Family("折扣", PERCENT_OFF, _percent_off),
@@ -398,6 +398,18 @@ FAMILIES: tuple[Family, ...] = (
     Family("免费", FREE_AFTER, _free),
     Family("免费", FREE_TRAILING, _free, anywhere=False),
 )
+
+
+def read_spend(segment: str) -> tuple[str | None, Decimal] | None:
+    """A spend said on its own (单笔洗护消费达两百元以上): (the goods, the amount), or None."""
+    toks = tokenize(segment)
+    for start in range(len(toks)):
+        if (caps := _full(SPEND, toks, start)) is not None:
+            try:
+                return read_goods("".join(t.text for t in toks[:start])), caps["spend"].value
+            except NotGoods:
+                return None
+    return None
 
 
 def read_clause(segment: str) -> tuple[Clause, str] | None:

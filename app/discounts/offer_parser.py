@@ -14,7 +14,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from app.discounts.offer_grammar import cut_cap, read_clause, read_limit
+from app.discounts.goods import NotGoods, read_goods
+from app.discounts.offer_grammar import cut_cap, read_clause, read_limit, read_spend
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 
@@ -77,7 +78,7 @@ _HARMLESS = re.compile(
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
-    r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
+    r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -148,6 +149,9 @@ _CARD_PRICE_THEN_LIST = re.compile(
 # 精洗五十元（原价八十元）: a price with the list price beside it needs no word for "card price".
 _PRICE_THEN_LIST = re.compile(
     rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)")
+# 凭卡补胎5元/个: the card first, then the goods and their price.
+_CARD_FIRST_PRICE = re.compile(
+    rf"(?:凭|持)(?:工会)?卡([^,;.!?()\d减折满送赠免优惠价每消]{{1,10}}?)({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
@@ -160,6 +164,12 @@ def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
 
 def _card_price_then_list(m: re.Match, originals: dict[str, str]) -> str:
     segment = f"{m.group(1)}{m.group(3)}元卡价{m.group(2)}元"
+    originals[segment] = m.group(0)
+    return segment
+
+
+def _card_first_segment(m: re.Match, originals: dict[str, str]) -> str:
+    segment = f"{m.group(1)}卡价{m.group(2)}元"
     originals[segment] = m.group(0)
     return segment
 
@@ -177,6 +187,7 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     text = _CARD_PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
+    text = _CARD_FIRST_PRICE.sub(lambda m: _card_first_segment(m, originals), text)
     text = _UNIT_PRICE.sub(lambda m: _unit_price_segment(m, originals), text)
 
     def lift(m: re.Match) -> str:
@@ -225,6 +236,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     windows: list[tuple[int, int, When]] = []   # a window said alone: (sentence, position, window)
     windows_out: list[When] = []                # a window the offer does not hold in (晚场不参与)
     offer_qualifier: str | None = None          # 首次到店 said on its own: every clause is for the first visit
+    spends: list[tuple[int, str | None, Decimal]] = []   # a spend said on its own: (sentence, goods, amount)
     repeats: list[int] = []                     # sentences where 上不封顶 stands alone: their 满减 repeat
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
@@ -310,6 +322,18 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         # Families that read time, quantities or people themselves; and a gift, never money off.
         modelled = clause is not None and (clause.kind in ("nth", "perk") or clause.max_units is not None
                                            or clause.per_unit)
+        if clause is None and clauses and clauses[-1].kind == "card_price" and placed[-1][0] == sentence \
+                and (m := _BARE_PRICE.match(segment)):
+            # 普洗轿车仅需15元/次，SUV 20元/次: a price in a list of card prices is one too
+            try:
+                clause, family = Clause("card_price", segment, read_goods(m.group(1)), amount=Decimal(m.group(2))), "凭卡价"
+            except NotGoods:
+                pass
+        if clause is None and (spend := read_spend(segment)) is not None:
+            spends.append((sentence, *spend))   # 单笔洗护消费达两百元以上，刷工会卡享8.5折: for the rate after it
+            read.append("满额")
+            _traced(trace, read)
+            continue
         if clause is None and when is None and _says_nothing(segment):   # 凭卡保养维修, the card cut out: goods only
             read.append("说明")
             _traced(trace, read)
@@ -326,6 +350,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
     clauses = _place_windows(clauses, placed, windows)
+    for sentence, goods, spend in spends:
+        clauses = [dataclasses.replace(c, threshold=spend, applies_to=c.applies_to or goods)
+                   if c.kind == "percent" and c.threshold is None and s == sentence else c
+                   for c, (s, _p) in zip(clauses, placed)]
     for out in [o for o in windows_out if o.weekdays and not (o.hours or o.daypart or o.monthdays)]:
         # 周六周日不优惠: every clause holds on the other days only.
         days = tuple(d for d in range(7) if d not in out.weekdays)
@@ -373,6 +401,7 @@ _RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点�
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 
+_BARE_PRICE = re.compile(r"^([^\d]{1,10}?)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
     r"(?:到店|光临|进店|消费|入住)?(?:专享)?$")
