@@ -129,7 +129,8 @@ class Vocabulary:
         （针灸、推拿、拔罐）) holds for those; for the rest of the class it may or may not."""
         if m := re.fullmatch(r"(.*?)\(([^()]+)\)(.*)", cls):
             listed = self.fit(m.group(2), item)
-            if listed == "yes":
+            outside = (m.group(1) + m.group(3)).strip()
+            if listed == "yes" or (outside and (outside in item or item in outside)):   # 洗牙（超声波洁治+抛光）
                 return "yes"
             outer = self.fit(m.group(1) + m.group(3), item) if (m.group(1) + m.group(3)).strip() else "no"
             return "maybe" if "yes" in (outer, listed) or "maybe" in (outer, listed) else "no"
@@ -240,7 +241,8 @@ _AROUND_GOODS = sorted({
     "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "原价", "成交价", "基础上", "优惠价", "优惠",
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
-    "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
+    "下单", "预约", "在线下单", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
@@ -279,7 +281,8 @@ def read_goods(prefix: str) -> str | None:
     if qualifier is not None:
         body = _strip_around(body)
     bare = re.sub(r"\([^()]*\)", "", body)   # 亚健康调理（肩颈服务、…）服务: the brackets list examples
-    if not vocabulary().known(bare) and (len(bare) > GOODS_AT_MOST or _NOT_GOODS.search(bare)):
+    longest = max((len(p) for p in _LIST_SPLIT.split(bare) if p), default=0)   # 少儿中国舞、拉丁舞学期课程: each
+    if not vocabulary().known(bare) and (longest > GOODS_AT_MOST or _NOT_GOODS.search(bare)):
         raise NotGoods(core)
     return (qualifier or "") + body or None
 

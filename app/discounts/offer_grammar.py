@@ -231,10 +231,14 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
 BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位", "桌", "单", "次", "张卡"))),
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
-                num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
+                opt(lit("订", "购", "买", "用", "享", "预订")), num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
-PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")), lit("持卡人本人", "持卡人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
-                   opt(lit("使用", "享受", "享用", "消费", "有效")))
+PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")),
+                   lit("持卡人本人", "持卡人", "会员本人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
+                   opt(lit("使用", "享受", "享用", "消费", "有效", "报名", "入住")))
+# 同行家属不享受: only the card holder's own unit is discounted.
+ALONE = seq(lit("同行"), opt(lit("家属", "亲友", "人员", "者", "朋友")), opt(lit("均")),
+            lit("不享受", "不参加", "不优惠", "按原价", "原价", "不打折"), opt(lit("优惠")))
 
 
 def _full(parser: Parser, toks: list[Tok], start: int = 0) -> Caps | None:
@@ -505,6 +509,8 @@ def read_limit(segment: str) -> Limit | None:
         return Limit(segment, "person" if caps.get("person") else "card", period, int(caps["times"].value))
     if (caps := _full(BUY_LIMIT, toks)) is not None:
         return Limit(segment, kind="units", times=int(caps["units"].value))
+    if _full(ALONE, toks) is not None:
+        return Limit(segment, per="person", kind="units", times=1)
     if (caps := _full(PEOPLE_LIMIT, toks)) is not None and ("限" in segment or "仅" in segment or caps.get("companion")):
         extra = caps.get("k") or caps.get("k2")
         return Limit(segment, per="person", kind="units", times=1 + (int(extra.value) if extra else 1) if caps.get("companion") else 1)

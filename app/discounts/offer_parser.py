@@ -10,6 +10,7 @@ one rule per phrase family. Whatever is not understood goes to `unparsed`, never
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
@@ -40,6 +41,7 @@ _CONDITIONS = (
     (re.compile(r"(?:凭|需|须)?(?:使用|用|刷)(?:武汉)?工会(?:会员服务)?卡(?:结账|结算|支付|付款|消费)?"), "pay_with_card"),
     (re.compile(r"持(?:武汉)?工会(?:会员服务)?卡消费"), "pay_with_card"),
     (re.compile(r"持卡消费"), "pay_with_card"),
+    (re.compile(r"(?:并|须|需)?刷卡(?:结算|结账|支付|消费|付款)"), "pay_with_card"),
     # 凭工会卡消费 / 凭工会卡就餐 / 持工会卡入住: the card is shown; what follows is the discount.
     (re.compile(r"(?:凭|持)(?:武汉)?工会(?:会员服务)?卡(?:到店消费|到店|消费|就餐|用餐|购物|购买|入住|结账|购票|观影|就诊|"
                 r"体检|洗车|进店)?"), "show_card"),
@@ -65,10 +67,10 @@ _NOT_MODELLED = re.compile(
 )
 _EXCLUSION = re.compile(
     r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
-    r"按原价收取|按原价|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
+    r"按原价收取(?![\d的])|按原价(?![\d的收计结])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
-_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠)?$")
+_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
@@ -78,7 +80,9 @@ _HARMLESS = re.compile(
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
-    r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
+    r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
+    r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?|"
+    r"(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
@@ -237,6 +241,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     windows_out: list[When] = []                # a window the offer does not hold in (晚场不参与)
     offer_qualifier: str | None = None          # 首次到店 said on its own: every clause is for the first visit
     spends: list[tuple[int, str | None, Decimal]] = []   # a spend said on its own: (sentence, goods, amount)
+    until: dt.date | None = None
     repeats: list[int] = []                     # sentences where 上不封顶 stands alone: their 满减 repeat
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
@@ -289,6 +294,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 segment = pattern.sub("", segment)
                 read.append("条件")
         segment = segment.strip(" :、")
+        if m := _UNTIL.search(segment):   # 即日起至2026年12月31日
+            until = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            segment = segment.replace(m.group(0), "", 1).strip(" :、,")
+            read.append("有效期")
         if _HARMLESS.match(segment):
             read.append("说明")
             segment = ""
@@ -392,7 +401,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     if caps and cap is None:
         unparsed.append("最多优惠" + "、".join(f"{c}元" for c in caps))   # 最多减0元: not a cap to apply
     return OfferRules(tuple(clauses), tuple(exclusions), condition, combinable, tuple(unparsed), cap,
-                      holidays_excluded, tuple(limits))
+                      holidays_excluded, tuple(limits), until)
 
 
 # Words a rule is made of: a first segment without any is the merchant's name or a notice's heading.
@@ -401,6 +410,7 @@ _RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点�
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 
+_UNTIL = re.compile(r"(?:即日起|活动时间[:]?)?(?:至|到|截止(?:到|至)?|有效期至)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止|前)?")
 _BARE_PRICE = re.compile(r"^([^\d]{1,10}?)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
@@ -422,8 +432,6 @@ def _goods_only(segment: str) -> bool:
     """The segment names goods the vocabulary knows, or everything, and nothing more (到店洗车, 工会会员入住)."""
     from app.discounts.goods import NotGoods, read_goods, vocabulary
 
-    if re.search(r"\d", segment):
-        return False
     try:
         goods = read_goods(segment)
     except NotGoods:
@@ -438,7 +446,7 @@ def _title(segment: str) -> str | None:
     head, colon, _rest = segment.partition(":")
     if vocabulary().place(head)[1] in ("exact", "head"):   # 客房:8.5折: the goods, not a heading
         return None
-    if colon and head and not _RULE_WORDS.search(head):
+    if colon and head and not _RULE_WORDS.search(re.sub(r"\([^()]*\)", "", head)):   # 少儿英语（3-12岁）：
         return head
     if not colon and not _RULE_WORDS.search(segment) and len(segment) <= 12:
         return segment

@@ -442,6 +442,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     """The basket priced under the offer on the day (and at the time) `at`; None: the day is not known,
     and a clause that holds only at some times is priced without, its price given as a dependency. An
     offer valid only from valid[0] to valid[1] (the merchant's dates) prices at full price outside them."""
+    if rules.until is not None:   # 即日起至12月31日: the text's own last day, within the merchant's dates
+        end = min(filter(None, [valid[1] if valid else None, rules.until]))
+        valid = (valid[0] if valid else None, end)
     if (problem := validity_problem(valid, at)) is not None:
         items = tuple(PricedItem(i.item_class, i.amount, i.amount, None, False) for i in basket)
         total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)

@@ -133,6 +133,7 @@ class OfferRules:
     cap: Decimal | None = None             # 最多减50元, 最高优惠200元: the most the offer takes off a bill
     holidays_excluded: bool = False        # 节假日不参加: no clause holds on a public holiday
     limits: tuple[Limit, ...] = ()         # 每卡每月限一次, 每人限购两件
+    until: dt.date | None = None           # 即日起至2026年12月31日: the last day the text itself gives
 
     @property
     def multipliers(self) -> list[Decimal]:
@@ -170,6 +171,7 @@ class OfferRules:
             **({"cap": _num(self.cap)} if self.cap is not None else {}),   # absent in rules stored before caps
             **({"holidays_excluded": True} if self.holidays_excluded else {}),
             **({"limits": [lim.to_json() for lim in self.limits]} if self.limits else {}),
+            **({"until": self.until.isoformat()} if self.until else {}),
         }
 
     def dumps(self) -> str:
@@ -190,6 +192,7 @@ class OfferRules:
             cap=Decimal(str(data["cap"])) if data.get("cap") is not None else None,
             holidays_excluded=bool(data.get("holidays_excluded", False)),
             limits=tuple(Limit.from_json(x) for x in data.get("limits", [])),
+            until=dt.date.fromisoformat(data["until"]) if data.get("until") else None,
         )
 
 
