@@ -140,7 +140,7 @@ _TYPOS = (("一率", "一律"), ("公会卡", "工会卡"), ("工会会员卡", 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间盒瓶只台辆套版颗]){1,2}|/月|/年)?"
+_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
                r"活动价|卡价|惠民价|体验价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|"
                r"仅需|只需|只要)"
@@ -172,6 +172,20 @@ def _card_price_then_list(m: re.Match, originals: dict[str, str]) -> str:
     return segment
 
 
+# 空调清洗工会价：挂机69元/台、柜机99元/台: a list of card prices after the word for them.
+_PRICE_LIST = re.compile(r"(?:工会价|会员价|凭卡价|优惠价|特惠价|工会会员价):((?:[^,;.!?:()\d、]{1,10}\d+(?:\.\d+)?元(?:/\S)?、?)+)")
+
+
+def _price_list(m: re.Match, originals: dict[str, str]) -> str:
+    parts = []
+    for item in (p for p in m.group(1).split("、") if p):
+        if found := re.fullmatch(r"([^\d]+?)(\d+(?:\.\d+)?)元(?:/\S)?", item):
+            segment = f"{found.group(1)}卡价{found.group(2)}元"
+            originals[segment] = item
+            parts.append(segment)
+    return "," + ",".join(parts) + "," if parts else m.group(0)
+
+
 def _card_first_segment(m: re.Match, originals: dict[str, str]) -> str:
     segment = f"{m.group(1)}卡价{m.group(2)}元"
     originals[segment] = m.group(0)
@@ -188,6 +202,7 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     """Segments at sentence punctuation. A parenthesised exclusion becomes its own segment; other
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
+    text = _PRICE_LIST.sub(lambda m: _price_list(m, originals), text)
     text = _CARD_PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
     text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
@@ -200,7 +215,10 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
         # brackets that list examples (亚健康调理（肩颈服务、…）服务) stay inside theirs.
         own = (_EXCLUSION.match(inner) or _NOT_COMBINABLE.search(inner) or read_limit(inner) or _HARMLESS.match(inner)
                or re.search(r"[折%]|减\d|\d元|送|赠|限", inner))
-        if own or all(_HARMLESS.match(part) for part in inner.split(",") if part):
+        harmless = all(_HARMLESS.match(part) for part in inner.split(",") if part)
+        if harmless and m.end() < len(text) and text[m.end()] not in ",;.!?":
+            return ""   # 标准间（含双早）199元: a note inside a price, not a sentence of its own
+        if own or harmless:
             return f",{inner},"
         if m.end() == len(text) or text[m.end()] in ",;.!?":   # 周五、六9折(含早): a note after the rate
             return f",{inner}"
