@@ -207,7 +207,7 @@ EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", 
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
 FREE_AFTER = seq(lit("免收", "免除", "免"), rest("item"))
-FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单"))
+FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单", "免费拍", "免费做", "免费测", "免费查", "免费洗", "免费拍摄"))
 GIFT = seq(opt(lit("单次", "单笔", "一次性")), opt(lit("消费")), opt(seq(lit("每"), mark("repeat"))), lit("满"), num("spend"),
            opt(YUAN), opt(lit("即", "可", "另", "再", "还", "就", "加")), lit("赠送", "赠", "送", "免费"), opt(seq(lit("价值"), num("value"), YUAN, opt(lit("的")))),
            rest("item"))
@@ -489,7 +489,7 @@ _PERIODS = ("day", "week", "month", "year")
 
 
 # 须二人（含）以上同行方可享受: the offer needs so many people (units) on the line.
-_AT_LEAST = re.compile(r"^(?:须|需|必须)?(\d+|[两二三四五六七八九十])(?:人|位|名)(?:\(含\)|含)?(?:及)?以上(?:同行|同时|一起|同报)?"
+_AT_LEAST = re.compile(r"^(?:须|需|必须)?(\d+|[两二三四五六七八九十])(?:人|位|名|桌|间|台|件|份|张)(?:\(含\)|含)?(?:及)?以上(?:同行|同时|一起|同报)?"
                        r"(?:报名|参团|消费|入住|预订)?(?:方可|才可|才能|可)(?:享受|参加|使用)?(?:此|本)?(?:优惠)?$")
 _LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
 
