@@ -39,6 +39,9 @@ class Qualifier:
         return any(w in item for w in (self.word, *self.said_by))
 
 
+# Classes that, last in a compound, are what it is (保养工时费 is a 工时费, 温泉门票 a 门票).
+_HEAD_CLASSES = frozenset({"门票", "套餐", "课程", "票", "卡", "健身卡"})
+
 # Suffixes that name a class without changing it: 烫染项目 is 烫染, 洗车服务 is 洗车, 洗车费 is 洗车.
 _GENERIC_SUFFIXES = ("类商品", "类产品", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费")
 _LIST_SPLIT = re.compile(r"[、,/／]|及|以及|和|与|或")
@@ -152,13 +155,19 @@ class Vocabulary:
         return words if len(words) >= 2 else []
 
     def _fit_one(self, cls: str, item: str) -> Fit:
-        if cls in item or (len(item) >= 2 and item in cls):
+        if cls in item:
             return "yes"
-        if not self.known(cls) and (parts := self.split(cls)):
+        parts = self.split(cls) if not self.known(cls) else []
+        if len(item) >= 2 and item in cls:
+            return "yes"   # 洗澡 under 宠物洗澡: the shop's word for its own 洗澡 (an exclusion tells narrower kinds apart)
+        if parts:
             # 2D影片 is a 影片 that is 2D (the last part, the head, is above another: the narrower says it);
-            # 烫染护理 is 烫染 or 护理, and 洗衣洗鞋 is 洗衣 or 洗鞋 (any of them).
+            # 保养工时费 is a fee (a head that takes a modifier); 烫染护理 is 烫染 or 护理, and 洗衣洗鞋 is
+            # 洗衣 or 洗鞋 (any of them).
             head = self.canonical(parts[-1])
             narrow = [p for p in parts[:-1] if head in self.ancestors(p)]
+            if head.endswith("费") or head in _HEAD_CLASSES:
+                return self._fit_one(parts[-1], item)
             if narrow:
                 fits = [self._fit_one(p, item) for p in narrow]
                 return "yes" if all(f == "yes" for f in fits) else "no" if "no" in fits else "maybe"
@@ -242,7 +251,7 @@ _AROUND_GOODS = sorted({
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
     "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
-    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
@@ -258,7 +267,7 @@ EVERYTHING = frozenset({
 # Words that cannot stand inside a class of goods: what is left with one of them is a condition, a time
 # or a threshold the grammar did not read (折后满100元, 消费满50元方, 新客首次到店, 17点后).
 _NOT_GOODS = re.compile(
-    r"\d[\d.]*(?:[元块折%次件份个位人张日号点:]|$)|[满减折送赠抵除限需须每第凡若如%]|以后|之后|以前|之前|以上|以下|"
+    r"\d[\d.]*(?:[元块折%次件份个位人张日点:]|$)|[满减折送赠抵除限需须每第凡若如%]|以后|之后|以前|之前|以上|以下|"
     r"以内|起|后$|前$|方可|即可|才|不|首次|首单|新客|封顶|新顾客|新会员|新用户|老客|到店|周[一二三四五六日天末]|星期|工作日|"
     r"节假日|节日|会员日|午市|晚市|时段|当天|当日|当月|生日|同行|随行|本人|持卡|凭卡|刷卡|出示|会员|每人|每位|人均|或|且|"
     r"并|再|另|又|享|价$")

@@ -201,7 +201,7 @@ AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "�
                                           "折后价", "之后", "后"), opt(lit("再"))))
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
-AMOUNT_OFF = seq(lit("立减", "直减", "直降", "立省", "减免", "优惠", "减"), num("off"), YUAN, TAIL)
+AMOUNT_OFF = seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减免", "优惠", "再减", "减"), num("off"), YUAN, TAIL)
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
@@ -459,7 +459,7 @@ def _read_family(toks: list[Tok], segment: str) -> tuple[Clause, str] | None:
 
 
 CAP = alt(seq(lit("最多", "最高"), opt(lit("可")), lit("减免", "立减", "优惠", "减", "抵扣", "省"), num("cap"), YUAN),
-          seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), opt(lit("减免", "立减", "优惠", "减", "为")), num("cap"), YUAN))
+          seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), opt(lit("减免", "立减", "优惠", "减", "为")), num("cap"), opt(YUAN)))
 NO_CAP = lit("上不封顶")
 
 

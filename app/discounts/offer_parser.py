@@ -70,14 +70,14 @@ _EXCLUSION = re.compile(
     r"按原价收取(?![\d的])|按原价(?![\d的收计结])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
-_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
+_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
-    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|原价?\d+(?:\.\d+)?元(?:/\S{1,2})?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
+    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)?\d+(?:\.\d+)?元(?:/\S{1,2})?|第\S杯?限同款|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
@@ -134,7 +134,7 @@ def _clock_word(m: re.Match) -> str:
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("一率", "一律"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
+_TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -142,7 +142,7 @@ _TYPOS = (("一率", "一律"), ("公会卡", "工会卡"), ("工会会员卡", 
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
 _PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
-               r"活动价|卡价|惠民价|体验价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|"
+               r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
                r"仅需|只需|只要)"
                r"(?:仅需|只需|只要|即可|仅|只)?")
 _LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
@@ -155,7 +155,7 @@ _PRICE_THEN_LIST = re.compile(
     rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)")
 # 凭卡补胎5元/个: the card first, then the goods and their price.
 _CARD_FIRST_PRICE = re.compile(
-    rf"(?:凭|持)(?:工会)?卡([^,;.!?()\d减折满送赠免优惠价每消]{{1,10}}?)({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
+    rf"(?:凭|持)(?:工会)?卡([^,;.!?()减折满送赠免优惠价每消仅需只]{{1,10}}?)(?<!\d)({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
@@ -231,7 +231,8 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
         parts = sentence.split(",")
         # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses, and so are rates listed
         # with it (锅底半价、菜品九折).
-        parts = [piece for part in parts for piece in re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)", part)]
+        parts = [piece for part in parts
+                 for piece in re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)]
         # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
         out.extend((number, p) for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p))
     return out
@@ -429,7 +430,7 @@ _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此�
 
 
 _UNTIL = re.compile(r"(?:即日起|活动时间[:]?)?(?:至|到|截止(?:到|至)?|有效期至)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止|前)?")
-_BARE_PRICE = re.compile(r"^([^\d]{1,10}?)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
+_BARE_PRICE = re.compile(r"^(.{1,10}?)(?<!\d)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
     r"(?:到店|光临|进店|消费|入住)?(?:专享)?$")
@@ -454,7 +455,7 @@ def _goods_only(segment: str) -> bool:
         goods = read_goods(segment)
     except NotGoods:
         return False
-    return goods is None or vocabulary().place(goods)[1] == "exact" or bool(vocabulary().split(goods))
+    return goods is None or vocabulary().place(goods)[1] in ("exact", "head") or bool(vocabulary().split(goods))
 
 
 def _title(segment: str) -> str | None:

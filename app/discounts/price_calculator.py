@@ -195,8 +195,11 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 return "yes", "", ex
             maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue
-        if ex.startswith(item_class) and ex != item_class:
-            continue
+        if item_class in words.split(ex):   # 教辅期刊: 教辅 or 期刊
+            return "yes", "", ex
+        ex_place = words.place(ex)
+        if item_class in ex and ex != item_class and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
+            continue   # 剪发 beside 总监剪发不参加 (or 隐形产品 beside 隐形产品相关附件): the narrower kind is out
         fit = words.fit(ex, item_class)
         if fit == "yes":
             scoped = [c.applies_to for c in rules.clauses if c.applies_to and c.applies_to not in PRICE_WORDS
@@ -463,9 +466,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     if at_least and all((item.quantity or 1) < at_least for item in basket if item.item_class or True):
         # 须二人以上同行方可享受 and one person on the bill: the offer does not hold.
         rules = OfferRules(limits=rules.limits, unparsed=rules.unparsed)
-    if rules.exclusions and any(item.item_class is None for item in basket):
+    billed = [e for e in rules.exclusions if not re.search(r"外卖|团购|券|储值|充值|办卡|会员卡|年卡|次卡", e)]
+    if billed and any(item.item_class is None for item in basket):
         # A bill typed as one amount may hold what the offer leaves out: the price assumes it does not.
-        needs.append(f"整单金额中若含{'、'.join(rules.exclusions)}（不参加优惠），请分项写明，如 {rules.exclusions[0]}=金额")
+        needs.append(f"整单金额中若含{'、'.join(billed)}（不参加优惠），请分项写明，如 {billed[0]}=金额")
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
     spend = sum((item.amount for item, out in zip(basket, excluded) if not out), Decimal(0))
     for index, item in enumerate(basket):
@@ -514,7 +518,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if item.quantity is None:
                 needs.append(f"{nth.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x{nth.every}")
                 continue
-            nth_pay = _pay_nth(nth, item)
+            nth_pay = _pay_nth(nth, item, min((lim.times for lim in rules.limits if lim.kind == "uses"
+                                               and ("每单" in lim.text or "每次" in lim.text or "每桌" in lim.text)),
+                                              default=None))
             if fit == "yes" and nth_pay < pay:
                 pay, clause = nth_pay, nth
             elif fit == "maybe" and nth_pay < pay:
@@ -600,11 +606,13 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                  limits=tuple(limit.text for limit in rules.limits), notes=tuple(qualifier_notes(rules)))
 
 
-def _pay_nth(clause: Clause, item: Item) -> Decimal:
-    """套餐=40x3 under 第二份半价: one pair at 40 + 20, the third at 40."""
+def _pay_nth(clause: Clause, item: Item, uses: int | None = None) -> Decimal:
+    """套餐=40x3 under 第二份半价: one pair at 40 + 20, the third at 40; 每单限一次: one pair a bill."""
     quantity = item.quantity or 1
     unit = item.amount / quantity
     groups = quantity // (clause.every or quantity + 1)
+    if uses is not None:
+        groups = min(groups, uses)
     off = unit * (1 - (clause.multiplier or Decimal(0))) * groups * (clause.units or 1)
     return (item.amount - off).quantize(FEN, rounding=ROUND_HALF_UP)
 

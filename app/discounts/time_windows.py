@@ -20,7 +20,7 @@ _DAY_RANGE = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:至|到|~|-|—|－)(?:�
 _DAY_LIST = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|星期|礼拜)?([{_DAY_CHARS}]))*")
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
-_MEMBER_DAY = re.compile(r"(?:工会)?会员日")
+_MEMBER_DAY = re.compile(r"(?:为)?(?:工会会员日|工会日|会员日)")
 _DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间)?")
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}(?![\d岁元米号人月日天斤克楼层])")   # not 3-12岁
@@ -182,7 +182,7 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     rest = re.sub(r"\(\s*\)", "", rest)                     # 欢唱时段（周一至周五12:00-18:00）: the brackets held it
     rest = re.sub(r"^\((?:[周星期礼拜一二三四五六日天末、,至到~:\d号月-]|和|及)+\)", "", rest)   # 周末（周六、周日）
     rest = re.sub(r"^(?:欢唱|优惠|特惠|活动|指定|上述|以上)?时段", "", rest)
-    rest = re.sub(r"^(?:有效|适用|可用|通用)$", "", rest)
+    rest = re.sub(r"^(?:仅限|仅|限)?(?:使用|有效|适用|可用|通用)?$", "", rest)
     if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
         rest = rest.replace(m.group(0), "", 1)
     return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
