@@ -160,42 +160,21 @@ _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
 
-def _card_price_segment(m: re.Match, originals: dict[str, str]) -> str:
-    segment = f"{m.group(1)}{m.group(2)}元卡价{m.group(3)}元"
-    originals[segment] = m.group(0)
-    return segment
-
-
-def _card_price_then_list(m: re.Match, originals: dict[str, str]) -> str:
-    segment = f"{m.group(1)}{m.group(3)}元卡价{m.group(2)}元"
-    originals[segment] = m.group(0)
-    return segment
-
-
 # 空调清洗工会价：挂机69元/台、柜机99元/台: a list of card prices after the word for them.
 _PRICE_LIST = re.compile(r"(?:工会价|会员价|凭卡价|优惠价|特惠价|工会会员价):((?:[^,;.!?:()\d、]{1,10}\d+(?:\.\d+)?元(?:/\S)?、?)+)")
 
 
+def _said_as(originals: dict[str, str], segment: str, original: str) -> str:
+    """A segment the splitter rewrote into the grammar's form, remembering the offer's own words."""
+    originals[segment] = original
+    return segment
+
+
 def _price_list(m: re.Match, originals: dict[str, str]) -> str:
-    parts = []
-    for item in (p for p in m.group(1).split("、") if p):
-        if found := re.fullmatch(r"([^\d]+?)(\d+(?:\.\d+)?)元(?:/\S)?", item):
-            segment = f"{found.group(1)}卡价{found.group(2)}元"
-            originals[segment] = item
-            parts.append(segment)
+    parts = [_said_as(originals, f"{found.group(1)}卡价{found.group(2)}元", item)
+             for item in (p for p in m.group(1).split("、") if p)
+             if (found := re.fullmatch(r"([^\d]+?)(\d+(?:\.\d+)?)元(?:/\S)?", item))]
     return "," + ",".join(parts) + "," if parts else m.group(0)
-
-
-def _card_first_segment(m: re.Match, originals: dict[str, str]) -> str:
-    segment = f"{m.group(1)}卡价{m.group(2)}元"
-    originals[segment] = m.group(0)
-    return segment
-
-
-def _unit_price_segment(m: re.Match, originals: dict[str, str]) -> str:
-    segment = f"{m.group(1)}卡价{m.group(3)}元"
-    originals[segment] = m.group(0)
-    return segment
 
 
 def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
@@ -203,11 +182,12 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
     text = _PRICE_LIST.sub(lambda m: _price_list(m, originals), text)
-    text = _CARD_PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
-    text = _PRICE_THEN_LIST.sub(lambda m: _card_price_then_list(m, originals), text)
-    text = _CARD_PRICE.sub(lambda m: _card_price_segment(m, originals), text)
-    text = _CARD_FIRST_PRICE.sub(lambda m: _card_first_segment(m, originals), text)
-    text = _UNIT_PRICE.sub(lambda m: _unit_price_segment(m, originals), text)
+    # Card prices in every order merchants write them, rewritten to the grammar's "门票120元卡价60元".
+    rewrites = ((_CARD_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元"), (_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元"),
+                (_CARD_PRICE, r"\g<1>\g<2>元卡价\g<3>元"), (_CARD_FIRST_PRICE, r"\g<1>卡价\g<2>元"),
+                (_UNIT_PRICE, r"\g<1>卡价\g<3>元"))
+    for pattern, form in rewrites:
+        text = pattern.sub(lambda m, form=form: _said_as(originals, m.expand(form), m.group(0)), text)
 
     def lift(m: re.Match) -> str:
         inner = m.group(1)
