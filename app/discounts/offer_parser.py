@@ -337,6 +337,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 clause, family = Clause("card_price", segment, read_goods(m.group(1)), amount=Decimal(m.group(2))), "凭卡价"
             except NotGoods:
                 pass
+        if clause is None and (m := _PRICE_ALONE.match(segment)):
+            # 工会会员观影：周一至周四35元/张: a price per unit said alone is the member's price of that time
+            clause, family = Clause("card_price", segment, None, amount=Decimal(m.group(1))), "凭卡价"
         if clause is None and (spend := read_spend(segment)) is not None:
             spends.append((sentence, *spend))   # 单笔洗护消费达两百元以上，刷工会卡享8.5折: for the rate after it
             read.append("满额")
@@ -410,6 +413,7 @@ _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此�
 
 
 _UNTIL = re.compile(r"(?:即日起|活动时间[:]?)?(?:至|到|截止(?:到|至)?|有效期至)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止|前)?")
+_PRICE_ALONE = re.compile(r"^(\d+(?:\.\d+)?)元/(?:张|次|位|人|场|小时|晚|间)$")
 _BARE_PRICE = re.compile(r"^(.{1,10}?)(?<!\d)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
