@@ -104,12 +104,36 @@ def summary(outcomes: list[Outcome]) -> str:
             f"{c['wrong']} wrong ({100 * c['wrong'] / n:.0f} %)")
 
 
+def score_table() -> str:
+    """The curve README shows: batches in the order their results were first read."""
+    import tomllib
+
+    recorded = tomllib.loads((HELDOUT / "scores.toml").read_text(encoding="utf-8"))["batch"]
+
+    def pct(d: dict, key: str, n: int) -> str:
+        return f"{100 * d[key] / n:.0f} %"
+
+    rows = ["| # | batch | baskets | before (parser 12): right / wrong | first try: right / flagged / wrong | now: right / wrong |",
+            "|---:|---:|---:|---:|---:|---:|"]
+    for b in sorted(recorded, key=lambda b: b["order"]):
+        n, base, first = b["baskets"], b["baseline"], b["first_try"]
+        now = counts(score_batch(HELDOUT / f"batch_{b['batch']}.toml"))
+        rows.append(f"| {b['order']} | {b['batch']} | {n} | {pct(base, 'right', n)} / {pct(base, 'wrong', n)} | "
+                    f"{pct(first, 'right', n)} / {pct(first, 'flagged', n)} / {pct(first, 'wrong', n)} | "
+                    f"{pct(now, 'right', n)} / {pct(now, 'wrong', n)} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("batch", nargs="?", type=int)
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--summary", action="store_true", help="counts only, no offers")
+    parser.add_argument("--table", action="store_true", help="README's table: each batch's first try and now")
     args = parser.parse_args(argv)
+    if args.table:
+        print(score_table())
+        return 0
     files = batch_files() if args.all or args.batch is None else [HELDOUT / f"batch_{args.batch}.toml"]
     for path in files:
         outcomes = score_batch(path)

@@ -37,3 +37,10 @@ def test_every_batch_has_a_recorded_first_try():
     assert {int(p.stem.split("_")[1]) for p in batch_files()} == set(SCORES)
     for b in SCORES.values():
         assert sum(b["first_try"][k] for k in ("right", "flagged", "wrong")) == b["baskets"]
+
+
+def test_readme_shows_the_curve_as_the_batches_score_now():
+    """README's table of first tries is the one the scorer prints (python tests/offer_scoring.py --table)."""
+    from offer_scoring import ROOT, score_table
+
+    assert score_table() in (ROOT / "README.md").read_text(encoding="utf-8")
