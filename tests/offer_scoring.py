@@ -104,6 +104,9 @@ def summary(outcomes: list[Outcome]) -> str:
             f"{c['wrong']} wrong ({100 * c['wrong'] / n:.0f} %)")
 
 
+README_START, README_END = "<!-- heldout -->", "<!-- /heldout -->"
+
+
 def score_table() -> str:
     """The curve README shows: batches in the order their results were first read."""
     import tomllib
@@ -130,9 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--summary", action="store_true", help="counts only, no offers")
     parser.add_argument("--table", action="store_true", help="README's table: each batch's first try and now")
+    parser.add_argument("--write-readme", action="store_true", help="put the table into README.md")
     args = parser.parse_args(argv)
     if args.table:
         print(score_table())
+        return 0
+    if args.write_readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.index(README_START) + len(README_START), text.index(README_END)
+        readme.write_text(text[:start] + "\n" + score_table() + "\n" + text[end:], encoding="utf-8")
         return 0
     files = batch_files() if args.all or args.batch is None else [HELDOUT / f"batch_{args.batch}.toml"]
     for path in files:

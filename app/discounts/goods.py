@@ -282,7 +282,9 @@ def read_goods(prefix: str) -> str | None:
         core = q + core   # 持卡首次到店：面部护理体验价99元: only the first time
     if core in EVERYTHING:
         return None
-    core = _strip_around(core)
+    qualifier, _body = _qualifier_of(core)   # 再次咨询: 再次 before 再 is taken for a filler
+    if qualifier is None:
+        core = _strip_around(core)
     # 全场药品、医疗器械及其他商品: a list that ends in "everything else" is everything.
     if core in EVERYTHING or any(part in EVERYTHING for part in _LIST_SPLIT.split(core) if part):
         return None

@@ -16,7 +16,7 @@ import unicodedata
 from decimal import Decimal
 
 from app.discounts.goods import NotGoods, read_goods
-from app.discounts.offer_grammar import cut_cap, read_clause, read_limit, read_spend
+from app.discounts.offer_grammar import cn_number, cut_cap, read_clause, read_limit, read_spend
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 
@@ -77,7 +77,8 @@ _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
-    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)?\d+(?:\.\d+)?元(?:/\S{1,2})?|第\S杯?限同款|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
+    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)?(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
+    r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
@@ -334,7 +335,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 and (m := _BARE_PRICE.match(segment)):
             # 普洗轿车仅需15元/次，SUV 20元/次: a price in a list of card prices is one too
             try:
-                clause, family = Clause("card_price", segment, read_goods(m.group(1)), amount=Decimal(m.group(2))), "凭卡价"
+                amount = Decimal(m.group(2)) if m.group(2)[0].isdigit() else Decimal(cn_number(m.group(2)) or 0)
+                if amount > 0:
+                    clause, family = Clause("card_price", segment, read_goods(m.group(1)), amount=amount), "凭卡价"
             except NotGoods:
                 pass
         if clause is None and (m := _PRICE_ALONE.match(segment)):
@@ -414,7 +417,7 @@ _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此�
 
 _UNTIL = re.compile(r"(?:即日起|活动时间[:]?)?(?:至|到|截止(?:到|至)?|有效期至)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止|前)?")
 _PRICE_ALONE = re.compile(r"^(\d+(?:\.\d+)?)元/(?:张|次|位|人|场|小时|晚|间)$")
-_BARE_PRICE = re.compile(r"^(.{1,10}?)(?<!\d)(\d+(?:\.\d+)?)元(?:/\S{1,2})?$")
+_BARE_PRICE = re.compile(r"^(.{1,10}?)(?<![\d零一二两三四五六七八九十百千])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
     r"(?:到店|光临|进店|消费|入住)?(?:专享)?$")
