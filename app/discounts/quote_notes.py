@@ -21,11 +21,13 @@ def quote_notes(quote: Quote, settle: str | None = None) -> list[Note]:
         notes.append(Note(quote.not_valid))
     for text in quote.reductions:
         notes.append(Note(f"另减：{text}"))
+    hints: list[str] = []
     for d in quote.depends:   # priced without it: the member's favour is never assumed
         what = "整单" if d.item_index is None else (quote.items[d.item_index].item_class or "整单")
-        how = (settle if d.timed and settle else "分项写明可得确定价格") if settle is not None else ""
-        tail = f"；上面按不享受计算，{how}" if how else "；上面按不享受计算"
-        notes.append(Note(f"{what}{d.question}，应付 ¥{d.payable_if:,.2f}（{d.clause}）{tail}", warn=True))
+        notes.append(Note(f"{what}{d.question}，应付 ¥{d.payable_if:,.2f}（{d.clause}）", warn=True))
+        hints.append(settle if d.timed and settle else "分项写明可得确定价格")
+    if quote.depends:   # said once, after the prices it explains
+        notes.append(Note("应付按不享受以上优惠计算；" + "，或".join(dict.fromkeys(hints)), warn=True))
     for limit in quote.limits:
         notes.append(Note(f"使用限制：{limit}（超出时按原价，以商户为准）"))
     for need in quote.needs:   # 第二份半价 with no quantity typed: say how to give it
