@@ -288,6 +288,8 @@ def read_goods(prefix: str) -> str | None:
     # 全场药品、医疗器械及其他商品: a list that ends in "everything else" is everything.
     if core in EVERYTHING or any(part in EVERYTHING for part in _LIST_SPLIT.split(core) if part):
         return None
+    if re.fullmatch(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司)", core) and not vocabulary().known(core):
+        return None   # 书店全场8折, 蛋糕店凭卡9折: the merchant itself, all it sells
     qualifier, body = _qualifier_of(core)
     if qualifier is not None:
         body = _strip_around(body)
@@ -302,6 +304,12 @@ def _strip_around(core: str) -> str:
     """Cut who/how/where words from both edges until a known class (可乐, 打蜡) or nothing is left."""
     words = vocabulary()
     while not words.known(core) and (stripped := _AROUND.sub("", core, count=1).strip(" :、,")) != core:
+        # A one-character filler (按, 时, 加, 订) is cut only when what is left is known or nothing: 按摩,
+        # 时令水果, 加湿器, 订制西服 keep theirs.
+        if len(core) - len(stripped) == 1 and core[1:] == stripped:
+            rest = _strip_around(stripped)   # 购药全场 -> 药: the rest is goods once its own fillers are off
+            if rest and rest not in EVERYTHING and words.place(rest)[1] not in ("exact", "head"):
+                break
         core = stripped
     return core
 

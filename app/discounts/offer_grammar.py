@@ -285,6 +285,8 @@ def _percent(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 
 def _percent_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
+    if re.search(r"(?:收|返现|返|加|服务费|手续费)$", prefix):   # 另收服务费10%, 返现10%: not money off
+        return None
     pct = caps["pct"].value
     return Clause("percent", segment, applies_to(prefix), multiplier=1 - pct / 100) if 0 < pct < 100 else None
 
@@ -425,7 +427,8 @@ def read_clause(segment: str) -> tuple[Clause, str] | None:
         if end and end < len(toks):
             inner = read_clause("".join(t.text for t in toks[end:]))
             if inner and inner[0].kind in ("free", "percent"):
-                covered = 2 if caps.get("companion") else 1
+                extra = caps.get("k") or caps.get("k2")
+                covered = 1 + (int(extra.value) if extra else 1) if caps.get("companion") else 1
                 return replace(inner[0], text=segment, max_units=covered), inner[1]
             break
     for start in range(len(toks)):   # 消费满500元打8折; 工会会员堂食满两百元打八八折 (the goods come first)

@@ -54,6 +54,7 @@ _NOT_COMBINABLE = re.compile(
     r"|不(?:可|能|予)?叠加(?:使用)?"
     r"|不(?:可)?同享"
     r"|不(?:与|和)[^,;]{1,14}?(?:同时使用|同享|叠加|同时享受|共享)"
+    r"|(?:与|和)(?:店内|本店)?其他(?:优惠)?(?:活动)?(?:不同享|不叠加|不同时使用|不共享)"
 )
 # Wording a clause cannot carry by itself: a time window, a quantity, people, a usage limit, a price the
 # discount stacks on. The families that read such wording whole (时段, 第N份, 持卡人及…, 使用限制) run
@@ -77,7 +78,7 @@ _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
-    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)?(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
+    r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
     r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
@@ -207,6 +208,8 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
 
     text = re.sub(r"\(([^()]*)\)", lift, text)
     out: list[tuple[int, str]] = []
+    # 全场8折酒水除外: a rate, then what is left out, with no comma between them.
+    text = re.sub(r"(?<=[\d一二三四五六七八九十]折)(?=[^,;.!?()折]{1,12}(?:除外|不参加|不参与|不打折)(?:$|[,;.!?]))", ",", text)
     # A full stop between digits is a decimal point (8.8折), elsewhere it ends a sentence.
     for number, sentence in enumerate(re.split(r"[;!?]|(?<!\d)\.|\.(?!\d)", text)):
         parts = sentence.split(",")
@@ -294,10 +297,13 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 segment = pattern.sub("", segment)
                 read.append("条件")
         segment = segment.strip(" :、")
-        if m := _UNTIL.search(segment):   # 即日起至2026年12月31日
-            until = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            segment = segment.replace(m.group(0), "", 1).strip(" :、,")
-            read.append("有效期")
+        if m := _UNTIL.search(segment):   # 即日起至2026年12月31日 (2025年6月31日: no such day, not read)
+            try:
+                until = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                segment = segment.replace(m.group(0), "", 1).strip(" :、,")
+                read.append("有效期")
+            except ValueError:
+                pass
         if _HARMLESS.match(segment):
             read.append("说明")
             segment = ""
@@ -331,6 +337,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         # Families that read time, quantities or people themselves; and a gift, never money off.
         modelled = clause is not None and (clause.kind in ("nth", "perk") or clause.max_units is not None
                                            or clause.per_unit)
+        if _SURCHARGE.search(segment):   # SUV加收10元, 包间另收服务费10%: a charge on top, not in the rule model
+            unparsed.append(raw_text)
+            _traced(trace, ["未能解析"])
+            continue
         if clause is None and clauses and clauses[-1].kind == "card_price" and placed[-1][0] == sentence \
                 and (m := _BARE_PRICE.match(segment)):
             # 普洗轿车仅需15元/次，SUV 20元/次: a price in a list of card prices is one too
@@ -388,7 +398,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
 
         clauses = [c if c.applies_to and vocabulary().qualified(c.applies_to) else
                    dataclasses.replace(c, applies_to=offer_qualifier + (c.applies_to or "")) for c in clauses]
-    if re.search(r"价低|最低|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
+    if re.search(r"价低|最低(?!消费)|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
         clauses = [dataclasses.replace(c, pooled=True) if c.kind == "nth" else c for c in clauses]
     # Tiers listed one after another (购药满100元减10元、满200元减25元) are for the first tier's goods.
     for i in range(1, len(clauses)):
@@ -416,6 +426,7 @@ _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此�
 
 
 _UNTIL = re.compile(r"(?:即日起|活动时间[:]?)?(?:至|到|截止(?:到|至)?|有效期至)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止|前)?")
+_SURCHARGE = re.compile(r"(?:另收|加收|另加收|加价|多收|另付|加付)[^,;.!?]*?(?:\d|[一二两三四五六七八九十])")
 _PRICE_ALONE = re.compile(r"^(\d+(?:\.\d+)?)元/(?:张|次|位|人|场|小时|晚|间)$")
 _BARE_PRICE = re.compile(r"^(.{1,10}?)(?<![\d零一二两三四五六七八九十百千])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?$")
 _OFFER_QUALIFIER = re.compile(
@@ -427,8 +438,6 @@ _WINDOW_OUT = re.compile(r"^(?:均)?(?:不参与|不参加|除外|不享受(?:�
 def _says_nothing(segment: str) -> bool:
     """A segment that names goods only (凭卡保养维修 once the card is cut out: 保养维修) or holds no word a
     rule is made of (含早, 欢迎品尝) says nothing about the price."""
-    from app.discounts.goods import NotGoods, read_goods, vocabulary
-
     if not segment or not _RULE_WORDS.search(segment):
         return bool(segment)
     return _goods_only(segment)

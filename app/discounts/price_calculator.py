@@ -19,7 +19,7 @@ from typing import Literal
 
 from app.discounts.goods import EVERYTHING, Fit, vocabulary
 from app.discounts.rules import Clause, OfferRules
-from app.discounts.time_windows import holds
+from app.discounts.time_windows import When, holds
 from app.money import AmountError, parse_decimal_yuan
 
 FEN = Decimal("0.01")
@@ -235,10 +235,6 @@ def _generic(item_class: str) -> bool:
     return core in EVERYTHING or core in words.anything
 
 
-def _is_excluded(item_class: str | None, exclusions: tuple[str, ...]) -> bool:
-    return _exclusion(item_class, OfferRules(exclusions=exclusions))[0] == "yes"
-
-
 def _matches(clause: Clause, item_class: str | None) -> bool:
     return _fit(clause, item_class)[0] == "yes"
 
@@ -294,8 +290,13 @@ def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None
     pool = [c for c in clauses if c.when is not None and not c.when.otherwise] or clauses
     specific = [c for c in pool if c.applies_to is not None]
     if specific:
-        return max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
+        best = max(specific, key=lambda c: (bool(item_class and _literally(c.applies_to or "", item_class)),
                                             len(c.applies_to or "")))
+        for other in specific:   # 美发7折，烫染6.8折: 烫染 is inside 美发, so it is the narrower rule
+            if other is not best and vocabulary().fit(best.applies_to or "", other.applies_to or "") == "yes" \
+                    and vocabulary().fit(other.applies_to or "", best.applies_to or "") != "yes":
+                best = other
+        return best
     reached = [c for c in pool if c.threshold is not None]
     return reached[0] if reached else pool[0]
 
@@ -316,14 +317,15 @@ def _pay(clause: Clause | None, amount: Decimal) -> Decimal:
 
 def _units(clause: Clause, item: Item) -> int | None:
     """How many units a line is, for a clause that prices units: as typed (40x3), or for a card price
-    how many list prices the amount makes (240 at 原价120元), or one when it is less than two card
-    prices (洗车=35 under 凭卡25元/次); None when it cannot be told."""
+    how many list prices the amount makes (240 at 原价120元), or one when it is under three card prices
+    (洗车=35 under 凭卡25元/次; 标准间=596 under 168元/晚 may be several nights); None when it cannot be told."""
     if item.quantity:
         return item.quantity
-    if clause.kind == "card_price":
+    if clause.kind == "card_price" and item.amount > 0:
         if clause.threshold:
-            return int(item.amount / clause.threshold) if (item.amount / clause.threshold) % 1 == 0 else None
-        return 1 if clause.amount < item.amount else None   # a line without a quantity is one unit
+            ratio = item.amount / clause.threshold
+            return int(ratio) if ratio % 1 == 0 and ratio >= 1 else None
+        return 1 if clause.amount < item.amount < 3 * clause.amount else None
     return None
 
 
@@ -333,7 +335,7 @@ def _pay_item(clause: Clause | None, item: Item, unit_cap: int | None = None) ->
     A card price prices each unit at the card price."""
     if clause is None:
         return item.amount
-    caps = [n for n in (clause.max_units, unit_cap) if n]
+    caps = [n for n in (clause.max_units, unit_cap) if n is not None]
     units = _units(clause, item)
     if clause.kind == "card_price":
         if units is None:
@@ -390,6 +392,9 @@ def _timed_fit(clause: Clause, item_class: str | None, rules: OfferRules, at) ->
 def _holds(clause: Clause, rules: OfferRules, at) -> tuple[str, str]:
     """holds() for a clause; one for 其他日子 / 平日 holds when none of the offer's other windows does."""
     timing, why = holds(clause.when, rules.holidays_excluded, at)
+    if at is None and clause.when is not None and clause.when.otherwise and timing == "unknown" \
+            and clause.when == When(clause.when.text, otherwise=True):
+        return holds(None, rules.holidays_excluded, at)   # no day given: the everyday rate, the special day a maybe
     if timing != "yes" or clause.when is None or not clause.when.otherwise:
         return timing, why
     others = [holds(c.when, rules.holidays_excluded, at) for c in rules.clauses
@@ -463,15 +468,33 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     needs: list[str] = []
     unit_cap = min((lim.times for lim in rules.limits if lim.kind == "units"), default=None)
     at_least = max((lim.times for lim in rules.limits if lim.kind == "at_least"), default=None)
-    if at_least and all((item.quantity or 1) < at_least for item in basket if item.item_class or True):
-        # 须二人以上同行方可享受 and one person on the bill: the offer does not hold.
+    people = sum((item.quantity or 1) for item in basket)
+    if at_least and people < at_least:
+        # 须二人以上同行方可享受 and one person on the bill (a line with no count is one): the offer does
+        # not hold; the quote's limits say why.
         rules = OfferRules(limits=rules.limits, unparsed=rules.unparsed)
+    for item in basket:   # 标准间=596 under 168元/晚: how many nights must be typed
+        for c in rules.clauses:
+            if c.kind == "card_price" and not c.threshold and item.amount >= 3 * (c.amount or 0) \
+                    and _units(c, item) is None and _fit(c, item.item_class)[0] != "no":
+                needs.append(f"{c.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x数量")
     billed = [e for e in rules.exclusions if not re.search(r"外卖|团购|券|储值|充值|办卡|会员卡|年卡|次卡", e)]
     if billed and any(item.item_class is None for item in basket):
         # A bill typed as one amount may hold what the offer leaves out: the price assumes it does not.
         needs.append(f"整单金额中若含{'、'.join(billed)}（不参加优惠），请分项写明，如 {billed[0]}=金额")
     # What the bill comes to at list price, for rates that need a spend (满500元打8折).
     spend = sum((item.amount for item, out in zip(basket, excluded) if not out), Decimal(0))
+
+    def spent(clause: Clause, sure: bool = False) -> Decimal:
+        """What the bill comes to on the clause's goods (烫染满300元8折 counts the 烫染 only): with the items
+        that may be of them, or (sure) only those that are."""
+        if clause.applies_to is None:
+            return spend
+        wanted = ("yes",) if sure else ("yes", "maybe")
+        return sum((i.amount for i, out in zip(basket, excluded)
+                    if not out and _fit(clause, i.item_class)[0] in wanted), Decimal(0))
+
+    left = unit_cap   # 每卡限购2张: the units the card may still have discounted, across the lines
     for index, item in enumerate(basket):
         if excluded[index]:
             payable.append(item.amount)
@@ -484,8 +507,12 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                     depends.append(Dependency(index, exclusion[index][1], best, clause_text or exclusion[index][2]))
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
-                if (c.kind in ("percent", "free") and (c.threshold is None or spend >= c.threshold))
+                if (c.kind in ("percent", "free") and (c.threshold is None or spent(c) >= c.threshold))
                 or (c.kind == "card_price" and _card_price_units(c, item))]
+        # 单笔洗护消费达两百元以上 reached only if items the vocabulary cannot place are 洗护: a maybe.
+        fits = [(c, "maybe", q or f"若所购都属于{c.applies_to}（满{c.threshold.normalize():f}元）", t)
+                if fit == "yes" and c.threshold is not None and spent(c, sure=True) < c.threshold else (c, fit, q, t)
+                for c, fit, q, t in fits]
         for c, fit, _q, _t in fits:   # 持卡人及随行一人免门票: how many tickets the line is must be known
             if c.max_units is not None and item.quantity is None and fit != "no":
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
@@ -494,7 +521,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         fits = [(c, _weaker(fit, _required(c, basket, index)), q or (f"若同时有{c.requires}" if c.requires else ""), t)
                 for c, fit, q, t in fits]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
-        pay = _pay_item(clause, item, unit_cap)
+        pay = _pay_item(clause, item, left)
+        if left is not None and clause is not None and pay < item.amount:
+            left = max(0, left - (_units(clause, item) or item.quantity or 1))
         uses = min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None)
         if clause is not None and uses and item.quantity and item.quantity > uses and unit_cap is None:
             # 每卡限用一次 and 纹眉=1280x2: one use is taken to cover one unit (the member's favour is not
@@ -504,13 +533,13 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 depends.append(Dependency(index, f"若一次使用可含{item.quantity}份", pay, clause.text))
                 pay = capped
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
-        maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, unit_cap) < pay),
-                        key=lambda cqt: _pay_item(cqt[0], item, unit_cap))
+        maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, left) < pay),
+                        key=lambda cqt: _pay_item(cqt[0], item, left))
         seen_questions: set[str] = set()
         for better, question, timed in maybes:
             if question not in seen_questions:
                 seen_questions.add(question)
-                depends.append(Dependency(index, question, _pay_item(better, item, unit_cap), better.text, timed))
+                depends.append(Dependency(index, question, _pay_item(better, item, left), better.text, timed))
         for nth in (c for c in rules.clauses if c.kind == "nth" and not c.pooled):
             fit, question, timed = _timed_fit(nth, item.item_class, rules, at)
             if fit == "no":
@@ -654,12 +683,15 @@ def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Deci
 def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:
     """满减 clauses for the same goods form one tiered rule; each 立减 is a rule of its own."""
     groups: dict[object, list[Clause]] = {}
+    # A 满减 on everything and one on some goods reach the same items: one rule, the better tier.
+    catch_all = any(c.kind == "threshold" and c.applies_to is None for c in clauses)
     for n, clause in enumerate(clauses):
         if clause.kind == "threshold":
-            groups.setdefault(("tiers", clause.applies_to), []).append(clause)
+            groups.setdefault(("tiers", None if catch_all else clause.applies_to), []).append(clause)
         elif clause.kind == "amount_off":
             groups[("off", n)] = [clause]
-    return list(groups.values())
+    # 满减 before 立减: a 立减 never takes the bill below a threshold it had reached.
+    return sorted(groups.values(), key=lambda g: g[0].kind != "threshold")
 
 
 def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], excluded: list[bool],

@@ -161,6 +161,9 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         rest = rest.replace(m.group(0), "", 1)
     if m := _HOURS.search(rest):
         start, end = _clock(*m.group(1, 2, 3, 4)), _clock(*m.group(5, 6, 7, 8))
+        if start and end and end < start and int(start[:2]) >= 12 and int(end[:2]) < 12 \
+                and f"{int(end[:2]) + 12:02d}{end[2:]}" > start:
+            end = f"{int(end[:2]) + 12:02d}{end[2:]}"   # 下午2点至5点: the second time is in the afternoon too
         if start and end:
             hours = (start, end)
             found.append(m.group(0))
@@ -236,7 +239,9 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
             return "no", "仅每月" + "、".join(f"{d}日" for d in when.monthdays)
         if when.hours and isinstance(at, dt.datetime):
             now = at.strftime("%H:%M")
-            if not (when.hours[0] <= now < when.hours[1]):
+            start, end = when.hours
+            inside = start <= now < end if start <= end else (now >= start or now < end)   # 22:00-02:00
+            if not inside:
                 return "no", f"仅{when.hours[0]}–{when.hours[1]}"
     official = _official(day) if (holidays_excluded or (when is not None and when.workdays)) else None
     no_data = f"（{day.year}年的节假日安排尚无数据）"
