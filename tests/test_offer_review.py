@@ -71,3 +71,17 @@ def test_an_everyday_rate_holds_when_no_day_is_given_and_the_member_day_is_a_dep
 def test_not_combinable_in_any_order_of_words():
     rules = parse_offer("全场9折，与其他优惠不同享")
     assert not rules.combinable and not rules.unparsed
+
+
+def test_goods_shops_count_differently_are_asked_about():
+    """小龙虾 is a 海鲜 in some restaurants and not in others (item_classes.toml [disputed]): the quote
+    prices it as excluded and says what it costs if it is not."""
+    q = quote("凭卡就餐9折，酒水、海鲜除外", "家常菜=400 小龙虾=168")
+    assert q.payable == Decimal("528.00")
+    (d,) = q.depends
+    assert d.item_index == 1 and d.payable_if == Decimal("151.20")
+
+
+def test_one_discount_each_for_a_party_of_unknown_size_is_asked_about():
+    q = quote("持工会卡点套餐立减5元（每人限一份）", "套餐=28x2")
+    assert q.payable == Decimal("51.00") and [str(d.payable_if) for d in q.depends] == ["46.00"]

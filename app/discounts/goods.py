@@ -43,7 +43,7 @@ class Qualifier:
 _HEAD_CLASSES = frozenset({"门票", "套餐", "课程", "票", "卡", "健身卡"})
 
 # Suffixes that name a class without changing it: 烫染项目 is 烫染, 洗车服务 is 洗车, 洗车费 is 洗车.
-_GENERIC_SUFFIXES = ("类商品", "类产品", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费")
+_GENERIC_SUFFIXES = ("类商品", "类产品", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费", "馆", "店", "中心")
 _LIST_SPLIT = re.compile(r"[、,/／]|及|以及|和|与|或")
 
 
@@ -54,6 +54,7 @@ class Vocabulary:
     anything: frozenset[str]
     same: tuple[tuple[str, ...], ...] = ()     # words for one class (茶水 = 茶, 保健食品 = 保健品)
     heads: dict[str, str] = field(default_factory=dict)   # a last character that names the class (…串 -> 烤串)
+    disputed: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 海鲜: 小龙虾 (shops differ)
 
     def words_for(self, word: str) -> tuple[str, ...]:
         """The word and every class it names directly (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
@@ -155,6 +156,8 @@ class Vocabulary:
         return words if len(words) >= 2 else []
 
     def _fit_one(self, cls: str, item: str) -> Fit:
+        if any(w == item or w in self.ancestors(item) for w in self.disputed.get(self.canonical(cls), ())):
+            return "maybe"   # 小龙虾 is a 海鲜 in some shops and not in others
         if cls in item:
             return "yes"
         parts = self.split(cls) if not self.known(cls) else []
@@ -234,6 +237,7 @@ def vocabulary() -> Vocabulary:
         anything=frozenset(data.get("anything", {}).get("words", ())),
         same=tuple(tuple(group) for group in data.get("same", {}).get("groups", ())),
         heads=dict(data.get("heads", {})),
+        disputed={k: tuple(v) for k, v in data.get("disputed", {}).items()},
     )
 
 
@@ -271,7 +275,9 @@ _NOT_GOODS = re.compile(
     r"以内|起|后$|前$|方可|即可|才|不|首次|首单|新客|封顶|新顾客|新会员|新用户|老客|到店|周[一二三四五六日天末]|星期|工作日|"
     r"节假日|节日|会员日|午市|晚市|时段|当天|当日|当月|生日|同行|随行|本人|持卡|凭卡|刷卡|出示|会员|每人|每位|人均|或|且|"
     r"并|再|另|又|享|价$")
-GOODS_AT_MOST = 12   # characters: a longer "class" is a sentence the grammar did not read
+GOODS_AT_MOST = 12
+# Words for "a ticket" or "a pass" that mean nothing without the heading they stand under.
+_TICKET_WORDS = frozenset({"票", "门票", "单次票", "次票", "单次", "次卡", "单次卡", "入场券", "单人票"})   # characters: a longer "class" is a sentence the grammar did not read
 
 
 def read_goods(prefix: str) -> str | None:
@@ -280,6 +286,8 @@ def read_goods(prefix: str) -> str | None:
     heading, _colon, core = prefix.strip(" :、,").rpartition(":")   # 游泳馆:成人票 -> 成人票 (a heading before the goods)
     if heading and (q := _qualifier_of(heading)[0]) and not _qualifier_of(core)[0]:
         core = q + core   # 持卡首次到店：面部护理体验价99元: only the first time
+    if heading and core in _TICKET_WORDS and vocabulary().place(heading)[1] in ("exact", "head"):
+        core = heading   # 游泳馆：单次票15元: a 游泳 ticket
     if core in EVERYTHING:
         return None
     qualifier, _body = _qualifier_of(core)   # 再次咨询: 再次 before 再 is taken for a filler

@@ -228,7 +228,7 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
                                       (("day", ("天", "日")), ("week", ("周",)), ("month", ("月",)), ("year", ("年",))))))),
             opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
             opt(lit("优惠")))
-BUY_LIMIT = seq(opt(seq(lit("每"), lit("人", "卡", "户", "位", "桌", "单", "次", "张卡"))),
+BUY_LIMIT = seq(opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), lit("卡", "户", "桌", "单", "次", "张卡")))),
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
                 opt(lit("订", "购", "买", "用", "享", "预订")), num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
@@ -511,7 +511,7 @@ def read_limit(segment: str) -> Limit | None:
         period = next((p for p in _PERIODS if caps.get(f"period_{p}")), None)
         return Limit(segment, "person" if caps.get("person") else "card", period, int(caps["times"].value))
     if (caps := _full(BUY_LIMIT, toks)) is not None:
-        return Limit(segment, kind="units", times=int(caps["units"].value))
+        return Limit(segment, "person" if caps.get("person") else "card", kind="units", times=int(caps["units"].value))
     if _full(ALONE, toks) is not None:
         return Limit(segment, per="person", kind="units", times=1)
     if (caps := _full(PEOPLE_LIMIT, toks)) is not None and ("限" in segment or "仅" in segment or caps.get("companion")):

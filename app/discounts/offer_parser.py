@@ -101,6 +101,9 @@ def _normalise(text: str) -> str:
     out = unicodedata.normalize("NFKC", text).translate(table)
     out = out.replace("佰", "百").replace("仟", "千").replace("萬", "万")
     out = re.sub(r"(\d+)#", r"\1号", out)   # 95#汽油 is 95号汽油
+    # 一毛一张, 5角: tenths of a yuan
+    out = re.sub(r"([一二两三四五六七八九]|\d)(?:毛|角)(?:钱)?",
+                 lambda m: f"0.{m.group(1) if m.group(1).isdigit() else '一二三四五六七八九'.index(m.group(1).replace('两', '二')) + 1}元", out)
     out = _CLOCK_WORDS.sub(_clock_word, out)
     # 85折后，每满三百再减三十 / 九折后满200再减20: the rate and what comes after it are two clauses.
     out = re.sub(r"(?<=[\d一二三四五六七八九十])折(?=(?:之)?后)", "折,", out)
@@ -147,7 +150,7 @@ _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|
                r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
                r"仅需|只需|只要)"
                r"(?:仅需|只需|只要|即可|仅|只)?")
-_LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价)"
+_LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价|门市)"
 _CARD_PRICE = re.compile(
     rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
 _CARD_PRICE_THEN_LIST = re.compile(
@@ -159,7 +162,7 @@ _PRICE_THEN_LIST = re.compile(
 _CARD_FIRST_PRICE = re.compile(
     rf"(?:凭|持)(?:工会)?卡([^,;.!?()减折满送赠免优惠价每消仅需只]{{1,10}}?)(?<!\d)({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 _UNIT_PRICE = re.compile(
-    rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
+    rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价|一律|均为|统一)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
 
 # 空调清洗工会价：挂机69元/台、柜机99元/台: a list of card prices after the word for them.

@@ -220,8 +220,10 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 if not any(o and o != item_class and words.fit(ex, o) == "yes" for o in others):
                     maybe = maybe or ("maybe", f"若{item_class}不含{ex}", ex)
                 continue
+            disputed = any(w == item_class or w in words.ancestors(item_class)
+                           for w in words.disputed.get(words.canonical(ex), ()))
             if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)) \
-                    or words.under_guess(item_class, ex):
+                    or words.under_guess(item_class, ex) or disputed:
                 maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
     return maybe or ("no", "", "")
 
@@ -500,10 +502,15 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             payable.append(item.amount)
             applied.append(None)
             if exclusion[index][0] == "maybe":
-                unexcluded = price(dataclasses.replace(rules, exclusions=()), [item], at)
-                best = min([unexcluded.payable, *(d.payable_if for d in unexcluded.depends)])
+                # What the item would cost if it is not excluded, in this bill (a rate may need its spend).
+                unexcluded = price(dataclasses.replace(rules, exclusions=()), basket, at)
+                own = [d.payable_if for d in unexcluded.depends if d.item_index == index]
+                # A 满减 the item may be of says what the whole bill would be: the item's share of it.
+                bill = [item.amount - (unexcluded.total - d.payable_if) for d in unexcluded.depends if d.item_index is None]
+                best = max(Decimal(0), min([unexcluded.items[index].payable, *own, *bill]))
                 if best < item.amount:
-                    clause_text = unexcluded.items[0].clause or next((d.clause for d in unexcluded.depends), "")
+                    clause_text = unexcluded.items[index].clause or next(
+                        (d.clause for d in unexcluded.depends if d.item_index in (index, None)), "")
                     depends.append(Dependency(index, exclusion[index][1], best, clause_text or exclusion[index][2]))
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
@@ -597,6 +604,15 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             payable[i] -= share
             applied[i] = applied[i] or clause.text
 
+    person_limits = [lim for lim in rules.limits if lim.kind == "units" and lim.per == "person"]
+    for clause in (c for c in rules.clauses if c.kind == "amount_off" and not c.per_unit and c.text in reductions):
+        # 点套餐立减5元（每人限一份） and 套餐=28x2: one 立减 for one diner, two if two came; the bill cannot say.
+        units = sum((item.quantity or 1) for item in basket if _matches(clause, item.item_class))
+        for lim in person_limits:
+            people = -(-units // max(lim.times, 1))
+            if people > 1:
+                depends.append(Dependency(None, f"若为{people}人（{lim.text}）", (sum(payable, Decimal(0)) - (clause.amount or 0)
+                                          * (people - 1)).quantize(FEN), clause.text))
     for clause, why in maybe_reductions:   # 每周三满200减30 on a day not given: what it would take off
         off, _eligible = _reduction_on(clause, basket, payable, excluded)
         if off > 0:
