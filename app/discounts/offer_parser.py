@@ -1,10 +1,14 @@
 """Reading a merchant's published offer text (9折, 满200减30, X除外, 出示工会卡 ...) into OfferRules.
 
-The text is folded (full-width forms), then cut into segments at sentence punctuation. From each
-segment the words that qualify the whole offer are cut out first: conditions (凭工会卡), 不可叠加, caps
-(最多减50元), 节假日不参加 and time windows (周一至周五午市); then exclusions (烟酒除外). What is left is
-read by the grammar (app/discounts/offer_grammar.py): a tokenizer for numbers in all their forms and
-one rule per phrase family. Whatever is not understood goes to `unparsed`, never silently dropped.
+The text is folded (full-width forms, 壹贰叁, 佰仟, hours in words, typos merchants print), a poster's
+title and numbered points are taken apart, and card prices in every order merchants write them are put
+in one form. It is then cut into sentences and segments. From each segment the words that qualify the
+whole offer are cut out first: a heading, conditions (凭工会卡), 不可叠加, caps (最多减50元), the offer's
+last day, 节假日不参加 and time windows (周一至周五午市, 17:00后, 每月8日, 其他日子); then exclusions
+(烟酒除外) and limits (每卡每月限一次, 每卡限购2张, 须二人以上同行). What is left is read by the grammar
+(app/discounts/offer_grammar.py); the words before a rate are read as goods by app/discounts/goods.py.
+Whatever is not understood goes to `unparsed`, never silently dropped; a segment that names goods
+only, or holds no word a rule is made of (含早, 名额有限), says nothing about the price.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """What a member pays at a merchant: a basket of items priced under the merchant's parsed offer.
 
-Amounts are Decimal yuan, rounded to the fen half up. Exclusions win over every clause; a class
-clause beats the catch-all; threshold and amount-off rules apply to the eligible subtotal. What the
-words mean as classes (烟酒 = 烟 and 酒, 正价, 首次) is data: app/discounts/item_classes.toml. An item
-that may or may not qualify for a clause (心理咨询 under 首次心理咨询免费) is priced without it, and the
-quote says what it would cost if it does: the member's favour is never assumed.
+Amounts are Decimal yuan, rounded to the fen half up. Exclusions win over every clause; a rate for a
+time that holds beats the everyday one, and a narrower class the wider; 满减 and 立减 rules apply to the
+eligible subtotal, 满减 first. Whether an item is of a class is the vocabulary's (app/discounts/goods.py,
+item_classes.toml): yes, no, or maybe. An item that may or may not qualify for a clause (心理咨询 under
+首次心理咨询免费, an item the vocabulary cannot place), or may be excluded, is priced without the
+benefit, and the quote says what it would cost if it does: the member's favour is never assumed.
 """
 
 from __future__ import annotations
