@@ -76,9 +76,13 @@ class Vocabulary:
                     parents.setdefault(self.canonical(word), set()).add(self.canonical(key))
         return {k: frozenset(v) for k, v in parents.items()}
 
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        """Every word the vocabulary places: a class, a word under one, or one of a group of synonyms."""
+        return frozenset(self._parents) | {self.canonical(k) for k in self.covers} | frozenset(self._canonical)
+
     def known(self, word: str) -> bool:
-        c = self.canonical(word)
-        return c in self._parents or any(self.canonical(k) == c for k in self.covers) or word in self._canonical
+        return self.canonical(word) in self._known or word in self._known
 
     def ancestors(self, word: str) -> frozenset[str]:
         """The word and every class above it (烫发 -> 烫发, 烫染, 美发)."""
