@@ -257,14 +257,6 @@ def _anywhere(parser: Parser, toks: list[Tok]) -> tuple[str, Caps] | None:
     return None
 
 
-# ---------------------------------------------------------------- what a segment's goods are
-
-def applies_to(prefix: str) -> str | None:
-    """The goods a clause names (app/discounts/goods.py); None for "everything". NotGoods when the
-    words are not goods, so the family does not read the segment."""
-    return read_goods(prefix)
-
-
 def percent_of(token: Tok) -> Decimal | None:
     """The share paid for a 折 number: 9 / 8.8 / 八点八 tenths, 95 / 八五 hundredths; 11 and 90 are nothing."""
     value = Decimal(token.digits) if token.digits else token.value
@@ -281,27 +273,27 @@ def percent_of(token: Tok) -> Decimal | None:
 
 def _percent(segment: str, prefix: str, caps: Caps) -> Clause | None:
     rate = Decimal("0.5") if caps.get("half") else percent_of(caps["rate"])
-    return None if rate is None else Clause("percent", segment, applies_to(prefix), multiplier=rate)
+    return None if rate is None else Clause("percent", segment, read_goods(prefix), multiplier=rate)
 
 
 def _percent_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
     if re.search(r"(?:收|返现|返|加|服务费|手续费)$", prefix):   # 另收服务费10%, 返现10%: not money off
         return None
     pct = caps["pct"].value
-    return Clause("percent", segment, applies_to(prefix), multiplier=1 - pct / 100) if 0 < pct < 100 else None
+    return Clause("percent", segment, read_goods(prefix), multiplier=1 - pct / 100) if 0 < pct < 100 else None
 
 
 def _threshold(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    return Clause("threshold", segment, applies_to(prefix), amount=caps["off"].value, threshold=caps["spend"].value,
+    return Clause("threshold", segment, read_goods(prefix), amount=caps["off"].value, threshold=caps["spend"].value,
                   repeat=bool(caps.get("repeat")))
 
 
 def _amount_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    return Clause("amount_off", segment, applies_to(prefix), amount=caps["off"].value)
+    return Clause("amount_off", segment, read_goods(prefix), amount=caps["off"].value)
 
 
 def _each_off(segment: str, prefix: str, caps: Caps) -> Clause | None:
-    return Clause("amount_off", segment, applies_to(prefix), amount=caps["off"].value, per_unit=True)
+    return Clause("amount_off", segment, read_goods(prefix), amount=caps["off"].value, per_unit=True)
 
 
 def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -322,7 +314,7 @@ def _free(segment: str, prefix: str, caps: Caps) -> Clause | None:
 
 def _pay_share(segment: str, prefix: str, caps: Caps) -> Clause | None:
     share = caps["share"].value
-    return Clause("percent", segment, applies_to(prefix), multiplier=share / 100) if 0 < share < 100 else None
+    return Clause("percent", segment, read_goods(prefix), multiplier=share / 100) if 0 < share < 100 else None
 
 
 def _gift(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -350,7 +342,7 @@ def _card_price(segment: str, prefix: str, caps: Caps) -> Clause | None:
     listed = caps["list"].value if "list" in caps else None
     if card <= 0 or (listed is not None and card >= listed):
         return None
-    return Clause("card_price", segment, applies_to(prefix), amount=card, threshold=listed)
+    return Clause("card_price", segment, read_goods(prefix), amount=card, threshold=listed)
 
 
 def _stacked(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -366,7 +358,7 @@ def _nth(segment: str, prefix: str, caps: Caps) -> Clause | None:
     if not 2 <= n <= 4:
         return None
     rate = Decimal("0.5") if caps.get("half") else Decimal(0) if caps.get("free") else percent_of(caps["rate"])
-    return None if rate is None else Clause("nth", segment, applies_to(prefix), multiplier=rate, every=n)
+    return None if rate is None else Clause("nth", segment, read_goods(prefix), multiplier=rate, every=n)
 
 
 def _buy_get(segment: str, prefix: str, caps: Caps) -> Clause | None:
@@ -374,7 +366,7 @@ def _buy_get(segment: str, prefix: str, caps: Caps) -> Clause | None:
     buy, get = int(caps["buy"].value), int(caps["get"].value)
     if not 1 <= get <= 3 or not 1 <= buy <= 12 or get > buy:
         return None
-    return Clause("nth", segment, applies_to(prefix), multiplier=Decimal(0), every=buy + get,
+    return Clause("nth", segment, read_goods(prefix), multiplier=Decimal(0), every=buy + get,
                   units=None if get == 1 else get)
 
 

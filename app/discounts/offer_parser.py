@@ -19,7 +19,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from app.discounts.goods import NotGoods, read_goods
+from app.discounts.goods import NotGoods, read_goods, vocabulary
 from app.discounts.offer_grammar import cn_number, cut_cap, read_clause, read_limit, read_spend
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
@@ -131,8 +131,6 @@ _CLOCK_WORDS = re.compile(
 
 
 def _clock_word(m: re.Match) -> str:
-    from app.discounts.offer_grammar import cn_number
-
     part, words, half = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5), m.group(6))
     hour = int(words) if words.isdigit() else cn_number(words)
     if hour is None or hour > 24:
@@ -401,8 +399,6 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         clauses = [dataclasses.replace(c, repeat=True) if c.kind == "threshold" and s == sentence else c
                    for c, (s, _p) in zip(clauses, placed)]
     if offer_qualifier:
-        from app.discounts.goods import vocabulary
-
         clauses = [c if c.applies_to and vocabulary().qualified(c.applies_to) else
                    dataclasses.replace(c, applies_to=offer_qualifier + (c.applies_to or "")) for c in clauses]
     if re.search(r"价低|最低(?!消费)|较低|低价|便宜的", text or ""):   # 赠送价格最低一杯: the cheapest of the group, any line
@@ -452,8 +448,6 @@ def _says_nothing(segment: str) -> bool:
 
 def _goods_only(segment: str) -> bool:
     """The segment names goods the vocabulary knows, or everything, and nothing more (到店洗车, 工会会员入住)."""
-    from app.discounts.goods import NotGoods, read_goods, vocabulary
-
     try:
         goods = read_goods(segment)
     except NotGoods:
@@ -463,8 +457,6 @@ def _goods_only(segment: str) -> bool:
 
 def _title(segment: str) -> str | None:
     """The heading at the start of an offer (老百姓大药房, 停车场通知, KTV:), or None."""
-    from app.discounts.goods import vocabulary
-
     head, colon, _rest = segment.partition(":")
     if vocabulary().place(head)[1] in ("exact", "head"):   # 客房:8.5折: the goods, not a heading
         return None

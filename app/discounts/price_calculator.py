@@ -353,11 +353,6 @@ def _pay_item(clause: Clause | None, item: Item, unit_cap: int | None = None) ->
     return (_pay(clause, unit * covered) + unit * (item.quantity - covered)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _card_price_units(clause: Clause, item: Item) -> bool:
-    """A card price (门票原价120元，持卡60元) prices whole tickets: 120 or 240 at the list price, not 100."""
-    return _units(clause, item) is not None
-
-
 def _spread(reduction: Decimal, bases: list[Decimal]) -> list[Decimal]:
     """Share a reduction over items in proportion to their amounts, to the fen, summing exactly.
 
@@ -516,7 +511,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             continue
         fits = [(c, *_timed_fit(c, item.item_class, rules, at)) for c in rules.clauses
                 if (c.kind in ("percent", "free") and (c.threshold is None or spent(c) >= c.threshold))
-                or (c.kind == "card_price" and _card_price_units(c, item))]
+                or (c.kind == "card_price" and _units(c, item) is not None)]
         # 单笔洗护消费达两百元以上 reached only if items the vocabulary cannot place are 洗护: a maybe.
         fits = [(c, "maybe", q or f"若所购都属于{c.applies_to}（满{c.threshold.normalize():f}元）", t)
                 if fit == "yes" and c.threshold is not None and spent(c, sure=True) < c.threshold else (c, fit, q, t)
