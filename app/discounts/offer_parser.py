@@ -23,8 +23,9 @@ from app.discounts.goods import NotGoods, read_goods, vocabulary
 from app.discounts.offer_grammar import cn_number, cut_cap, read_clause, read_limit, read_spend
 from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
+from app.text_encoding import to_simplified
 
-PARSER_VERSION = "13"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "14"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -36,6 +37,8 @@ PARSER_VERSION = "13"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 12: 11点半至14点 ends at 14:00 (the 半 was read into both ends)
 # 13 (issue 24): goods read through the vocabulary (goods.py), never a condition as a class; card and unit
 #     prices, unit limits, 17:00后, 每月8日, 其他日子, titles and numbered points, tiers keep their goods
+# 14: a window at the head of a list of rates holds for the list (午市锅底半价、菜品九折); 7拆, 周六周日,
+#     每天9折, 先享9折, 不上封顶, 不参与打折和满减
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -90,7 +93,9 @@ _HARMLESS = re.compile(
     r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?|"
     r"(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
-    r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有)$")
+    r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有|"
+    r"(?:购物券|代金券|优惠券|消费券)(?:限)?下次(?:消费)?(?:使用|可用|抵用)|"
+    r"超出(?:人数|部分|份数|数量)?(?:的)?按(?:门市价|原价|标价|挂牌价)(?:收取|计算|计费|结算)?)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
 _CAP_LEFTOVER = re.compile(r"^(?:单笔|单次|每单|每次|每笔|每桌)?(?:消费)?$")
 
@@ -102,7 +107,7 @@ def _normalise(text: str) -> str:
                            "【": "[", "】": "]", "〔": "[", "〕": "]", "～": "~", "壹": "一", "贰": "二", "叁": "三",
                            "肆": "四", "伍": "五", "陆": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十"})
     text = re.sub(r"[①-⑩]", ";", text)   # circled numbers are points of a list (NFKC would make them digits)
-    out = unicodedata.normalize("NFKC", text).translate(table)
+    out = to_simplified(unicodedata.normalize("NFKC", text)).translate(table)   # 茶位費 is 茶位费
     out = out.replace("佰", "百").replace("仟", "千").replace("萬", "万")
     out = re.sub(r"(\d+)#", r"\1号", out)   # 95#汽油 is 95号汽油
     # 一毛一张, 5角: tenths of a yuan
@@ -113,6 +118,14 @@ def _normalise(text: str) -> str:
     out = re.sub(r"(?<=[\d一二三四五六七八九十])折(?=(?:之)?后)", "折,", out)
     for typo, word in _TYPOS:
         out = out.replace(typo, word)
+    out = re.sub(r"(?<=[\d一二三四五六七八九])拆", "折", out)            # 7拆: said so in Wuhan and Canton
+    out = out.replace("周六日", "周六、周日")
+    out = re.sub(r"(周[一二三四五六日天])(?=周[一二三四五六日天])", r"\1、", out)   # 周六周日不打折
+    out = re.sub(r"(?<=[\u4e00-\u9fff])(?:每天|每日|天天)(?=[\d一二三四五六七八九]+(?:\.\d)?折)", "", out)   # 卖品部每天9折: always
+    out = re.sub(r"(?:^|(?<=[,;.!?:]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
+    out = re.sub(r"不参与(?:打折|折扣)(?:和|及|与|、)满减", "不参与", out)   # 酒水不参与打折和满减: out of both
+    out = re.sub(r"同样不含|也不含|均不含", "不含", out)
+    out = re.sub(r"先享(?=[\d一二三四五六七八九])", "享", out)   # 先享9折，折后满199再减20
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
     # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
     out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?<!\d:)(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
@@ -141,7 +154,8 @@ def _clock_word(m: re.Match) -> str:
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"))
+_TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("上不封项", "上不封顶"),
+          ("护里", "护理"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -184,8 +198,9 @@ def _price_list(m: re.Match, originals: dict[str, str]) -> str:
     return "," + ",".join(parts) + "," if parts else m.group(0)
 
 
-def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
-    """Segments at sentence punctuation. A parenthesised exclusion becomes its own segment; other
+def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
+    """Segments at sentence punctuation, each with its sentence and whether it goes on a list of rates the
+    segment before it began (锅底半价、菜品九折: a window said for the first is said for the list). A parenthesised exclusion becomes its own segment; other
     parentheses (亚健康调理（肩颈服务、…）服务) stay inside their segment. A card price written across a
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
     text = _PRICE_LIST.sub(lambda m: _price_list(m, originals), text)
@@ -212,18 +227,18 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str]]:
         return "(" + inner.replace(",", "、") + ")"   # 空调清洗(挂机,柜机): the brackets' list stays whole
 
     text = re.sub(r"\(([^()]*)\)", lift, text)
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, str, bool]] = []
     # 全场8折酒水除外: a rate, then what is left out, with no comma between them.
     text = re.sub(r"(?<=[\d一二三四五六七八九十]折)(?=[^,;.!?()折]{1,12}(?:除外|不参加|不参与|不打折)(?:$|[,;.!?]))", ",", text)
     # A full stop between digits is a decimal point (8.8折), elsewhere it ends a sentence.
     for number, sentence in enumerate(re.split(r"[;!?]|(?<!\d)\.|\.(?!\d)", text)):
-        parts = sentence.split(",")
         # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses, and so are rates listed
         # with it (锅底半价、菜品九折).
-        parts = [piece for part in parts
-                 for piece in re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)]
-        # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
-        out.extend((number, p) for p in (s.strip() for s in parts) if any(ch.isalnum() for ch in p))
+        for part in sentence.split(","):
+            pieces = re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)
+            # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
+            kept = [p for p in (s.strip() for s in pieces) if any(ch.isalnum() for ch in p)]
+            out.extend((number, p, i > 0) for i, p in enumerate(kept))
     return out
 
 
@@ -252,7 +267,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     until: dt.date | None = None
     repeats: list[int] = []                     # sentences where 上不封顶 stands alone: their 满减 repeat
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
-    for position, (sentence, raw) in enumerate(_split(_normalise(text or ""), originals)):
+    list_when: When | None = None                 # the window of a list of rates (午市锅底半价、菜品九折)
+    for position, (sentence, raw, listed) in enumerate(_split(_normalise(text or ""), originals)):
         raw_text = originals.get(raw, raw)
         read: list[str] = []          # the families that read this segment, for the trace
         if trace is not None:
@@ -287,6 +303,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         when, segment = extract_when(segment)
         if when is not None:
             read.append("时段")
+        elif listed:
+            when = list_when
+        list_when = when
         if when is not None and (not segment.strip(" :、限仅只") or _goods_only(segment)):
             windows.append((sentence, position, when))   # 每周二会员日，全场8.5折: see _place_windows
             _traced(trace, read)

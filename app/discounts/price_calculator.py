@@ -173,6 +173,10 @@ _PROMOTION_WORDS = ("特价", "促销", "特惠", "清仓", "折扣", "秒杀", 
 _NEW_WORDS = ("新款", "新品", "当季", "新上市", "新到")
 
 
+# Words that narrow goods by what the member may not say when naming them (进口奶粉, 原装墨盒).
+_UNSAID_ORIGINS = frozenset({"进口", "原装", "原厂", "国产", "合资", "境外", "海外", "外国", "品牌", "名牌", "高端"})
+
+
 def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | None, ...] = ()) -> tuple[Fit, str, str]:
     """Is the item left out by the offer's exclusions: yes, no, or maybe, with the question and the
     exclusion. The item is out when it is (a kind of) an excluded thing: 香烟 under 烟, 白酒 under 烟酒,
@@ -196,10 +200,20 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 return "yes", "", ex
             maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue
+        if ex in words.anything:
+            # 其他项目七折，产品不打折: beside a shop's services, 产品 are the goods it sells. An item no clause
+            # names may be one (精华液) or a service (肩颈按摩): only the member knows.
+            if not any(c.applies_to and c.applies_to not in words.anything and words.fit(c.applies_to, item_class) == "yes"
+                       for c in rules.clauses):
+                maybe = maybe or ("maybe", f"若{item_class}属于{ex}", ex)
+            continue
         if item_class in words.split(ex):   # 教辅期刊: 教辅 or 期刊
             return "yes", "", ex
         ex_place = words.place(ex)
         if item_class in ex and ex != item_class and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
+            if ex.endswith(item_class) and ex[:-len(item_class)] in _UNSAID_ORIGINS:
+                # 进口奶粉除外 and a 奶粉: where it comes from is on the tin, not in the name a member types
+                maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue   # 剪发 beside 总监剪发不参加 (or 隐形产品 beside 隐形产品相关附件): the narrower kind is out
         fit = words.fit(ex, item_class)
         if fit == "yes":
@@ -221,8 +235,8 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 if not any(o and o != item_class and words.fit(ex, o) == "yes" for o in others):
                     maybe = maybe or ("maybe", f"若{item_class}不含{ex}", ex)
                 continue
-            disputed = any(w == item_class or w in words.ancestors(item_class)
-                           for w in words.disputed.get(words.canonical(ex), ()))
+            disputed = any(w == item_class or w in words.ancestors(item_class)   # 参茸贵细: 参茸 or 贵细
+                           for part in (ex, *words.split(ex)) for w in words.disputed.get(words.canonical(part), ()))
             if (ex_known and not item_known) or (not ex_known and words.shares_a_word(ex, item_class)) \
                     or words.under_guess(item_class, ex) or disputed:
                 maybe = maybe or ("maybe", f"若{item_class}不属于{ex}", ex)
@@ -550,9 +564,8 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if item.quantity is None:
                 needs.append(f"{nth.text}：写明数量可得确定价格，如 {item.item_class or '商品'}=单价x{nth.every}")
                 continue
-            nth_pay = _pay_nth(nth, item, min((lim.times for lim in rules.limits if lim.kind == "uses"
-                                               and ("每单" in lim.text or "每次" in lim.text or "每桌" in lim.text)),
-                                              default=None))
+            # 每单限一次, 每卡每日限一次: a bill is one use of the card, whatever the period
+            nth_pay = _pay_nth(nth, item, min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None))
             if fit == "yes" and nth_pay < pay:
                 pay, clause = nth_pay, nth
             elif fit == "maybe" and nth_pay < pay:

@@ -21,7 +21,17 @@ _DAY_LIST = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:为)?(?:工会会员日|工会日|会员日)")
-_DAYPART = re.compile(r"(早市|午市|晚市|夜市|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间)?")
+_DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间)?")
+# Hours a daypart written without them surely covers, and hours it never could: (sure from, sure until,
+# may from, may until). At 19:00 a restaurant's 晚市 holds whatever its own hours; at 15:30 one cannot say.
+_DAYPART_HOURS = {
+    "早市": ("07:00", "09:00", "05:00", "11:00"), "早场": ("07:00", "09:00", "05:00", "11:00"),
+    "午市": ("11:30", "13:30", "10:30", "15:00"), "午餐时段": ("11:30", "13:30", "10:30", "15:00"),
+    "午间": ("11:30", "13:30", "10:30", "15:00"),
+    "晚市": ("18:00", "20:30", "16:00", "23:30"), "晚餐时段": ("18:00", "20:30", "16:00", "23:30"),
+    "晚间": ("19:00", "22:00", "17:00", "24:00"),
+    "宵夜": ("22:30", "24:00", "20:00", "24:00"), "夜宵": ("22:30", "24:00", "20:00", "24:00"),
+}
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}(?![\d岁元米号人月日天斤克楼层])")   # not 3-12岁
 _HOURS_FROM = re.compile(rf"{_TIME}\s*(?:以后|之后|后|起)")     # 17:00后, 21点以后: until closing
@@ -260,5 +270,11 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
     if (when.hours or when.daypart) and not isinstance(at, dt.datetime):
         return "unknown", f"若在{when.describe()}消费"
     if when.daypart and not when.hours:
+        now = at.strftime("%H:%M")
+        if span := _DAYPART_HOURS.get(when.daypart):
+            if span[0] <= now < span[1]:
+                return "yes", ""
+            if not span[2] <= now < span[3]:
+                return "no", f"仅{when.daypart}"
         return "unknown", f"若在{when.daypart}消费（商户未写明时间）"
     return "yes", ""

@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 from rapidfuzz import fuzz
 
 from app.merchants.pinyin_index import pinyin_keys
+from app.text_encoding import to_simplified
 
 RADIUS_M = 150.0
 NAME_SCORE = 85.0          # rapidfuzz ratio (0-100) at or above which two names are "near-same"
@@ -60,17 +61,10 @@ def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-@lru_cache(maxsize=1)
-def _to_simplified():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=65_536)
 def normalise_name(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).strip()
-    text = _to_simplified().convert(text)
+    text = to_simplified(text)
     text = _BRANCH.sub("", text)
     text = _NOT_WORD.sub("", text).lower()
     stripped = _SUFFIX.sub("", text)
