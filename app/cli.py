@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from app.command_line import QueryError, UsageError
+from app.credits import version
 
 if TYPE_CHECKING:   # imported where it runs: `--help` needs no SQLAlchemy
     from sqlalchemy.exc import DBAPIError
@@ -57,6 +58,7 @@ def build_parser(commands: Sequence[Command] = COMMANDS, only: str | None = ALL
         prog="unioncard",
         description="工会卡：武汉工会会员服务卡优惠商户地图与钱包。不带子命令时打开桌面程序。",
     )
+    parser.add_argument("--version", action="version", version=f"工会卡 {version()}", help="显示版本号并退出")
     parser.add_argument("--db", metavar="URL", help="数据库 URL（默认 UNIONCARD_DB 或用户数据目录中的 SQLite 文件）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in commands:

@@ -2,14 +2,16 @@
 district shapes (half a second of a cold start).
 
 The page is a pure function of the district boundaries, the page code (maps/page.py and the layers it
-embeds), folium's version and the files it links; the cache key is a hash of all of them, so a change
-to any builds a new page and an old one is never shown.
+embeds), folium's version and the files it links; the cache key is a hash of all of them (in a desktop
+bundle, of the program file instead of the sources), so a change to any builds a new page and an old
+one is never shown.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,8 +29,14 @@ def _key(districts: DistrictIndex, bridge_script: str) -> str:
     h = hashlib.sha256()
     for part in (districts.digest(), version("folium"), bridge_script, cjk_font().as_uri(), str(MAPS)):
         h.update(part.encode("utf-8") + b"\x00")
-    for source in _SOURCES:
-        h.update(source.read_bytes())
+    if getattr(sys, "frozen", False):
+        # A desktop bundle carries no source files: its code changes only with a new build, which is a
+        # new program file.
+        program = Path(sys.executable).stat()
+        h.update(f"{program.st_size}:{program.st_mtime_ns}".encode())
+    else:
+        for source in _SOURCES:
+            h.update(source.read_bytes())
     return h.hexdigest()[:32]
 
 

@@ -82,3 +82,43 @@ def test_update_from_the_help_menu_shows_progress_and_whats_new(qtbot, qapp, tmp
     dialog.deleteLater()
     close(w)
     store.close()
+
+
+def test_first_run_says_where_the_data_is_then_trusts_the_key_and_fetches(qtbot, qapp, tmp_path, published, settings):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from widgets.first_run import first_run_due
+
+    folder, public = published
+    store, districts = open_seeded_store(f"sqlite:///{tmp_path / 'member.sqlite'}")
+    w = open_window(qtbot, qapp, store, districts, settings)
+    assert first_run_due(settings)
+    dialog = w.first_run_dialog()
+    dialog.show()
+    text = dialog.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QLabel)[0].text()
+    assert str(tmp_path / "member.sqlite") in text and settings.fileName() in text
+    assert dialog.key_status.text() == "尚未设置" and not dialog.fetch_button.isEnabled()
+
+    # A file that is not a key is refused, and nothing is trusted.
+    bad = tmp_path / "not-a-key.pub"
+    bad.write_text("hello", encoding="utf-8")
+    assert not dialog.trust_key_file(bad)
+    assert "没有采用这个公钥" in dialog.message.text() and dialog.key_status.text() == "尚未设置"
+
+    assert dialog.trust_key_file(public)
+    assert dialog.key_status.text().startswith("已信任（指纹 ")
+    assert not dialog.fetch_button.isEnabled()   # no source yet
+    dialog.source.setText(str(folder))
+    assert dialog.fetch_button.isEnabled()
+    with qtbot.waitSignal(dialog.fetchRequested, timeout=WAIT_MS) as fetched:
+        dialog.fetch_button.click()
+    assert fetched.args == [str(folder)]
+    qtbot.waitUntil(lambda: release_update.current_release(store) == 2, timeout=WAIT_MS)
+    for child in w.findChildren(__import__("widgets.catalogue_update").catalogue_update.UpdateDialog):
+        qtbot.waitUntil(lambda child=child: child.start_button.isEnabled(), timeout=WAIT_MS)
+        child.close()
+
+    dialog.findChild(QDialogButtonBox).buttons()[0].click()   # 开始使用
+    assert not first_run_due(settings), "shown once"
+    close(w)
+    store.close()

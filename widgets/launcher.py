@@ -25,17 +25,24 @@ def run_gui(db_url: str | None) -> int:
 
     from widgets.fonts import install_cjk_font
     from widgets.main_window import MainWindow
-    from widgets.qt_app import ensure_qapplication
+    from widgets.qt_app import app_icon, ensure_qapplication
 
     qt_app = ensure_qapplication()
     qt_app.setApplicationName("工会卡")
     qt_app.setOrganizationName("unioncard")
+    qt_app.setDesktopFileName("unioncard")   # the menu entry packaging/ installs: its icon, on Wayland too
+    qt_app.setWindowIcon(app_icon())
     install_cjk_font(qt_app)
     from app.seed import open_seeded_store
 
+    from widgets.first_run import first_run_due
+
     store, districts = open_seeded_store(db_url)
-    window = MainWindow(store, districts, settings=QSettings("unioncard", "unioncard"))
+    settings = QSettings("unioncard", "unioncard")
+    window = MainWindow(store, districts, settings=settings)
     window.show()
+    if first_run_due(settings):
+        window.open_first_run()   # where the data lives; trust the union's key and fetch the catalogue
     try:
         return qt_app.exec()
     finally:

