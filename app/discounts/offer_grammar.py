@@ -229,7 +229,7 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
             opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
             opt(lit("优惠")))
 BUY_LIMIT = seq(opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), lit("卡", "户", "桌", "单", "次", "张卡")))),
-                opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周"))),
+                opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周", "场"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
                 opt(lit("订", "购", "买", "用", "享", "预订")), num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.

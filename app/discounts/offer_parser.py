@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "14"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "15"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -39,6 +39,8 @@ PARSER_VERSION = "14"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     prices, unit limits, 17:00后, 每月8日, 其他日子, titles and numbered points, tiers keep their goods
 # 14: a window at the head of a list of rates holds for the list (午市锅底半价、菜品九折); 7拆, 周六周日,
 #     每天9折, 先享9折, 不上封顶, 不参与打折和满减
+# 15: 钓鱼按斤计费，不打折 (the goods said before); 平日 alone is Monday to Friday; 晚17:00; 不足100元;
+#     限一回; 低价的那双半价 says how a 第二件 offer pools, not a clause
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -95,6 +97,8 @@ _HARMLESS = re.compile(
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有|"
     r"(?:购物券|代金券|优惠券|消费券)(?:限)?下次(?:消费)?(?:使用|可用|抵用)|"
+    r"(?:同行|随行)\S{0,4}按原价(?:购票|收费|计算|结算)?|半价按低价(?:商品|的)?(?:计|算|计算)|"
+    r"(?:低价|价低|便宜)的?那?\S{0,2}(?:半价|免费|优惠)|"
     r"超出(?:人数|部分|份数|数量)?(?:的)?按(?:门市价|原价|标价|挂牌价)(?:收取|计算|计费|结算)?)$")
 # What is left of a segment once its cap is cut out (单笔最高优惠100元 -> 单笔): nothing more to read.
 _CAP_LEFTOVER = re.compile(r"^(?:单笔|单次|每单|每次|每笔|每桌)?(?:消费)?$")
@@ -120,6 +124,11 @@ def _normalise(text: str) -> str:
         out = out.replace(typo, word)
     out = re.sub(r"(?<=[\d一二三四五六七八九])拆", "折", out)            # 7拆: said so in Wuhan and Canton
     out = out.replace("周六日", "周六、周日")
+    out = re.sub(r"(?<!每)(?:晚上|晚间|晚|下午)(\d{1,2}):(\d{2})", lambda m: f"{int(m.group(1)) + 12 if int(m.group(1)) < 12 else m.group(1)}:{m.group(2)}", out)
+    out = re.sub(r"(?:上午|早上|中午)(?=\d{1,2}:\d{2})", "", out)            # 晚17:00以后: the clock says it
+    out = re.sub(r"不足(?=\d|[一二两三四五六七八九十百])", "不满", out)             # 不足100元享95折
+    out = re.sub(r"[—–]{1,2}(?=[^\d])", ";", out)                          # ——宝岛眼镜光谷店: a signature
+    out = re.sub(r"(限\S{0,3}?[一二两三四五六七八九十\d])回", r"\1次", out)   # 每卡每月仅限一回
     out = re.sub(r"(周[一二三四五六日天])(?=周[一二三四五六日天])", r"\1、", out)   # 周六周日不打折
     out = re.sub(r"(?<=[\u4e00-\u9fff])(?:每天|每日|天天)(?=[\d一二三四五六七八九]+(?:\.\d)?折)", "", out)   # 卖品部每天9折: always
     out = re.sub(r"(?:^|(?<=[,;.!?:]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
@@ -154,14 +163,14 @@ def _clock_word(m: re.Match) -> str:
 
 
 # Misspellings merchants print often enough to read through.
-_TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("上不封项", "上不封顶"),
+_TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("分中", "分钟"), ("上不封项", "上不封顶"),
           ("护里", "护理"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗]){1,2}|/月|/年)?"
+_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗双副对斤]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
                r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
                r"仅需|只需|只要)"
@@ -242,7 +251,14 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
     return out
 
 
+# 钓鱼按斤计费, 采摘按斤另算: goods priced on their own terms (by weight, by the hour), the goods first.
+_PRICED_APART = re.compile(r"^(.+?)(?:按(?:斤|公斤|重量|小时|时|次|人|位|件|份|个)(?:数)?)(?:另计|另算|另收|计费|计价|收费|计算|结算|算)?$"
+                           r"|^(.+?)(?:另算|单独收费|单独计费|单独结算)$")
+
+
 def _exclusion_items(text: str) -> list[str]:
+    if m := _PRICED_APART.match(text):   # 钓鱼按斤另计除外: 钓鱼
+        text = m.group(1) or m.group(2)
     items = re.split(r"[、,/]|及|以及|和|与", text)
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
 
@@ -268,6 +284,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     repeats: list[int] = []                     # sentences where 上不封顶 stands alone: their 满减 repeat
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     list_when: When | None = None                 # the window of a list of rates (午市锅底半价、菜品九折)
+    apart: tuple[int, str] | None = None          # goods just said to be priced apart (钓鱼按斤计费), and where
     for position, (sentence, raw, listed) in enumerate(_split(_normalise(text or ""), originals)):
         raw_text = originals.get(raw, raw)
         read: list[str] = []          # the families that read this segment, for the trace
@@ -340,6 +357,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             continue
         if m := _EXCLUSION_LEADING.match(segment):   # 不含软件、延保
             segment = f"{m.group(1)}除外"
+        if (m := _EXCLUSION.match(segment)) and not m.group(1).strip() and apart is not None and apart[0] == sentence:
+            segment = f"{apart[1]}{segment}"   # 钓鱼按斤计费，不打折: what is not discounted was said just before
+        apart = None
         if m := _EXCLUSION.match(segment):
             if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
                 unparsed.append(raw_text)
@@ -380,6 +400,15 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if clause is None and (spend := read_spend(segment)) is not None:
             spends.append((sentence, *spend))   # 单笔洗护消费达两百元以上，刷工会卡享8.5折: for the rate after it
             read.append("满额")
+            _traced(trace, read)
+            continue
+        if clause is None and when is None and (m := _PRICED_APART.match(segment)) and (goods := m.group(1) or m.group(2)):
+            if m.group(2) or re.search(r"另(?:计|算|收)$", segment):   # 采摘按斤另算: not in the discount
+                exclusions.extend(_exclusion_items(goods))
+                read.append("不参加")
+            else:
+                apart = (sentence, goods)   # 钓鱼按斤计费: a 不打折 after it is about 钓鱼
+                read.append("说明")
             _traced(trace, read)
             continue
         if clause is None and when is None and _says_nothing(segment):   # 凭卡保养维修, the card cut out: goods only
@@ -429,9 +458,11 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if (tier or below) and clauses[i].applies_to is None:   # 满300元享8折，不满300元享9折: the same goods
             clauses[i] = dataclasses.replace(clauses[i], applies_to=clauses[i - 1].applies_to)
     if not any(c.when is not None and not c.when.otherwise for c in clauses):
-        # 周末及节假日除外，其余时间8.5折: "the other times" are those the exclusions leave.
-        clauses = [dataclasses.replace(c, when=None) if c.when is not None and c.when.otherwise
-                   and c.when == When(c.when.text, otherwise=True) else c for c in clauses]
+        # 周末及节假日除外，其余时间8.5折: "the other times" are those the exclusions leave. But 平日 said
+        # with no other window is Monday to Friday (平日同行1人免门票: not at the weekend).
+        clauses = [dataclasses.replace(c, when=When(c.when.text, (0, 1, 2, 3, 4)) if "平日" in c.when.text else None)
+                   if c.when is not None and c.when.otherwise and c.when == When(c.when.text, otherwise=True) else c
+                   for c in clauses]
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
     cap = min(caps) if caps and all(c > 0 for c in caps) else None

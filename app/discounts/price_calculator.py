@@ -469,6 +469,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         items = tuple(PricedItem(i.item_class, i.amount, i.amount, None, False) for i in basket)
         total = sum((i.amount for i in basket), Decimal(0)).quantize(FEN)
         return Quote(items, total, total, (), not_valid=problem)
+    if on_top := _on_top(rules):
+        return _then_on_top(on_top, price(dataclasses.replace(rules, clauses=tuple(c for c in rules.clauses
+                                                                                   if c is not on_top)), basket, at, valid))
     payable: list[Decimal] = []
     applied: list[str | None] = []
     named = tuple(item.item_class for item in basket)
@@ -658,6 +661,34 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     return Quote(items, total, sum(payable, Decimal(0)).quantize(FEN), tuple(reductions), tuple(depends),
                  uncertain=rules.unparsed, needs=tuple(dict.fromkeys(needs)), capped=capped, perks=tuple(perks),
                  limits=tuple(limit.text for limit in rules.limits), notes=tuple(qualifier_notes(rules)))
+
+
+_ON_TOP = re.compile(r"再享|再打|再优惠|在此基础上|再(?=\d|[一二三四五六七八九])")
+
+
+def _on_top(rules: OfferRules) -> Clause | None:
+    """第二件半价，持卡会员再享95折: a whole-bill rate said to come on top of a 第二件 offer, or None."""
+    if not any(c.kind == "nth" for c in rules.clauses):
+        return None
+    return next((c for c in rules.clauses if c.kind == "percent" and c.applies_to is None and c.when is None
+                 and c.threshold is None and _ON_TOP.search(c.text)), None)
+
+
+def _then_on_top(clause: Clause, quote: Quote) -> Quote:
+    """The quote with the on-top rate taken off every line not left out, and off every price it depends on."""
+    rate = clause.multiplier or Decimal(1)
+
+    def cut(amount: Decimal) -> Decimal:
+        return (amount * rate).quantize(FEN, rounding=ROUND_HALF_UP)
+
+    items = tuple(i if i.excluded else dataclasses.replace(i, payable=cut(i.payable),
+                                                           clause="，".join(filter(None, [i.clause, clause.text])))
+                  for i in quote.items)
+    payable = sum((i.payable for i in items), Decimal(0)).quantize(FEN)
+    # A dependency's price is for its line (or, None, the whole bill) before the rate: cut it the same way.
+    depends = tuple(dataclasses.replace(d, payable_if=cut(d.payable_if)) if d.item_index is None or not quote.items[d.item_index].excluded
+                    else d for d in quote.depends)
+    return dataclasses.replace(quote, items=items, payable=payable, depends=depends)
 
 
 def _pay_nth(clause: Clause, item: Item, uses: int | None = None) -> Decimal:
