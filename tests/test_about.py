@@ -31,3 +31,15 @@ def test_the_software_list_is_what_is_installed_and_nothing_for_tests():
     assert {"pyside6", "sqlalchemy", "geopandas", "folium", "opencc"} <= names
     assert "pytest" not in names and "hypothesis" not in names   # the test extra is not shipped
     assert all(lic for _n, _v, lic in credits.bundled_software())
+
+
+def test_the_app_icon_draws_at_menu_and_window_sizes(qapp):
+    from widgets.qt_app import app_icon
+
+    icon = app_icon()
+    assert not icon.isNull()
+    for n in (16, 48, 256):
+        image = icon.pixmap(n, n).toImage()
+        assert (image.width(), image.height()) == (n, n)
+        centre = image.pixelColor(n // 2, n // 2)
+        assert centre.alpha() == 255 and centre != image.pixelColor(0, 0)   # drawn, on a transparent corner
