@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "15"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "16"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -41,6 +41,7 @@ PARSER_VERSION = "15"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     每天9折, 先享9折, 不上封顶, 不参与打折和满减
 # 15: 钓鱼按斤计费，不打折 (the goods said before); 平日 alone is Monday to Friday; 晚17:00; 不足100元;
 #     限一回; 低价的那双半价 says how a 第二件 offer pools, not a clause
+# 16: 【会员日】 inside the text is a heading; 车厘子等精品果 is 车厘子 and 精品果; 不参加以上优惠; 不再叠加
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -61,6 +62,7 @@ _NOT_COMBINABLE = re.compile(
     r"(?:与|和|同)?其他优惠(?:活动)?(?:不能|不可|不得|不)同时(?:使用|享受|参加)"
     r"|不(?:与|和)(?:店内|本店|门店|商场|店铺)?其他(?:优惠)?(?:活动)?(?:同享|同时使用|同时享受|叠加|共享|同时参加)"
     r"|不(?:可|能|予)?叠加(?:使用)?"
+    r"|不再叠加(?:会员)?(?:折扣|优惠)?"
     r"|不(?:可)?同享"
     r"|不(?:与|和)[^,;]{1,14}?(?:同时使用|同享|叠加|同时享受|共享)"
     r"|(?:与|和)(?:店内|本店)?其他(?:优惠)?(?:活动)?(?:不同享|不叠加|不同时使用|不共享)"
@@ -80,7 +82,7 @@ _EXCLUSION = re.compile(
     r"按原价收取(?![\d的])|按原价(?![\d的收计结])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
-_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
+_TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何|以上|上述)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
@@ -136,6 +138,7 @@ def _normalise(text: str) -> str:
     out = re.sub(r"同样不含|也不含|均不含", "不含", out)
     out = re.sub(r"先享(?=[\d一二三四五六七八九])", "享", out)   # 先享9折，折后满199再减20
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
+    out = re.sub(r"(?<=[^\s,;.!?:])\[([^\[\]]{1,12})\](?=[^\s,;.!?:])", r":\1:", out)   # 桌球俱乐部【会员日】每周三…: headings
     # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
     out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?<!\d:)(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
     out = re.sub(r"[①-⑩]", ";", out)
@@ -259,7 +262,7 @@ _PRICED_APART = re.compile(r"^(.+?)(?:按(?:斤|公斤|重量|小时|时|次|人
 def _exclusion_items(text: str) -> list[str]:
     if m := _PRICED_APART.match(text):   # 钓鱼按斤另计除外: 钓鱼
         text = m.group(1) or m.group(2)
-    items = re.split(r"[、,/]|及|以及|和|与", text)
+    items = re.split(r"[、,/]|及|以及|和|与|等(?=\S)", text)   # 车厘子、榴莲等精品果: each, and the kind
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
 
 
