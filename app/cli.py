@@ -40,9 +40,43 @@ COMMANDS: tuple[Command, ...] = (
     Command("wallet", "会员钱包：三个账户的余额与流水", ("app.wallet.commands:add_commands",)),
     Command("points", "积分：按银行公布的规则计算",
             ("app.points.commands:add_commands", "app.wallet.commands:add_points_commands")),
+    Command("about", "版本、商户目录版本、数据位置，以及随附数据与软件的许可", ("app.cli:add_about",), leaf=True),
 )
 
 ALL = "*"
+
+
+def add_about(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_about)
+
+
+def _about(args, store, districts) -> int:
+    """帮助 → 关于, on the command line: what a member or an auditor asks of the program they run."""
+    import json
+
+    from app import credits
+    from app.merchants import release_update
+
+    info = release_update.status(store)
+    software = [credits.runtime(), *credits.bundled_software()]
+    if args.json:
+        print(json.dumps({"version": credits.version(), "release": info["release"], "database": store.url_for_display,
+                          "data": [c.__dict__ for c in credits.DATA_CREDITS],
+                          "software": [dict(zip(("name", "version", "licence"), row)) for row in software]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    print(f"工会卡 {credits.version()}")
+    print(f"商户目录：{'第 %s 版' % info['release'] if info['release'] else '随软件附带的商户'}")
+    print(f"数据：{store.url_for_display}")
+    print("\n随附数据与素材：")
+    for c in credits.DATA_CREDITS:
+        print(f"  {c.what}：{c.source}（{c.licence}）{' ' + c.url if c.url else ''}")
+    print("\n随附软件：")
+    for name, version, licence in software:
+        print(f"  {name} {version}（{licence}）")
+    print(f"\n{credits.QT_NOTICE}")
+    return 0
 
 
 def _builder(path: str):

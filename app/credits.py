@@ -43,6 +43,12 @@ DATA_CREDITS = (
     Credit("合作商户与优惠文字", "武汉市总工会会员服务卡常见问题（第 17 问）", "按原文引用", ""),
 )
 
+# Qt's terms as this app uses it: most of Qt under the LGPL-3.0, but Qt Charts (the wallet's spending
+# chart) is offered only under the GPL-3.0, so a build that carries it is distributed under the GPL-3.0.
+QT_NOTICE = ("Qt 与 PySide6 的大部分模块以 LGPL-3.0 使用；钱包图表所用的 Qt Charts 仅以 GPL-3.0 提供，"
+             "因此含有它的安装包整体按 GPL-3.0 分发，源代码即本项目的代码仓库。LGPL-3.0、GPL-3.0 与 Python 的"
+             "许可证全文在程序文件夹的 licenses 中，其余软件包的许可证在各自的 dist-info 文件夹中。")
+
 _SPDX_FROM_CLASSIFIER = {
     "MIT License": "MIT", "BSD License": "BSD", "Apache Software License": "Apache-2.0",
     "Python Software Foundation License": "PSF-2.0", "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",

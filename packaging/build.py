@@ -35,15 +35,15 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 DESKTOP_ENTRY = """[Desktop Entry]
 Type=Application
-Version=1.5
+Version=1.0
 Name=工会卡
 Name[zh_CN]=工会卡
 GenericName=工会会员服务卡优惠地图
 Comment=武汉工会会员服务卡：优惠商户地图、算一算与钱包
-Exec={exec} %U
+Exec={exec}
 Icon={icon}
 Terminal=false
-Categories=Office;Finance;Maps;
+Categories=Office;Finance;Utility;Maps;
 Keywords=工会;会员;优惠;地图;钱包;gonghui;
 StartupWMClass=unioncard
 """
@@ -52,20 +52,32 @@ INSTALL_SCRIPT = r"""#!/bin/sh
 # Adds 工会卡 to this user's application menu, for the folder this script is in (run it again after
 # moving the folder). Removes nothing else; undo with: ./install-desktop-entry.sh --remove
 set -e
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P)
 DATA=${XDG_DATA_HOME:-$HOME/.local/share}
+ENTRY="$DATA/applications/unioncard.desktop"
 if [ "$1" = "--remove" ]; then
-    rm -f "$DATA/applications/unioncard.desktop"
+    rm -f "$ENTRY"
     for d in "$DATA"/icons/hicolor/*/apps; do rm -f "$d/unioncard.png" "$d/unioncard.svg"; done
     echo "已从应用菜单移除工会卡"
     exit 0
 fi
 mkdir -p "$DATA/applications"
 cp -R "$HERE/share/icons" "$DATA/"
-sed "s|^Exec=.*|Exec=\"$HERE/unioncard\" %U|" "$HERE/unioncard.desktop" > "$DATA/applications/unioncard.desktop"
-chmod +x "$DATA/applications/unioncard.desktop"
+# The program's path as one quoted Exec argument (Desktop Entry spec): \ " ` $ escaped inside the
+# quotes, then every \ doubled (a string value), and % written %%.
+QUOTED=$(printf '%s' "$HERE/unioncard" | awk '{ out = ""
+    for (i = 1; i <= length($0); i++) { c = substr($0, i, 1)
+        if (c == "\\") out = out "\\\\\\\\"; else if (c == "\"") out = out "\\\\\""
+        else if (c == "`") out = out "\\\\`"; else if (c == "$") out = out "\\\\$"
+        else if (c == "%") out = out "%%"; else out = out c }
+    printf "%s", out }')
+PARTIAL="$ENTRY.part"
+grep -v '^Exec=' "$HERE/unioncard.desktop" > "$PARTIAL"
+printf 'Exec="%s"\n' "$QUOTED" >> "$PARTIAL"
+chmod +x "$PARTIAL"
+mv -f "$PARTIAL" "$ENTRY"   # whole or not at all: a failure leaves the entry that was there
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database "$DATA/applications" || true
-echo "已把工会卡加入应用菜单：$DATA/applications/unioncard.desktop"
+echo "已把工会卡加入应用菜单：$ENTRY"
 """
 
 MEMBERS_README = """工会卡 {version}
@@ -133,6 +145,30 @@ def desktop_files(folder: Path, version: str) -> None:
     (folder / "使用说明.txt").write_text(MEMBERS_README.format(version=version), encoding="utf-8")
 
 
+# Licence texts the wheels do not carry: Qt/PySide6 (LGPL-3.0, and GPL-3.0 for Qt Charts) and Python's.
+_LICENCE_TEXTS = {"LGPL-3.0.txt": Path("/usr/share/common-licenses/LGPL-3"),
+                  "GPL-3.0.txt": Path("/usr/share/common-licenses/GPL-3"),
+                  "Python-PSF.txt": Path(sys.base_prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "LICENSE.txt"}
+
+
+def licence_texts(folder: Path) -> list[Path]:
+    """licenses/ in the bundle: the texts above (Debian keeps the GPL family in /usr/share/common-licenses;
+    on another system put them beside build.py); every package's own licence is in its dist-info."""
+    target = folder / "licenses"
+    target.mkdir(exist_ok=True)
+    written = []
+    for name, source in _LICENCE_TEXTS.items():
+        local = ROOT / "packaging" / "licenses" / name
+        for candidate in (local, source):
+            if candidate.is_file():
+                shutil.copyfile(candidate, target / name)
+                written.append(target / name)
+                break
+        else:
+            raise SystemExit(f"licence text missing: {name} (looked at {local} and {source})")
+    return written
+
+
 def pack(folder: Path, out: Path, version: str) -> Path:
     """The folder as one archive; xz with every core where the system's tar and xz are there."""
     out.mkdir(parents=True, exist_ok=True)
@@ -144,7 +180,8 @@ def pack(folder: Path, out: Path, version: str) -> Path:
     partial = archive.with_name(archive.name + ".part")
     if shutil.which("tar") and shutil.which("xz"):
         with open(partial, "wb") as sink:
-            tar = subprocess.Popen(["tar", "-C", str(folder.parent), "-cf", "-", folder.name], stdout=subprocess.PIPE)
+            tar = subprocess.Popen(["tar", "--owner=0", "--group=0", "--numeric-owner", "-C", str(folder.parent),
+                                    "-cf", "-", folder.name], stdout=subprocess.PIPE)
             subprocess.run(["xz", "-T0", "-6", "-c"], stdin=tar.stdout, stdout=sink, check=True)
             if tar.wait() != 0:
                 raise SystemExit("tar failed")
@@ -170,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     render_icons(icons)   # first: the spec takes the 256 px one for the program file
     folder = freeze(WORK / "dist")
     shutil.copytree(icons / "share", folder / "share", dirs_exist_ok=True)
+    licence_texts(folder)
     desktop_files(folder, version)
     print(f"bundle: {folder} ({_size(folder) / 1e6:.0f} MB, {time.monotonic() - started:.0f} s)")
     if not args.no_pack:

@@ -43,3 +43,12 @@ def test_the_app_icon_draws_at_menu_and_window_sizes(qapp):
         assert (image.width(), image.height()) == (n, n)
         centre = image.pixelColor(n // 2, n // 2)
         assert centre.alpha() == 255 and centre != image.pixelColor(0, 0)   # drawn, on a transparent corner
+
+
+def test_about_on_the_command_line(capsys, sqlite_url):
+    from widgets.launcher import main
+
+    assert main(["--db", sqlite_url, "about"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"工会卡 {credits.version()}\n商户目录：随软件附带的商户")
+    assert "GeoNames" in out and "PySide6" in out and "GPL-3.0" in out

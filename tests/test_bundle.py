@@ -32,7 +32,9 @@ def bundle(tmp_path_factory) -> Path:
     source = Path(BUNDLE).resolve()
     if source.is_dir():
         return source
-    target = tmp_path_factory.mktemp("unpacked")
+    # A member's folder name may have spaces, Chinese and shell characters in it.
+    target = tmp_path_factory.mktemp("unpacked") / "我的 程序 & R|D"
+    target.mkdir()
     with tarfile.open(source) as archive:
         archive.extractall(target, filter="tar")
     (folder,) = target.iterdir()
@@ -44,15 +46,19 @@ def home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("member-home")
 
 
-def member_env(home: Path) -> dict[str, str]:
-    """What a member's desktop session gives a program: no venv, no Python variables."""
-    env = {"HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
+NO_PYTHON = "/nonexistent-bin"   # a PATH with no Python on it (nor anything else): the bundle needs none
+
+
+def member_env(home: Path, path: str = NO_PYTHON) -> dict[str, str]:
+    """What a member's desktop session gives a program: no venv, no Python variables, no Python on PATH."""
+    env = {"HOME": str(home), "PATH": path, "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"   # QtWebEngine as root (CI); a member is not root
     return env
 
 
 def run(bundle: Path, home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    assert shutil.which("python3", path=NO_PYTHON) is None and shutil.which("python", path=NO_PYTHON) is None
     result = subprocess.run([str(bundle / "unioncard"), *args], env=member_env(home), cwd=cwd or home,
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"unioncard {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
@@ -84,7 +90,9 @@ def test_a_seed_offer_is_priced_from_the_bundled_catalogue(bundle, home):
     assert data["payable"] == "110.00"
 
 
-def test_the_wallet_lives_in_the_members_home(bundle, home):
+def test_the_wallet_lives_in_the_members_home(bundle, tmp_path):
+    home = tmp_path / "new-member"
+    home.mkdir()
     out = run(bundle, home, "wallet", "show").stdout
     assert "电子现金" in out and "武汉通" in out
     assert (home / ".local" / "share" / "unioncard" / "unioncard.sqlite").is_file()
@@ -138,20 +146,33 @@ def test_qtwebengine_finds_every_library_it_links(bundle):
         gone = [line.split()[0] for line in out.splitlines() if "not found" in line]
         if gone:
             missing[f.name] = gone
-    assert not missing, f"missing system libraries (README: Install for members): {missing}"
+    assert not missing, f"missing system libraries (README: Install (developers), debian-packages): {missing}"
 
 
 def test_the_desktop_entry_and_icons_are_there(bundle, home, tmp_path):
     entry = (bundle / "unioncard.desktop").read_text(encoding="utf-8")
-    assert "Name=工会卡" in entry and "Icon=unioncard" in entry and "Exec=unioncard" in entry
+    assert "Name=工会卡" in entry and "Icon=unioncard" in entry and "Exec=unioncard\n" in entry
     from PySide6.QtGui import QImage
 
     for n in (16, 48, 256):
         image = QImage(str(bundle / "share" / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "unioncard.png"))
         assert (image.width(), image.height()) == (n, n)
     # install-desktop-entry.sh puts the entry in the member's menu, pointing at this folder.
-    env = member_env(home) | {"XDG_DATA_HOME": str(tmp_path / "share")}
+    env = member_env(home, "/usr/bin:/bin") | {"XDG_DATA_HOME": str(tmp_path / "share")}
     subprocess.run(["sh", str(bundle / "install-desktop-entry.sh")], env=env, check=True, capture_output=True)
-    installed = (tmp_path / "share" / "applications" / "unioncard.desktop").read_text(encoding="utf-8")
-    assert f'Exec="{bundle}/unioncard" %U' in installed
+    desktop = tmp_path / "share" / "applications" / "unioncard.desktop"
+    installed = desktop.read_text(encoding="utf-8")
+    assert f'Exec="{bundle}/unioncard"\n' in installed   # the folder's name (spaces, 中文, & and |) as it is
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+        assert check.returncode == 0 and "error" not in check.stdout, check.stdout
     assert (tmp_path / "share" / "icons" / "hicolor" / "48x48" / "apps" / "unioncard.png").is_file()
+
+
+def test_about_lists_every_bundled_package_and_ships_the_licence_texts(bundle, home):
+    about = json.loads(run(bundle, home, "about", "--json").stdout)
+    names = {row["name"].lower() for row in about["software"]}
+    assert {"pyside6", "shiboken6", "sqlalchemy", "geopandas", "shapely", "pyproj", "pyogrio", "folium"} <= names
+    assert any(d["licence"] == "CC BY 4.0" for d in about["data"])
+    for text in ("LGPL-3.0.txt", "GPL-3.0.txt", "Python-PSF.txt"):
+        assert (bundle / "licenses" / text).stat().st_size > 5000, text

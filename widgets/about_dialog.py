@@ -7,20 +7,11 @@ import html
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout
-from sqlalchemy.engine import make_url
 
 from app import credits
 from app.merchants import release_update
 from app.store import Store
 from maps.app_page import cache_dir
-
-
-def data_location(store: Store) -> str:
-    """Where the member's data is, in words: the SQLite file, or the server (never its password)."""
-    url = make_url(store.url)
-    if url.get_backend_name() == "sqlite":
-        return f"本机文件 {url.database}" if url.database and url.database != ":memory:" else "内存（不保存）"
-    return f"共享数据库 {url.render_as_string(hide_password=True)}"
 
 
 def release_text(store: Store) -> str:
@@ -32,7 +23,7 @@ def release_text(store: Store) -> str:
 
 
 def places_html(store: Store, settings: QSettings | None, first: tuple[tuple[str, str], ...] = ()) -> str:
-    rows = [*first, ("数据", data_location(store))]
+    rows = [*first, ("数据", store.url_for_display)]
     if settings is not None:
         rows.append(("设置", settings.fileName()))
     rows.append(("地图缓存", str(cache_dir())))
@@ -51,7 +42,7 @@ def licences_html() -> str:
     return (
         "<h3>数据与素材</h3><table cellspacing='4'><tr><th align='left'>内容</th><th align='left'>来源</th>"
         f"<th align='left'>许可</th></tr>{data}</table>"
-        "<h3>随附软件</h3><p>Qt 与 PySide6 以 LGPL-3.0 使用；每个软件包的许可证全文随其安装一同附带。</p>"
+        f"<h3>随附软件</h3><p>{html.escape(credits.QT_NOTICE)}</p>"
         "<table cellspacing='4'><tr><th align='left'>软件包</th><th align='left'>版本</th>"
         f"<th align='left'>许可</th></tr>{software}</table>")
 

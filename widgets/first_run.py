@@ -4,7 +4,6 @@ Both can be skipped: the app works at once on the merchants it ships with."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.merchants import release_update
-from app.merchants.release_keys import KeyError_, public_text
+from app.merchants.release_keys import KeyError_
 from app.merchants.releases import ReleaseError
 from app.store import Store
 from widgets.about_dialog import places_html
@@ -31,16 +30,6 @@ DONE_KEY = "first_run/done"
 
 def first_run_due(settings: QSettings | None) -> bool:
     return settings is not None and not settings.value(DONE_KEY, False, type=bool)
-
-
-def key_fingerprint(store: Store) -> str | None:
-    """The trusted release key as a member can compare it with the union's notice (16 hex digits)."""
-    try:
-        key = release_update.trusted_key(store)
-    except (ReleaseError, KeyError_):
-        return None
-    digest = hashlib.sha256(public_text(key).encode("ascii")).hexdigest()[:16].upper()
-    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 
 class FirstRunDialog(QDialog):
@@ -91,7 +80,7 @@ class FirstRunDialog(QDialog):
         self._refresh()
 
     def _refresh(self) -> None:
-        fingerprint = key_fingerprint(self._store)
+        fingerprint = release_update.key_fingerprint(self._store)
         self.key_status.setText(f"已信任（指纹 {html.escape(fingerprint)}，请与工会公布的核对）" if fingerprint
                                 else "尚未设置")
         self.fetch_button.setEnabled(bool(fingerprint and self.source.text().strip()))

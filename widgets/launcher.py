@@ -37,7 +37,13 @@ def run_gui(db_url: str | None) -> int:
 
     from widgets.first_run import first_run_due
 
-    store, districts = open_seeded_store(db_url)
+    try:
+        store, districts = open_seeded_store(db_url)
+    except OSError as exc:   # a read-only or full home: say so on screen (the menu entry has no terminal)
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "工会卡无法启动", f"无法在用户文件夹中保存数据：{exc}\n\n请检查该文件夹可写且磁盘未满，然后再打开工会卡。")
+        return 1
     settings = QSettings("unioncard", "unioncard")
     window = MainWindow(store, districts, settings=settings)
     window.show()

@@ -39,6 +39,7 @@ def _keygen(args, store, districts) -> int:
     else:
         print(f"私钥：{private}（只用于发布，妥善保管，切勿放入数据库或发给会员）")
         print(f"公钥：{public}（随会员端分发：unioncard catalogue trust {public.name}）")
+        print(f"公钥指纹：{release_keys.fingerprint(release_keys.load_public(public))}（请随公钥一同公布，供会员核对）")
     return 0
 
 
@@ -84,6 +85,7 @@ def _trust(args, store, districts) -> int:
         print_json({"public_key": text})
     else:
         print(f"已设置工会的发布公钥：{text}")
+        print(f"公钥指纹：{release_update.key_fingerprint(store)}（请与工会公布的核对）")
     return 0
 
 
@@ -142,7 +144,7 @@ def _status(args, store, districts) -> int:
     release = f"第 {info['release']} 版" if info["release"] else "随软件附带的商户（尚未从工会更新）"
     print(f"商户目录：{release}" + (f"，更新于 {info['applied_at']}" if info["applied_at"] else ""))
     print(f"更新来源：{info['source'] or '未设置（用 catalogue update --from 设置）'}")
-    print(f"发布公钥：{'已设置' if info['key_configured'] else '未设置（用 catalogue trust 设置）'}")
+    print(f"发布公钥：{'已设置，指纹 ' + info['key_fingerprint'] if info['key_configured'] else '未设置（用 catalogue trust 设置）'}")
     if new:
         print(f"上次更新带来的变化（第 {new.from_release or '—'} → {new.to_release} 版）：")
         _print_whats_new(store, new)

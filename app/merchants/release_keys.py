@@ -4,6 +4,7 @@ stays in a file on the publishing computer, never in the database; members' apps
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def generate(out_dir: Path, name: str = "union") -> tuple[Path, Path]:
 def public_text(key: Ed25519PublicKey) -> str:
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return PUBLIC_PREFIX + base64.b64encode(raw).decode("ascii")
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """The key as members compare it with the union's notice: 16 hex digits in groups of four."""
+    digest = hashlib.sha256(public_text(key).encode("ascii")).hexdigest()[:16].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:

@@ -28,6 +28,7 @@ from app.merchants.release_keys import (
     BUNDLED_PUBLIC_KEY,
     KEY_ENV,
     KeyError_,
+    fingerprint,
     load_public,
     parse_public,
     public_text,
@@ -344,15 +345,19 @@ def whats_new(store: Store) -> WhatsNew | None:
 def status(store: Store) -> dict:
     return {"release": current_release(store), "applied_at": store.get_meta(RELEASE_AT_KEY),
             "checked_at": store.get_meta(CHECKED_KEY), "source": store.get_meta(SOURCE_KEY),
-            "key_configured": _has_key(store)}
+            "key_configured": _has_key(store), "key_fingerprint": key_fingerprint(store)}
 
 
 def _has_key(store: Store) -> bool:
+    return key_fingerprint(store) is not None
+
+
+def key_fingerprint(store: Store) -> str | None:
+    """The fingerprint of the key this app trusts (release_keys.fingerprint), None when none is set."""
     try:
-        trusted_key(store)
-        return True
+        return fingerprint(trusted_key(store))
     except (ReleaseError, KeyError_):
-        return False
+        return None
 
 
 def due(store: Store, now: dt.datetime | None = None) -> bool:

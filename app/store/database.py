@@ -141,6 +141,14 @@ class Store:
         self.catalogue_generation = 0
         _count_catalogue_writes(self)
 
+    @property
+    def url_for_display(self) -> str:
+        """Where the data is, in words a member reads: the SQLite file, or the server (never its password)."""
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            return f"本机文件 {url.database}" if url.database and url.database != ":memory:" else "内存（不保存）"
+        return f"共享数据库 {url.render_as_string(hide_password=True)}"
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: commits on success, rolls back everything on any error."""
