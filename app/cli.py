@@ -67,14 +67,14 @@ def _about(args, store, districts) -> int:
                          ensure_ascii=False, indent=1))
         return 0
     print(f"工会卡 {credits.version()}")
-    print(f"商户目录：{'第 %s 版' % info['release'] if info['release'] else '随软件附带的商户'}")
+    print(f"商户目录：{release_update.release_text(info)}")
     print(f"数据：{store.url_for_display}")
     print("\n随附数据与素材：")
     for c in credits.DATA_CREDITS:
         print(f"  {c.what}：{c.source}（{c.licence}）{' ' + c.url if c.url else ''}")
     print("\n随附软件：")
-    for name, version, licence in software:
-        print(f"  {name} {version}（{licence}）")
+    for name, number, licence in software:
+        print(f"  {name} {number}（{licence}）")
     print(f"\n{credits.QT_NOTICE}")
     return 0
 

@@ -85,8 +85,9 @@ def test_update_from_the_help_menu_shows_progress_and_whats_new(qtbot, qapp, tmp
 
 
 def test_first_run_says_where_the_data_is_then_trusts_the_key_and_fetches(qtbot, qapp, tmp_path, published, settings):
-    from PySide6.QtWidgets import QDialogButtonBox
+    from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
+    from widgets.catalogue_update import UpdateDialog
     from widgets.first_run import first_run_due
 
     folder, public = published
@@ -95,7 +96,7 @@ def test_first_run_says_where_the_data_is_then_trusts_the_key_and_fetches(qtbot,
     assert first_run_due(settings)
     dialog = w.first_run_dialog()
     dialog.show()
-    text = dialog.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QLabel)[0].text()
+    text = dialog.findChildren(QLabel)[0].text()
     assert str(tmp_path / "member.sqlite") in text and settings.fileName() in text
     assert dialog.key_status.text() == "尚未设置" and not dialog.fetch_button.isEnabled()
 
@@ -114,7 +115,7 @@ def test_first_run_says_where_the_data_is_then_trusts_the_key_and_fetches(qtbot,
         dialog.fetch_button.click()
     assert fetched.args == [str(folder)]
     qtbot.waitUntil(lambda: release_update.current_release(store) == 2, timeout=WAIT_MS)
-    for child in w.findChildren(__import__("widgets.catalogue_update").catalogue_update.UpdateDialog):
+    for child in w.findChildren(UpdateDialog):
         qtbot.waitUntil(lambda child=child: child.start_button.isEnabled(), timeout=WAIT_MS)
         child.close()
 

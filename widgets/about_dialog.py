@@ -14,14 +14,6 @@ from app.store import Store
 from maps.app_page import cache_dir
 
 
-def release_text(store: Store) -> str:
-    info = release_update.status(store)
-    if not info["release"]:
-        return "随软件附带的商户（尚未从工会更新）"
-    when = (info["applied_at"] or "")[:10]
-    return f"第 {info['release']} 版" + (f"（{when} 更新）" if when else "")
-
-
 def places_html(store: Store, settings: QSettings | None, first: tuple[tuple[str, str], ...] = ()) -> str:
     rows = [*first, ("数据", store.url_for_display)]
     if settings is not None:
@@ -56,7 +48,7 @@ class AboutDialog(QDialog):
             f"<h2>工会卡 {html.escape(credits.version())}</h2>"
             "<p>武汉工会会员服务卡：优惠商户地图、算一算与钱包。离线可用；在线底图（OpenStreetMap、高德）默认关闭，"
             "可在地图右上角的图层按钮中打开。</p>"
-            f"<table>{places_html(store, settings, (('商户目录', release_text(store)),))}</table>")
+            f"<table>{places_html(store, settings, (('商户目录', release_update.release_text(release_update.status(store))),))}</table>")
         self.summary.setWordWrap(True)
         self.licences = QTextBrowser()
         self.licences.setOpenExternalLinks(False)

@@ -16,7 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Literal
 
 from app.discounts.goods import EVERYTHING, Fit, vocabulary
 from app.discounts.rules import Clause, OfferRules

@@ -343,13 +343,18 @@ def whats_new(store: Store) -> WhatsNew | None:
 
 
 def status(store: Store) -> dict:
+    trusted = key_fingerprint(store)   # the key is loaded once
     return {"release": current_release(store), "applied_at": store.get_meta(RELEASE_AT_KEY),
             "checked_at": store.get_meta(CHECKED_KEY), "source": store.get_meta(SOURCE_KEY),
-            "key_configured": _has_key(store), "key_fingerprint": key_fingerprint(store)}
+            "key_configured": trusted is not None, "key_fingerprint": trusted}
 
 
-def _has_key(store: Store) -> bool:
-    return key_fingerprint(store) is not None
+def release_text(info: dict) -> str:
+    """The member's catalogue in words, from status(): 第 3 版（2026-12-01 更新）, or the bundled one."""
+    if not info["release"]:
+        return "随软件附带的商户（尚未从工会更新）"
+    when = (info["applied_at"] or "")[:10]
+    return f"第 {info['release']} 版" + (f"（{when} 更新）" if when else "")
 
 
 def key_fingerprint(store: Store) -> str | None:
