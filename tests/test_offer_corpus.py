@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from app.discounts.offer_parser import parse_offer
 from app.discounts.price_calculator import Item, parse_basket, price
+from app.discounts.rules import OfferRules
 from app.discounts.rules_text import describe_rules
 
 CORPUS = tomllib.loads((Path(__file__).parent / "data" / "offer_corpus.toml").read_text(encoding="utf-8"))["offer"]
@@ -28,6 +29,7 @@ def test_the_corpus_reads_and_prices_as_written(case):
     at = None if on is None else (dt.datetime.fromisoformat(on) if " " in on else dt.date.fromisoformat(on))
     quote = price(rules, parse_basket(case["basket"]), at)
     assert quote.payable == Decimal(case["payable"])
+    assert OfferRules.from_json(rules.to_json()) == rules   # what the database stores reads back the same
     assert bool(quote.uncertain) == case.get("uncertain", False)
     assert bool(quote.depends) == case.get("depends", False)
     assert list(quote.perks) == case.get("perks", [])
@@ -86,7 +88,7 @@ def test_rules_stored_by_an_older_version_still_read_and_a_newer_one_is_refused(
            "exclusions": ["烟"], "condition": "show_card", "combinable": True, "max_saving": 0.1, "unparsed": []}
     rules = OfferRules.from_json(old)   # version 1: no "version", no caps, windows or limits
     assert rules.multipliers == [Decimal("0.9")] and rules.cap is None and rules.limits == ()
-    assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 3
+    assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 4
     with pytest.raises(ValueError, match="请升级工会卡"):
         OfferRules.from_json({**old, "version": 99})
 

@@ -43,7 +43,7 @@ class Qualifier:
 _HEAD_CLASSES = frozenset({"门票", "套餐", "课程", "票", "卡", "健身卡"})
 
 # Suffixes that name a class without changing it: 烫染项目 is 烫染, 洗车服务 is 洗车, 洗车费 is 洗车.
-_GENERIC_SUFFIXES = ("类商品", "类产品", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费", "馆", "店", "中心")
+_GENERIC_SUFFIXES = ("类商品", "类产品", "全系列", "全系", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费", "馆", "店", "中心")
 _LIST_SPLIT = re.compile(r"[、,/／]|及|以及|和|与|或")
 
 
@@ -117,6 +117,8 @@ class Vocabulary:
         for n in range(len(name) - 1, 1, -1):
             if self.known(name[-n:]):
                 return frozenset({self.canonical(name[-n:])}), "head"
+        if name[-1] in "票券" and len(name) >= 3 and self.known(name[:-1]):
+            return frozenset({self.canonical(name[:-1])}), "head"   # 话剧票: a ticket to a 话剧
         if name[-1] in self.heads:   # a single character: a wide guess (…衣 is any garment)
             return frozenset({self.canonical(self.heads[name[-1]])}), "char"
         for n in range(len(name) - 1, 1, -1):
@@ -142,9 +144,24 @@ class Vocabulary:
                 return "yes"
             outer = self.fit(m.group(1) + m.group(3), item) if (m.group(1) + m.group(3)).strip() else "no"
             return "maybe" if "yes" in (outer, listed) or "maybe" in (outer, listed) else "no"
+        if (other := re.match(r"^(?:其他|其余|其它)(?=\S)", cls)) and cls not in EVERYTHING:
+            # 其他维修项目 beside 小保养套餐: what else the shop does; a known item apart from 维修 may be one.
+            inner = self.fit(cls[other.end():], item)
+            return "maybe" if inner == "no" else inner
         parts = [p for p in _LIST_SPLIT.split(cls) if p] or [cls]
+        if len(parts) > 1 and (head := self._fee_head(parts[-1])):
+            # 保养、维修工时费 is 保养工时费 and 维修工时费; 钢琴、舞蹈、美术常规课程 are courses each
+            parts = [p if p.endswith(head) else p + head for p in parts]
         fits = [self._fit_one(p, item) for p in parts]
         return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"
+
+    def _fee_head(self, last: str) -> str | None:
+        """The fee or ticket a list's last part ends with (维修工时费 -> 工时费, 美术常规课程 -> 课程), or None."""
+        for n in range(len(last) - 1, 0, -1):
+            tail = last[-n:]
+            if (tail.endswith("费") and n >= 2 or tail in _HEAD_CLASSES) and self.known(tail) and tail not in ("费", "票"):
+                return tail
+        return None
 
     def split(self, name: str) -> list[str]:
         """A name that is known words one after another (烫染护理 -> 烫染, 护理; 洗衣洗鞋 -> 洗衣, 洗鞋), or []:
@@ -164,6 +181,9 @@ class Vocabulary:
             return "maybe"   # 小龙虾 is a 海鲜 in some shops and not in others
         if cls in item:
             return "yes"
+        if len(cls) >= 3 and len(item) > len(cls) and item.startswith(cls[:2]) and item.endswith(cls[2:]) \
+                and not self.known(item):
+            return "yes"   # 寒假游泳班 is a 寒假班, 洗车年卡 a 洗车卡: the class with a word inside it
         parts = self.split(cls) if not self.known(cls) else []
         if len(item) >= 2 and item in cls:
             return "yes"   # 洗澡 under 宠物洗澡: the shop's word for its own 洗澡 (an exclusion tells narrower kinds apart)
@@ -173,6 +193,8 @@ class Vocabulary:
             # 洗衣 or 洗鞋 (any of them).
             head = self.canonical(parts[-1])
             narrow = [p for p in parts[:-1] if head in self.ancestors(p)]
+            if head in ("票", "门票") and all(self._fit_one(p, item) == "yes" for p in parts[:-1]):
+                return "yes"   # 泡温泉 under 温泉票: the member names what the ticket is for
             if head.endswith("费") or head in _HEAD_CLASSES:
                 return self._fit_one(parts[-1], item)
             if narrow:
@@ -260,7 +282,7 @@ _AROUND_GOODS = sorted({
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
     "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
-    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "购票", "观影", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "每单", "购票", "观影", "任意", "更换", "任选", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
@@ -297,20 +319,43 @@ def read_goods(prefix: str) -> str | None:
         return None
     qualifier, _body = _qualifier_of(core)   # 再次咨询: 再次 before 再 is taken for a filler
     if qualifier is None:
+        bought = core
         core = _strip_around(core)
+        if re.search(r"购票|订票|买票", bought) and (core in EVERYTHING or _MERCHANT.fullmatch(core)):
+            return "票"   # 持本卡购票会员价25元/张, 影城购票: tickets, not whatever the cinema sells
+        if (m := _OTHER.match(bought)) and core and core not in EVERYTHING and core != bought and bought.endswith(core):
+            core = "其他" + core   # 其他维修项目九折: the rest of what the shop does (see Vocabulary.fit)
     # 全场药品、医疗器械及其他商品: a list that ends in "everything else" is everything.
     if core in EVERYTHING or any(part in EVERYTHING for part in _LIST_SPLIT.split(core) if part):
         return None
-    if re.fullmatch(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司)", core) and not vocabulary().known(core):
+    if _MERCHANT.fullmatch(core) and not vocabulary().known(core):
         return None   # 书店全场8折, 蛋糕店凭卡9折: the merchant itself, all it sells
+    # 国美电器购家电, 音乐节门票: the words after a verb of buying are the goods (not 团购, 采购).
+    if (m := re.search(r"(?<![团采网代抢秒])(?:购买|选购|购)(?=\S)", core)) and m.start() > 0 and not vocabulary().known(core):
+        core = _strip_around(core[m.end():])
+    parts = [p for p in _LIST_SPLIT.split(core) if p]
+    if len(parts) > 1 and not vocabulary().known(core):   # 购瓷砖、地板、卫浴: the verb is the list's, not 瓷砖's
+        if len(_LIST_SPLIT.findall(core)) == len(parts) - 1:
+            parts = [_strip_around(p) or p for p in parts]
+            if len(parts[0]) > 2 and parts[0][0] in "购买订" and not vocabulary().known(parts[0]):
+                parts[0] = parts[0][1:]
+            core = "、".join(parts)
     qualifier, body = _qualifier_of(core)
     if qualifier is not None:
-        body = _strip_around(body)
+        body = _strip_around(re.sub(r"^\S{1,6}?店内", "", body))   # XX女装店内正价款: the shop's own goods
+        if body in ("款", "款式", "货品", "货"):
+            body = ""
     bare = re.sub(r"\([^()]*\)", "", body)   # 亚健康调理（肩颈服务、…）服务: the brackets list examples
     longest = max((len(p) for p in _LIST_SPLIT.split(bare) if p), default=0)   # 少儿中国舞、拉丁舞学期课程: each
     if not vocabulary().known(bare) and (longest > GOODS_AT_MOST or _NOT_GOODS.search(bare)):
         raise NotGoods(core)
     return (qualifier or "") + body or None
+
+
+_OTHER = re.compile(r"^(?:其他|其余|其它)")
+# The merchant itself (书店, 大药房, 影城, 眼镜店内商品): all it sells.
+_MERCHANT = re.compile(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司)|\S{0,6}(?:药房|药店|商城|广场|影城|影院|百货|银楼|酒楼|餐厅|旅行社)"
+                       r"|\S{1,6}店内(?:商品|所有商品|产品|所有|消费)?")
 
 
 def _strip_around(core: str) -> str:

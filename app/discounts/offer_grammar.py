@@ -181,9 +181,10 @@ def mark(name: str) -> Parser:
 # ---------------------------------------------------------------- the phrases
 
 YUAN = lit("元", "块钱", "块")
-UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "双", "只", "套", "节", "碗", "台")
+UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "双", "只", "套", "节", "碗", "台", "笼", "串", "支", "根", "条", "袋", "包",
+           "听", "罐", "扎")
 UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克",
-            "版", "颗", "次")
+            "版", "颗", "次", "笼", "串", "支", "根", "条", "袋", "包", "听", "罐", "扎")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
 SPEND = seq(opt(lit("单次", "单笔", "一次性", "一次", "每单")), opt(lit("消费")), lit("满", "达", "达到", "超过"), num("spend"), opt(YUAN),
@@ -191,7 +192,8 @@ SPEND = seq(opt(lit("单次", "单笔", "一次性", "一次", "每单")), opt(l
 
 PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), alt(lit("半价"), seq(lit("减半"), opt(lit("收取", "收费")))))),
               TAIL)
-PERCENT_OFF = alt(seq(lit("优惠", "折扣", "立减", "减", "让利"), num("pct"), lit("%")),
+PERCENT_OFF = alt(seq(opt(seq(lit("每"), lit("面", "件", "个", "位", "人", "张", "次", "项", "台", "辆"))),   # 每面优惠15%: each is 15% off
+                      lit("优惠", "折扣", "立减", "减", "让利"), num("pct"), lit("%")),
                   seq(num("pct"), lit("%"), opt(lit("优惠", "折扣"))))
 # 按原价的85%收费, 按门市价85%结算: the share paid, not the share off.
 PAY_SHARE = seq(opt(lit("按", "以")), opt(lit("原价", "门市价", "挂牌价", "市场价", "标价")), opt(lit("的")), num("share"), lit("%"),
@@ -201,7 +203,8 @@ AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "�
                                           "折后价", "之后", "后"), opt(lit("再"))))
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
-AMOUNT_OFF = seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减免", "优惠", "再减", "减"), num("off"), YUAN, TAIL)
+AMOUNT_OFF = alt(seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减免", "优惠", "再减", "减"), num("off"), YUAN, TAIL),
+                 seq(AFTER_RATE, lit("立减", "直减", "直降", "立省"), num("off")))   # C2自动挡立减两百: the yuan unsaid
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
@@ -231,7 +234,8 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
 BUY_LIMIT = seq(opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), lit("卡", "户", "桌", "单", "次", "张卡")))),
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周", "场"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
-                opt(lit("订", "购", "买", "用", "享", "预订")), num("units"), UNITS, opt(lit("车", "房")), opt(lit("优惠", "享受", "使用", "参加")))
+                opt(lit("订", "购", "买", "用", "享", "预订", "开", "优惠", "减")), num("units"), UNITS, opt(lit("车", "房")),
+                opt(lit("优惠", "享受", "使用", "参加")))
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
 PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")),
                    lit("持卡人本人", "持卡人", "会员本人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
@@ -453,7 +457,7 @@ def _read_family(toks: list[Tok], segment: str) -> tuple[Clause, str] | None:
     return None
 
 
-CAP = alt(seq(lit("最多", "最高"), opt(lit("可")), lit("减免", "立减", "优惠", "减", "抵扣", "省"), num("cap"), YUAN),
+CAP = alt(seq(lit("最多", "最高"), opt(lit("可")), lit("减免", "立减", "优惠", "减", "抵扣", "省"), num("cap"), opt(YUAN)),
           seq(opt(lit("优惠", "减免")), lit("上限", "封顶"), opt(lit("减免", "立减", "优惠", "减", "为")), num("cap"), opt(YUAN)))
 NO_CAP = lit("上不封顶")
 
@@ -491,6 +495,7 @@ _LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?(?
 
 def read_limit(segment: str) -> Limit | None:
     """每卡每月限一次, 每人每天限用1次 (uses of the offer); 每人限购两件 (units bought)."""
+    segment = re.sub(r"^(?:以上|上述)(?:所有)?(?:优惠|活动)?(?:均)?(?=限|仅)", "", segment)   # 以上优惠限持卡人本人
     if m := _AT_LEAST.match(segment):
         n = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1))
         return Limit(segment, "person", None, n or 2, kind="at_least")

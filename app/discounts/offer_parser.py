@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "16"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "17"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -42,6 +42,9 @@ PARSER_VERSION = "16"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 15: 钓鱼按斤计费，不打折 (the goods said before); 平日 alone is Monday to Friday; 晚17:00; 不足100元;
 #     限一回; 低价的那双半价 says how a 第二件 offer pools, not a clause
 # 16: 【会员日】 inside the text is a heading; 车厘子等精品果 is 车厘子 and 精品果; 不参加以上优惠; 不再叠加
+# 17: tiers of a rate that needs a spend (the highest reached); a 折后 满减 keeps the rate's window; a cap beside a
+#     满减 is that 满减's; a merchant's name said first (周黑鸭 凭卡…); 购票 is tickets; hours past midnight;
+#     每卡限2位 is people; a use is one unit; 六八折烫染类; X购Y; 保养、维修工时费 distributes the fee
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -86,9 +89,11 @@ _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何|以上|上述)?(?:�
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
-    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|送完为止|送完即止|"
+    r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|限同口味|限同一口味|同口味|限同价位|"
+    r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|"
+    r"(?:仅)?限(?:为)?(?:会员|持卡人)?本人(?:的)?(?:子女|配偶|父母)(?:报名|使用|享受|就诊|入住)?|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
-    r"每桌(?:最多)?(?:限)?用卡(?:一张|1张)|每单限用(?:一张|1张)?卡|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
+    r"每桌(?:最多)?(?:限)?(?:使)?用(?:卡)?(?:一张|1张|一)卡?|每单(?:最多)?(?:限)?(?:使)?用(?:一张|1张|一)?卡|(?:限|仅限)下次(?:消费)?(?:使用|可用|抵用)|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
     r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
@@ -129,7 +134,8 @@ def _normalise(text: str) -> str:
     out = re.sub(r"(?<!每)(?:晚上|晚间|晚|下午)(\d{1,2}):(\d{2})", lambda m: f"{int(m.group(1)) + 12 if int(m.group(1)) < 12 else m.group(1)}:{m.group(2)}", out)
     out = re.sub(r"(?:上午|早上|中午)(?=\d{1,2}:\d{2})", "", out)            # 晚17:00以后: the clock says it
     out = re.sub(r"不足(?=\d|[一二两三四五六七八九十百])", "不满", out)             # 不足100元享95折
-    out = re.sub(r"[—–]{1,2}(?=[^\d])", ";", out)                          # ——宝岛眼镜光谷店: a signature
+    out = re.sub(r"[—–]{1,2}(?=[^\d])", ";", out)
+    out = re.sub(r"(?<=\d元|\d折)(?=每(?:卡|张卡|人每|位每|桌限|单限|桌最多))", ",", out)   # 满50元减8元每卡每日限用一次                          # ——宝岛眼镜光谷店: a signature
     out = re.sub(r"(限\S{0,3}?[一二两三四五六七八九十\d])回", r"\1次", out)   # 每卡每月仅限一回
     out = re.sub(r"(周[一二三四五六日天])(?=周[一二三四五六日天])", r"\1、", out)   # 周六周日不打折
     out = re.sub(r"(?<=[\u4e00-\u9fff])(?:每天|每日|天天)(?=[\d一二三四五六七八九]+(?:\.\d)?折)", "", out)   # 卖品部每天9折: always
@@ -167,7 +173,7 @@ def _clock_word(m: re.Match) -> str:
 
 # Misspellings merchants print often enough to read through.
 _TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("分中", "分钟"), ("上不封项", "上不封顶"),
-          ("护里", "护理"))
+          ("护里", "护理"), ("出外", "除外"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
@@ -249,9 +255,20 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
         for part in sentence.split(","):
             pieces = re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)
             # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
-            kept = [p for p in (s.strip() for s in pieces) if any(ch.isalnum() for ch in p)]
+            kept = [_balanced(p) for p in (s.strip() for s in pieces) if any(ch.isalnum() for ch in p)]
             out.extend((number, p, i > 0) for i, p in enumerate(kept))
     return out
+
+
+def _balanced(segment: str) -> str:
+    """A segment without a bracket its other half was cut from (每卡限2位) after 仅需38元/位（原价58元，)."""
+    while segment.count(")") > segment.count("(") and ")" in segment:
+        i = segment.rindex(")") if segment.endswith(")") else segment.index(")")
+        segment = segment[:i] + segment[i + 1:]
+    while segment.count("(") > segment.count(")") and "(" in segment:
+        i = segment.index("(")
+        segment = segment[:i] + segment[i + 1:]
+    return segment.strip()
 
 
 # 钓鱼按斤计费, 采摘按斤另算: goods priced on their own terms (by weight, by the hour), the goods first.
@@ -262,6 +279,7 @@ _PRICED_APART = re.compile(r"^(.+?)(?:按(?:斤|公斤|重量|小时|时|次|人
 def _exclusion_items(text: str) -> list[str]:
     if m := _PRICED_APART.match(text):   # 钓鱼按斤另计除外: 钓鱼
         text = m.group(1) or m.group(2)
+    text = re.sub(r"(?:均)?按(?:店内|门店|本店)?(?:标价|原价|门市价|挂牌价|正价)(?:收取|结算|计算|收费|销售)?$", "", text)   # 机油按店内标价
     items = re.split(r"[、,/]|及|以及|和|与|等(?=\S)", text)   # 车厘子、榴莲等精品果: each, and the kind
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
 
@@ -275,6 +293,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     condition = None
     combinable = True
     caps: list[Decimal] = []
+    cap_sentences: list[int] = []                # the sentence each cap was said in
     holidays_excluded = False
     offer_when = None
     limits: list[Limit] = []
@@ -309,6 +328,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if had_cap and not found_caps:   # 上不封顶: the 满减 said before it repeats
             repeats.append(sentence)
         caps.extend(found_caps)
+        cap_sentences.extend(sentence for _c in found_caps)
         if had_cap:
             read.append("上限")
         if had_cap and _CAP_LEFTOVER.match(segment):
@@ -418,6 +438,14 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             read.append("说明")
             _traced(trace, read)
             continue
+        if clause is None and (m := _RATE_FIRST.match(segment)) and _goods_only(m.group(2)):
+            found = read_clause(m.group(2) + m.group(1))   # 六八折烫染类: the rate said before the goods
+            clause, family = found if found else (None, "")
+        if clause is None and position == 0 and when is None and len(segment) <= 8 and not _NAME_LIKE.search(segment) \
+                and not re.search(r"[()]", segment):
+            read.append("标题")   # 周黑鸭 凭卡满50元减8元: the merchant's name, before what it offers
+            _traced(trace, read)
+            continue
         if clause is None or (not modelled and _NOT_MODELLED.search(segment)) or _impossible(clause):
             unparsed.append(raw_text)
             _traced(trace, ["未能解析"])
@@ -426,6 +454,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         _traced(trace, read)
         if clause.kind == "card_price":
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
+        if when is None and clauses and placed[-1][0] == sentence and _AFTER_RATE.match(segment):
+            when = clauses[-1].when   # 会员日全场九五折，折后每满一百元再减十元: on the member day too
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
@@ -458,7 +488,13 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     for i in range(1, len(clauses)):
         tier = clauses[i].kind == clauses[i - 1].kind == "threshold"
         below = clauses[i].kind == "percent" and clauses[i - 1].threshold is not None and "不满" in clauses[i].text
-        if (tier or below) and clauses[i].applies_to is None:   # 满300元享8折，不满300元享9折: the same goods
+        # 满300元享9折，满600元享85折: tiers of a rate that needs a spend
+        tier = tier or (clauses[i].kind == clauses[i - 1].kind == "percent" and clauses[i].threshold is not None
+                        and clauses[i - 1].threshold is not None and clauses[i].when == clauses[i - 1].when)
+        # 会员价25元/张（周末30元/张）: the same goods at another time
+        timed_price = clauses[i].kind == clauses[i - 1].kind == "card_price" and clauses[i].when is not None \
+            and placed[i][0] == placed[i - 1][0]
+        if (tier or below or timed_price) and clauses[i].applies_to is None:   # 满300元享8折，不满300元享9折: the same goods
             clauses[i] = dataclasses.replace(clauses[i], applies_to=clauses[i - 1].applies_to)
     if not any(c.when is not None and not c.when.otherwise for c in clauses):
         # 周末及节假日除外，其余时间8.5折: "the other times" are those the exclusions leave. But 平日 said
@@ -468,6 +504,16 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                    for c in clauses]
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
+    # 书籍每满100减15，最高减45；饮品第二杯半价: a cap said beside a 满减 whose sentence is not the whole offer is that 满减's.
+    offer_caps = []
+    for found_cap, sentence in zip(caps, cap_sentences):
+        own = [i for i, (s, _p) in enumerate(placed) if s == sentence and clauses[i].kind in ("threshold", "amount_off")]
+        if own and found_cap > 0 and any(s != sentence for s, _p in placed):
+            for i in own:
+                clauses[i] = dataclasses.replace(clauses[i], cap=min(found_cap, clauses[i].cap or found_cap))
+        else:
+            offer_caps.append(found_cap)
+    caps = offer_caps
     cap = min(caps) if caps and all(c > 0 for c in caps) else None
     if caps and cap is None:
         unparsed.append("最多优惠" + "、".join(f"{c}元" for c in caps))   # 最多减0元: not a cap to apply
@@ -476,8 +522,13 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
 
 
 # Words a rule is made of: a first segment without any is the merchant's name or a notice's heading.
-_RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每元%卡周节时点日月晚午次人须需起]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠"
-                         r"|方可|以上|同行|含")
+_RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每%卡时点日月晚午次人须需起]|会员|首次|新客|不|优惠|特惠|半价|免费|专享|送|赠"
+                         r"|方可|以上|同行|含|周[一二三四五六日天末]|[一二两三四五六七八九十百千万]元|节假日|节日|春节|国庆")
+# A merchant's name said first (周黑鸭, 元禄寿司, 周大福): no word an offer's rule is made of, strictly read.
+_NAME_LIKE = re.compile(r"[\d折减免送赠价限除满每%卡]|会员|优惠|特惠|半价|免费|专享|不|首次|新客|周[一二三四五六日天末]|星期"
+                        r"|[早午晚夜]市|节假日|[一二两三四五六七八九十百千万]元|\d元|以上|以下")
+_RATE_FIRST = re.compile(r"^((?:\d+(?:\.\d+)?|[一二三四五六七八九]{1,2}(?:点[一二三四五六七八九])?)折)([^\d折减送赠免元%]{2,10})$")
+_AFTER_RATE = re.compile(r"^(?:在)?(?:折后|打折后|折扣后|折上|折扣基础上|此基础上|折后价)")
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 

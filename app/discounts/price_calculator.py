@@ -170,6 +170,9 @@ def parse_item(spec: str) -> Item:
 _PROMOTION_WORDS = ("特价", "促销", "特惠", "清仓", "折扣", "秒杀", "活动")
 # New-season goods (新款不参加): an item that does not say it is not known to be old stock.
 _NEW_WORDS = ("新款", "新品", "当季", "新上市", "新到")
+# A tier of seat or room an item must say it is (VIP票, 贵宾厅, 豪华包): a 话剧票 that does not is not one.
+_TIER_WORDS = ("VIP", "vip", "贵宾", "至尊", "豪华", "总统",
+               "外卖", "团购", "线上", "网购")   # and how it was bought: a 柠檬茶 is not 外卖 unless it says so
 
 
 # Words that narrow goods by what the member may not say when naming them (进口奶粉, 原装墨盒).
@@ -194,6 +197,10 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
             if any(w in item_class for w in _PROMOTION_WORDS):
                 return "yes", "", ex
             continue
+        if any(ex.startswith(w) for w in _TIER_WORDS):
+            if any(w in item_class for w in _TIER_WORDS):
+                return "yes", "", ex
+            continue
         if any(ex.startswith(w) for w in _NEW_WORDS):
             if any(w in item_class for w in _NEW_WORDS):
                 return "yes", "", ex
@@ -210,8 +217,9 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
             return "yes", "", ex
         ex_place = words.place(ex)
         if item_class in ex and ex != item_class and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
-            if ex.endswith(item_class) and ex[:-len(item_class)] in _UNSAID_ORIGINS:
-                # 进口奶粉除外 and a 奶粉: where it comes from is on the tin, not in the name a member types
+            if ex.endswith(item_class) and any(w in ex[:-len(item_class)] for w in _UNSAID_ORIGINS):
+                # 进口奶粉除外 and a 奶粉 (蔡司品牌镜片 and a 镜片): where it comes from, or its brand, is on the
+                # tin, not in the name a member types
                 maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue   # 剪发 beside 总监剪发不参加 (or 隐形产品 beside 隐形产品相关附件): the narrower kind is out
         fit = words.fit(ex, item_class)
@@ -313,8 +321,8 @@ def _best(clauses: list[Clause], item_class: str | None = None) -> Clause | None
                     and vocabulary().fit(other.applies_to or "", best.applies_to or "") != "yes":
                 best = other
         return best
-    reached = [c for c in pool if c.threshold is not None]
-    return reached[0] if reached else pool[0]
+    reached = [c for c in pool if c.threshold is not None]   # 满300元享9折，满600元享85折: the highest tier reached
+    return max(reached, key=lambda c: c.threshold or 0) if reached else pool[0]
 
 
 def _literally(cls: str, item_class: str) -> bool:
@@ -430,13 +438,14 @@ def _required(clause: Clause, basket: list[Item], index: int) -> Fit:
     return "yes" if "yes" in fits else "maybe" if "maybe" in fits else "no"
 
 
-def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules) -> bool:
+def _placed_elsewhere(clause: Clause, item_class: str | None, rules: OfferRules, at=None) -> bool:
     """The vocabulary cannot place the item in this clause's class, but another clause's class names it
-    (心理咨询 under 首次心理咨询免费, beside 心理测量优惠20%): it is that clause's, not maybe this one's."""
+    (心理咨询 under 首次心理咨询免费, beside 心理测量优惠20%): it is that clause's, not maybe this one's. Not
+    a clause of another time (周二观影半价 on a Thursday: the 2D影片 clause of the other days may be it)."""
     if item_class is None or _fit(clause, item_class)[2]:
         return False
     return any(other is not clause and other.applies_to is not None and _fit(other, item_class)[2]
-               for other in rules.clauses)
+               and _holds(other, rules, at)[0] != "no" for other in rules.clauses)
 
 
 Validity = tuple["dt.date | None", "dt.date | None"]
@@ -508,7 +517,19 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         return sum((i.amount for i, out in zip(basket, excluded)
                     if not out and _fit(clause, i.item_class)[0] in wanted), Decimal(0))
 
+    for c in rules.clauses:
+        # 消费满200元享95折；刺身拼盘不打折 and 寿司=150 刺身拼盘=90: the bill reaches 200 only if the goods left out
+        # count towards it. Shops differ; the quote says what it is if they do.
+        whole = sum((item.amount for item in basket), Decimal(0))
+        if c.kind == "percent" and c.applies_to is None and c.threshold is not None and spend < c.threshold <= whole:
+            counted = price(dataclasses.replace(rules, clauses=tuple(dataclasses.replace(o, threshold=None) if o is c else o
+                                                                      for o in rules.clauses)), basket, at, valid)
+            names = "、".join(dict.fromkeys(i.item_class or "商品" for i, out in zip(basket, excluded) if out))
+            if counted.payable < whole:
+                depends.append(Dependency(None, f"若{names}也计入满{c.threshold.normalize():f}元", counted.payable, c.text))
     left = unit_cap   # 每卡限购2张: the units the card may still have discounted, across the lines
+    # 每卡限2位: so many people, each of whom may have every line (two baths and two back rubs for two)
+    per_person = all(re.search(r"[位人名]$", lim.text) for lim in rules.limits if lim.kind == "units")
     for index, item in enumerate(basket):
         if excluded[index]:
             payable.append(item.amount)
@@ -536,21 +557,18 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if c.max_units is not None and item.quantity is None and fit != "no":
                 needs.append(f"{c.text}：限{c.max_units}人，写明张数可得确定价格，如 {item.item_class or '门票'}=单价x{c.max_units}")
         fits = [f for f in fits if f[0].max_units is None or item.quantity is not None]
-        fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules))]
+        fits = [f for f in fits if not (f[1] == "maybe" and _placed_elsewhere(f[0], item.item_class, rules, at))]
         fits = [(c, _weaker(fit, _required(c, basket, index)), q or (f"若同时有{c.requires}" if c.requires else ""), t)
                 for c, fit, q, t in fits]
         clause = _best([c for c, fit, _q, _t in fits if fit == "yes"], item.item_class)
         pay = _pay_item(clause, item, left)
-        if left is not None and clause is not None and pay < item.amount:
+        if left is not None and clause is not None and pay < item.amount and not per_person:
             left = max(0, left - (_units(clause, item) or item.quantity or 1))
         uses = min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None)
         if clause is not None and uses and item.quantity and item.quantity > uses and unit_cap is None:
-            # 每卡限用一次 and 纹眉=1280x2: one use is taken to cover one unit (the member's favour is not
-            # assumed); the quote says what it is if one use covers them all.
-            capped = _pay_item(clause, item, uses)
-            if capped > pay:
-                depends.append(Dependency(index, f"若一次使用可含{item.quantity}份", pay, clause.text))
-                pay = capped
+            # 每卡每天限1次 and 洗车=40x2: one use is one unit (one wash, one pair of brows), as shops count it;
+            # the quote lists the limit beside the price.
+            pay = max(pay, _pay_item(clause, item, uses))
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
         maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, left) < pay),
                         key=lambda cqt: _pay_item(cqt[0], item, left))
@@ -722,12 +740,10 @@ def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Deci
         if _holds(clause, rules, at)[0] != "yes":
             continue
         unsure = [i for i, item in enumerate(basket) if not excluded[i] and _fit(clause, item.item_class)[0] == "maybe"
-                  and not _placed_elsewhere(clause, item.item_class, rules)]
+                  and not _placed_elsewhere(clause, item.item_class, rules, at)]
         if not unsure:
             continue
-        sure = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
-        subtotal = sum((payable[i] for i in sure + unsure), Decimal(0))
-        off = min(_reduction(clause, subtotal), subtotal)
+        off, _eligible = _reduction_on(clause, basket, payable, excluded, also=unsure)
         if off > (best[0] if best else Decimal(0)):
             names = "、".join(basket[i].item_class or "整单" for i in unsure)
             depends.append(Dependency(None, f"若{names}属于{clause.applies_to}",
@@ -750,10 +766,10 @@ def _reduction_groups(clauses: tuple[Clause, ...]) -> list[list[Clause]]:
 
 
 def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], excluded: list[bool],
-                  unit_cap: int | None = None) -> tuple[Decimal, list[int]]:
+                  unit_cap: int | None = None, also: list[int] = ()) -> tuple[Decimal, list[int]]:
     """What a 满减/立减 takes off the items it covers as priced so far (never more than they come to),
-    and which items those are."""
-    eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+    and which items those are; `also`: lines counted as covered (those it may cover, for a dependency)."""
+    eligible = [i for i, item in enumerate(basket) if not excluded[i] and (_matches(clause, item.item_class) or i in also)]
     subtotal = sum((payable[i] for i in eligible), Decimal(0))
     if clause.per_unit:   # 每人立减200元: off each unit, never more than a unit costs, for so many units a use
         left = unit_cap
@@ -763,6 +779,7 @@ def _reduction_on(clause: Clause, basket: list[Item], payable: list[Decimal], ex
             counted = units if left is None else min(units, left)
             left = None if left is None else left - counted
             off += min(clause.amount or Decimal(0), payable[i] / units) * counted
+        off = off if clause.cap is None else min(off, clause.cap)
         return min(off, subtotal).quantize(FEN), eligible
     return min(_reduction(clause, subtotal), subtotal), eligible
 
@@ -771,5 +788,7 @@ def _reduction(clause: Clause, subtotal: Decimal) -> Decimal:
     if clause.kind == "threshold":
         step = clause.threshold or Decimal(0)
         times = 0 if step <= 0 or subtotal < step else (int(subtotal // step) if clause.repeat else 1)
-        return (clause.amount or Decimal(0)) * times
-    return clause.amount or Decimal(0)
+        off = (clause.amount or Decimal(0)) * times
+    else:
+        off = clause.amount or Decimal(0)
+    return off if clause.cap is None else min(off, clause.cap)

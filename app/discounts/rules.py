@@ -16,7 +16,8 @@ from app.discounts.time_windows import When
 # (app/seed.py), so a database holds one version at a time.
 # 3 (issue 24): a card_price without a list price (threshold null: a unit price); a window's `monthdays`
 # and `otherwise` (其他日子).
-RULES_VERSION = 3
+# 4 (parser 17): a threshold or amount_off clause's own `cap` (书籍每满100减15，最高减45).
+RULES_VERSION = 4
 
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price", "nth"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
@@ -72,6 +73,8 @@ class Clause:
     pooled: bool = False                   # nth: the group is formed across lines, the cheapest discounted (价低者半价)
     requires: str | None = None            # the goods the basket must hold beside it (补牙、拔牙免收挂号费)
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
+    cap: Decimal | None = None             # threshold, amount_off: the most this clause takes off (书籍每满100减15，
+                                           # 最高减45 beside 饮品第二杯半价: the cap is the 满减's, not the offer's)
 
     def to_json(self) -> dict:
         out: dict = {"applies_to": self.applies_to, "kind": self.kind}
@@ -89,6 +92,8 @@ class Clause:
             out["pooled"] = True
         if self.requires:
             out["requires"] = self.requires
+        if self.cap is not None:
+            out["cap"] = _num(self.cap)
         if self.kind in ("amount_off", "threshold", "card_price") or (self.kind == "perk" and self.amount is not None):
             out["amount"] = _num(self.amount)
         if self.kind in ("threshold", "card_price") or (self.kind in ("percent", "perk") and self.threshold is not None):
@@ -120,6 +125,7 @@ class Clause:
             units=data.get("units"),
             pooled=bool(data.get("pooled", False)),
             requires=data.get("requires"),
+            cap=dec("cap"),
         )
 
 

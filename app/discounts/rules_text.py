@@ -21,6 +21,8 @@ def describe_clause(clause: Clause) -> str:
     text = _describe_clause(clause)
     if clause.max_units is not None:
         text += f"（限{clause.max_units}人）"
+    if clause.cap is not None:
+        text += f"（最多减{clause.cap.normalize():f}元）"
     return f"{text}（{clause.when.describe()}）" if clause.when is not None else text
 
 

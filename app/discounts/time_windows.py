@@ -21,7 +21,8 @@ _DAY_LIST = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:为)?(?:工会会员日|工会日|会员日)")
-_DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间)?")
+_NAMED_MEMBER_DAY = re.compile(r"(?:为)?[\u4e00-\u9fff]{1,4}(?:工会会员日|工会日|会员日)")   # 每月23日读书会员日: the day's name, alone
+_DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间|档)?")
 # Hours a daypart written without them surely covers, and hours it never could: (sure from, sure until,
 # may from, may until). At 19:00 a restaurant's 晚市 holds whatever its own hours; at 15:30 one cannot say.
 _DAYPART_HOURS = {
@@ -33,7 +34,7 @@ _DAYPART_HOURS = {
     "宵夜": ("22:30", "24:00", "20:00", "24:00"), "夜宵": ("22:30", "24:00", "20:00", "24:00"),
 }
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
-_HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*{_TIME}(?![\d岁元米号人月日天斤克楼层])")   # not 3-12岁
+_HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*(?:次日凌晨|次日|第二天|凌晨)?{_TIME}(?![\d岁元米号人月日天斤克楼层])")   # not 3-12岁
 _HOURS_FROM = re.compile(rf"{_TIME}\s*(?:以后|之后|后|起)")     # 17:00后, 21点以后: until closing
 _HOURS_UNTIL = re.compile(rf"{_TIME}\s*(?:以前|之前|前)")       # 10:00前: from opening
 _MONTHDAYS = re.compile(r"每月(?:的)?(\d{1,2})[日号](?:(?:、|,|和|及|与)(\d{1,2})[日号])*")
@@ -196,6 +197,8 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     rest = re.sub(r"^\((?:[周星期礼拜一二三四五六日天末、,至到~:\d号月-]|和|及)+\)", "", rest)   # 周末（周六、周日）
     rest = re.sub(r"^(?:欢唱|优惠|特惠|活动|指定|上述|以上)?时段", "", rest)
     rest = re.sub(r"^(?:仅限|仅|限)?(?:使用|有效|适用|可用|通用)?$", "", rest)
+    if (weekdays or monthdays) and _NAMED_MEMBER_DAY.fullmatch(rest):
+        rest = ""
     if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
         rest = rest.replace(m.group(0), "", 1)
     return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
