@@ -181,6 +181,8 @@ class Vocabulary:
             return "maybe"   # 小龙虾 is a 海鲜 in some shops and not in others
         if cls in item:
             return "yes"
+        if {cls[:1], item[:1]} == {"大", "小"} and cls[1:] == item[1:]:
+            return "no"    # 大家电 and 小家电: named as opposites
         if len(cls) >= 3 and len(item) > len(cls) and item.startswith(cls[:2]) and item.endswith(cls[2:]) \
                 and not self.known(item):
             return "yes"   # 寒假游泳班 is a 寒假班, 洗车年卡 a 洗车卡: the class with a word inside it
@@ -282,7 +284,7 @@ _AROUND_GOODS = sorted({
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
     "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
-    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "每单", "购票", "观影", "任意", "更换", "任选", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "每单", "购票", "观影", "任意", "更换", "任选", "全单", "每小时", "每场", "每位", "每人", "每晚", "每间", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")
@@ -320,7 +322,7 @@ def read_goods(prefix: str) -> str | None:
     qualifier, _body = _qualifier_of(core)   # 再次咨询: 再次 before 再 is taken for a filler
     if qualifier is None:
         bought = core
-        core = _strip_around(core)
+        core = _strip_around(core) if core not in _CUSTOMERS else core   # 散客凭卡15元/人: a walk-in's entry, not all
         if re.search(r"购票|订票|买票", bought) and (core in EVERYTHING or _MERCHANT.fullmatch(core)):
             return "票"   # 持本卡购票会员价25元/张, 影城购票: tickets, not whatever the cinema sells
         if (m := _OTHER.match(bought)) and core and core not in EVERYTHING and core != bought and bought.endswith(core):
@@ -353,6 +355,7 @@ def read_goods(prefix: str) -> str | None:
 
 
 _OTHER = re.compile(r"^(?:其他|其余|其它)")
+_CUSTOMERS = frozenset({"散客", "团体", "团队", "个人"})
 # The merchant itself (书店, 大药房, 影城, 眼镜店内商品): all it sells.
 _MERCHANT = re.compile(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司)|\S{0,6}(?:药房|药店|商城|广场|影城|影院|百货|银楼|酒楼|餐厅|旅行社)"
                        r"|\S{1,6}店内(?:商品|所有商品|产品|所有|消费)?")

@@ -196,7 +196,7 @@ PERCENT_OFF = alt(seq(opt(seq(lit("每"), lit("面", "件", "个", "位", "人",
                       lit("优惠", "折扣", "立减", "减", "让利"), num("pct"), lit("%")),
                   seq(num("pct"), lit("%"), opt(lit("优惠", "折扣"))))
 # 按原价的85%收费, 按门市价85%结算: the share paid, not the share off.
-PAY_SHARE = seq(opt(lit("按", "以")), opt(lit("原价", "门市价", "挂牌价", "市场价", "标价")), opt(lit("的")), num("share"), lit("%"),
+PAY_SHARE = seq(opt(lit("按", "以")), opt(lit("原价", "门市价", "挂牌价", "市场价", "标价", "门诊价", "店内标价")), opt(lit("的")), num("share"), lit("%"),
                 lit("收费", "结算", "收取", "计费", "付款", "计算"))
 # 折后满300再减30, 在折扣基础上满100再减10: a 满减 on what the rates left, which is how every 满减 is priced.
 AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "折扣基础上", "九折基础上", "折上", "此基础上", "折后价基础上",
@@ -231,7 +231,8 @@ LIMIT = seq(opt(seq(lit("每"), alt(seq(lit("卡", "张卡", "桌", "单")), seq
                                       (("day", ("天", "日")), ("week", ("周",)), ("month", ("月",)), ("year", ("年",))))))),
             opt(lit("仅")), lit("限"), opt(lit("用", "享", "享受", "使用", "参加", "参与")), num("times"), lit("次"),
             opt(lit("优惠")))
-BUY_LIMIT = seq(opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), lit("卡", "户", "桌", "单", "次", "张卡")))),
+BUY_LIMIT = seq(opt(seq(lit("每"), lit("场", "次", "天", "日"))),   # 每场每卡限购4张
+                opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), lit("卡", "户", "桌", "单", "次", "张卡", "间", "台", "车")))),
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周", "场"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
                 opt(lit("订", "购", "买", "用", "享", "预订", "开", "优惠", "减")), num("units"), UNITS, opt(lit("车", "房")),
@@ -239,7 +240,7 @@ BUY_LIMIT = seq(opt(seq(lit("每"), alt(seq(mark("person"), lit("人", "位")), 
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
 PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")),
                    lit("持卡人本人", "持卡人", "会员本人", "本人"), opt(seq(mark("companion"), COMPANIONS)),
-                   opt(lit("使用", "享受", "享用", "消费", "有效", "报名", "入住")))
+                   opt(lit("使用", "享受", "享用", "消费", "有效", "报名", "入住")), opt(seq(lit("一"), UNITS)))   # 限本人一张
 # 同行家属不享受: only the card holder's own unit is discounted.
 ALONE = seq(lit("同行"), opt(lit("家属", "亲友", "人员", "者", "朋友")), opt(lit("均")),
             lit("不享受", "不参加", "不优惠", "按原价", "原价", "不打折"), opt(lit("优惠")))
@@ -490,7 +491,7 @@ _PERIODS = ("day", "week", "month", "year")
 # 须二人（含）以上同行方可享受: the offer needs so many people (units) on the line.
 _AT_LEAST = re.compile(r"^(?:须|需|必须)?(\d+|[两二三四五六七八九十])(?:人|位|名|桌|间|台|件|份|张)(?:\(含\)|含)?(?:及)?以上(?:同行|同时|一起|同报)?"
                        r"(?:报名|参团|消费|入住|预订)?(?:方可|才可|才能|可)(?:享受|参加|使用)?(?:此|本)?(?:优惠)?$")
-_LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
+_LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?[^\d限]{0,4}?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
 
 
 def read_limit(segment: str) -> Limit | None:
@@ -511,6 +512,9 @@ def read_limit(segment: str) -> Limit | None:
         return Limit(segment, "person" if caps.get("person") else "card", kind="units", times=int(caps["units"].value))
     if _full(ALONE, toks) is not None:
         return Limit(segment, per="person", kind="units", times=1)
+    if m := re.fullmatch(r"(?:每次|每卡)?(?:可|可以)?(?:携带|带|携)(\d+|[一二两三])(?:位|名|个)?(?:朋友|亲友|家属|同伴|家人)(?:同享|共享|同样享受|一起享受)", segment):
+        extra = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1)) or 1
+        return Limit(segment, per="person", kind="units", times=1 + extra)   # 每次可带1位朋友同享: two in all
     if (caps := _full(PEOPLE_LIMIT, toks)) is not None and ("限" in segment or "仅" in segment or caps.get("companion")):
         extra = caps.get("k") or caps.get("k2")
         return Limit(segment, per="person", kind="units", times=1 + (int(extra.value) if extra else 1) if caps.get("companion") else 1)

@@ -22,10 +22,10 @@ from decimal import Decimal
 from app.discounts.goods import NotGoods, read_goods, vocabulary
 from app.discounts.offer_grammar import cn_number, cut_cap, read_clause, read_limit, read_spend
 from app.discounts.rules import Clause, Limit, OfferRules
-from app.discounts.time_windows import When, extract_holidays_out, extract_when
+from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "17"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "18"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -45,6 +45,8 @@ PARSER_VERSION = "17"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 17: tiers of a rate that needs a spend (the highest reached); a 折后 满减 keeps the rate's window; a cap beside a
 #     满减 is that 满减's; a merchant's name said first (周黑鸭 凭卡…); 购票 is tickets; hours past midnight;
 #     每卡限2位 is people; a use is one unit; 六八折烫染类; X购Y; 保养、维修工时费 distributes the fee
+# 18: 其余商品 is what the other clauses leave; 晚上及周末 is either window; 除X外 before a rate; 不计入满减;
+#     周五、周六及节假日不打折; 可带1位朋友同享; 另享 comes on top; 大型犬除外 and 金毛洗澡; 按门市价八折 is a rate
 
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -82,22 +84,22 @@ _NOT_MODELLED = re.compile(
 )
 _EXCLUSION = re.compile(
     r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
-    r"按原价收取(?![\d的])|按原价(?![\d的收计结])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
-    r"(?:价格)?已优惠)(.*)$")
+    r"按原价收取(?![\d的])|按原价(?![\d的收计结一二三四五六七八九])|按(?:门市价|标价|挂牌价)(?![\d的收计结一二三四五六七八九])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
+    r"(?:价格)?已优惠|照常收取|照常收费|正常收取|正常收费)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何|以上|上述)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
 # Words that say how an offer is applied, and change nothing in the price the rule model gives: tiers
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|限同口味|限同一口味|同口味|限同价位|"
-    r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|"
+    r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|\S{0,8}儿童(?:须|需)(?:由)?(?:家长|成人)陪同|充\d+(?:元)?送\d+(?:元)?\S?|"
     r"(?:仅)?限(?:为)?(?:会员|持卡人)?本人(?:的)?(?:子女|配偶|父母)(?:报名|使用|享受|就诊|入住)?|送完为止|送完即止|"
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?(?:使)?用(?:卡)?(?:一张|1张|一)卡?|每单(?:最多)?(?:限)?(?:使)?用(?:一张|1张|一)?卡|(?:限|仅限)下次(?:消费)?(?:使用|可用|抵用)|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
     r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
-    r"含(?:持卡人)?本人|(?!不)\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
-    r"(?:半价)?按价低的?一\S算|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
+    r"含(?:持卡人)?本人|(?!不)(?![^,;]*(?:带|携))\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
+    r"(?:半价)?按价低的?一\S算|(?:赠)?送价(?:格)?(?:较)?低的?(?:那)?一\S|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
     r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?|"
     r"(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
@@ -142,7 +144,7 @@ def _normalise(text: str) -> str:
     out = re.sub(r"(?:^|(?<=[,;.!?:]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
     out = re.sub(r"不参与(?:打折|折扣)(?:和|及|与|、)满减", "不参与", out)   # 酒水不参与打折和满减: out of both
     out = re.sub(r"同样不含|也不含|均不含", "不含", out)
-    out = re.sub(r"先享(?=[\d一二三四五六七八九])", "享", out)   # 先享9折，折后满199再减20
+    out = re.sub(r"先(?:享|打)(?=[\d一二三四五六七八九])", "享", out)   # 先打九折，折后…   # 先享9折，折后满199再减20
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
     out = re.sub(r"(?<=[^\s,;.!?:])\[([^\[\]]{1,12})\](?=[^\s,;.!?:])", r":\1:", out)   # 桌球俱乐部【会员日】每周三…: headings
     # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
@@ -173,13 +175,13 @@ def _clock_word(m: re.Match) -> str:
 
 # Misspellings merchants print often enough to read through.
 _TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("分中", "分钟"), ("上不封项", "上不封顶"),
-          ("护里", "护理"), ("出外", "除外"))
+          ("护里", "护理"), ("出外", "除外"), ("蛋羔", "蛋糕"), ("狗梁", "狗粮"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗双副对斤]){1,2}|/月|/年)?"
+_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|课时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗双副对斤节场堂]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
                r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
                r"仅需|只需|只要)"
@@ -256,8 +258,19 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
             pieces = re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)
             # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
             kept = [_balanced(p) for p in (s.strip() for s in pieces) if any(ch.isalnum() for ch in p)]
+            kept = [q for p in kept for q in _either_window(p)]
             out.extend((number, p, i > 0) for i, p in enumerate(kept))
     return out
+
+
+_EITHER_WINDOW = re.compile(r"^(.*?)(晚上|夜间|白天|晚场|平日|工作日)(?:及|和|或|、)(周末|周六日|双休日|节假日)(.+)$")
+
+
+def _either_window(segment: str) -> list[str]:
+    """晚上及周末9折: the rate holds in either window, so it is two clauses, one for each."""
+    if m := _EITHER_WINDOW.match(segment):
+        return [m.group(1) + m.group(2) + m.group(4), m.group(1) + m.group(3) + m.group(4)]
+    return [segment]
 
 
 def _balanced(segment: str) -> str:
@@ -293,7 +306,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     condition = None
     combinable = True
     caps: list[Decimal] = []
-    cap_sentences: list[int] = []                # the sentence each cap was said in
+    reductions_only_out: list[str] = []        # 酒水不计入满减: goods out of the 满减 only
+    cap_places: list[tuple[int, int]] = []       # the (sentence, position) each cap was said at
     holidays_excluded = False
     offer_when = None
     limits: list[Limit] = []
@@ -320,6 +334,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                 _traced(trace, read)
                 continue
         segment = _CONNECTIVE.sub("", segment)   # 另送…, 并享…, 同时…: a clause all the same
+        if _REDUCTIONS_ONLY_OUT.search(segment):   # 酒水饮料不计入满减金额: out of the 满减 (see the end)
+            segment = _REDUCTIONS_ONLY_OUT.sub("不参加", segment)
+            reductions_only_out.append(raw_text)
         if _NOT_COMBINABLE.search(segment):
             combinable = False
             segment = _NOT_COMBINABLE.sub("", segment)
@@ -328,7 +345,7 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if had_cap and not found_caps:   # 上不封顶: the 满减 said before it repeats
             repeats.append(sentence)
         caps.extend(found_caps)
-        cap_sentences.extend(sentence for _c in found_caps)
+        cap_places.extend((sentence, position) for _c in found_caps)
         if had_cap:
             read.append("上限")
         if had_cap and _CAP_LEFTOVER.match(segment):
@@ -336,8 +353,9 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             continue
         out, weekends_out, segment = extract_holidays_out(segment)
         holidays_excluded = holidays_excluded or out
-        if weekends_out:   # 周末及法定节假日除外: the offer holds Monday to Friday
-            offer_when = When("周一至周五", (0, 1, 2, 3, 4))
+        if weekends_out:   # 周末及法定节假日除外: the offer holds Monday to Friday (周五、周六及节假日: Sunday to Thursday)
+            kept = tuple(d for d in range(7) if d not in weekends_out)
+            offer_when = When(weekdays_text(kept), kept)
         if out:
             read.append("节假日")
         when, segment = extract_when(segment)
@@ -378,6 +396,17 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         if not segment:
             _traced(trace, read)
             continue
+        if (m := re.match(r"^除(.{1,16}?)(?:以外|之外|外)(?:的)?(?=.*(?:\d|[一二三四五六七八九])(?:折|元))(.+)$", segment)):
+            # 每月8日会员日，除特价商品外全场8.8折: the clause leaves out its own goods. Where the offer leaves out
+            # others elsewhere (参茸贵细、医疗器械), the two lists differ clause by clause: not in the rule model.
+            own_out = _exclusion_items(m.group(1))
+            if exclusions and set(exclusions) - set(own_out):
+                unparsed.append(raw_text)
+                _traced(trace, ["未能解析"])
+                continue
+            exclusions.extend(own_out)
+            segment = m.group(2)
+            read.append("不参加")
         if m := _EXCLUSION_LEADING.match(segment):   # 不含软件、延保
             segment = f"{m.group(1)}除外"
         if (m := _EXCLUSION.match(segment)) and not m.group(1).strip() and apart is not None and apart[0] == sentence:
@@ -504,11 +533,20 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
                    for c in clauses]
     if offer_when is not None:
         clauses = [c if c.when is not None else dataclasses.replace(c, when=offer_when) for c in clauses]
+    if reductions_only_out and any(c.kind not in ("threshold", "amount_off", "perk") for c in clauses):
+        unparsed.extend(reductions_only_out)   # out of the 满减 but not of the 9折: not in the rule model
     # 书籍每满100减15，最高减45；饮品第二杯半价: a cap said beside a 满减 whose sentence is not the whole offer is that 满减's.
     offer_caps = []
-    for found_cap, sentence in zip(caps, cap_sentences):
+    for found_cap, (sentence, at) in zip(caps, cap_places):
         own = [i for i, (s, _p) in enumerate(placed) if s == sentence and clauses[i].kind in ("threshold", "amount_off")]
-        if own and found_cap > 0 and any(s != sentence for s, _p in placed):
+        # 处方药优惠10%，其余商品每满100元减10元，最高减50元: said right after a 满减 on other goods, it is that 满减's
+        beside = [i for i in own if placed[i][1] in (at, at - 1)]
+        if beside and any(clauses[j].applies_to != clauses[beside[0]].applies_to or clauses[beside[0]].for_the_rest
+                          for j in range(len(clauses)) if j not in own and clauses[j].kind != "perk"):
+            own = beside
+        elif not any(s != sentence for s, _p in placed):
+            own = []
+        if own and found_cap > 0:
             for i in own:
                 clauses[i] = dataclasses.replace(clauses[i], cap=min(found_cap, clauses[i].cap or found_cap))
         else:
@@ -528,6 +566,7 @@ _RULE_WORDS = re.compile(r"[\d折减免送赠价限除满每%卡时点日月晚�
 _NAME_LIKE = re.compile(r"[\d折减免送赠价限除满每%卡]|会员|优惠|特惠|半价|免费|专享|不|首次|新客|周[一二三四五六日天末]|星期"
                         r"|[早午晚夜]市|节假日|[一二两三四五六七八九十百千万]元|\d元|以上|以下")
 _RATE_FIRST = re.compile(r"^((?:\d+(?:\.\d+)?|[一二三四五六七八九]{1,2}(?:点[一二三四五六七八九])?)折)([^\d折减送赠免元%]{2,10})$")
+_REDUCTIONS_ONLY_OUT = re.compile(r"(?:均)?(?:不计入|不算入|不计算在|不参加|不参与)(?:满减|满减金额|满减活动|满减优惠)(?:金额|活动|内)?")
 _AFTER_RATE = re.compile(r"^(?:在)?(?:折后|打折后|折扣后|折上|折扣基础上|此基础上|折后价)")
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 

@@ -223,6 +223,15 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                 maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue   # 剪发 beside 总监剪发不参加 (or 隐形产品 beside 隐形产品相关附件): the narrower kind is out
         fit = words.fit(ex, item_class)
+        parts = words.split(item_class)
+        if fit != "yes" and parts and words.place(ex)[1] == "exact":
+            # 金毛洗澡 beside 大型犬除外 (SUV洗车 beside SUV除外): the words before the service say whom it is for
+            said = [words.fit(ex, p) for p in parts[:-1]]
+            if "yes" in said:
+                return "yes", "", ex
+            if "maybe" in said:
+                maybe = maybe or ("maybe", f"若{item_class}属于{ex}", ex)
+                continue
         if fit == "yes":
             scoped = [c.applies_to for c in rules.clauses if c.applies_to and c.applies_to not in PRICE_WORDS
                       and words.fit(c.applies_to, item_class) == "yes"]
@@ -566,9 +575,15 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             left = max(0, left - (_units(clause, item) or item.quantity or 1))
         uses = min((lim.times for lim in rules.limits if lim.kind == "uses"), default=None)
         if clause is not None and uses and item.quantity and item.quantity > uses and unit_cap is None:
-            # 每卡每天限1次 and 洗车=40x2: one use is one unit (one wash, one pair of brows), as shops count it;
-            # the quote lists the limit beside the price.
-            pay = max(pay, _pay_item(clause, item, uses))
+            capped = _pay_item(clause, item, uses)
+            if clause.kind == "card_price":
+                # 洗车凭卡25元/次，每卡每天限1次 and 洗车=40x2: a use of a price per visit is one visit
+                pay = max(pay, capped)
+            elif capped > pay:
+                # 每卡限用一次 and 纹眉=1280x2 (or a limit said for another clause): one use is taken to cover one
+                # unit (the member's favour is not assumed); the quote says what it is if one use covers them all.
+                depends.append(Dependency(index, f"若一次使用可含{item.quantity}份", pay, clause.text))
+                pay = capped
         # Every clause that could cover the item says what it would cost (若是配镜 ¥1,020; 若是太阳镜 ¥900).
         maybes = sorted(((c, q, t) for c, fit, q, t in fits if fit == "maybe" and _pay_item(c, item, left) < pay),
                         key=lambda cqt: _pay_item(cqt[0], item, left))
@@ -621,7 +636,9 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                 if timing == "unknown":
                     maybe_reductions.append((clause, why))
                 continue
-            off, eligible = _reduction_on(clause, basket, payable, excluded, unit_cap)
+            # 其余商品每满100减10 beside 处方药优惠10%: the lines another clause priced are not the rest
+            out = [e or (clause.for_the_rest and applied[i] is not None) for i, e in enumerate(excluded)]
+            off, eligible = _reduction_on(clause, basket, payable, out, unit_cap)
             if off > 0 and (best is None or off > best[0]):
                 best = (off, clause, eligible)
         _maybe_reduction(group, basket, payable, excluded, rules, at, best, depends)
@@ -680,7 +697,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                  limits=tuple(limit.text for limit in rules.limits), notes=tuple(qualifier_notes(rules)))
 
 
-_ON_TOP = re.compile(r"再享|再打|再优惠|在此基础上|再(?=\d|[一二三四五六七八九])")
+_ON_TOP = re.compile(r"再享|再打|再优惠|另享|另外享|在此基础上|再(?=\d|[一二三四五六七八九])")
 
 
 def _on_top(rules: OfferRules) -> Clause | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -18,6 +19,8 @@ from app.discounts.time_windows import When
 # and `otherwise` (其他日子).
 # 4 (parser 17): a threshold or amount_off clause's own `cap` (书籍每满100减15，最高减45).
 RULES_VERSION = 4
+
+_REST = re.compile(r"^(?:[^:]*:)?(?:持本卡|凭卡|持卡|工会会员)?(?:其余|其他|其它)")
 
 ClauseKind = Literal["percent", "free", "amount_off", "threshold", "perk", "card_price", "nth"]
 Condition = Literal["show_card", "pay_with_card", "members_only"]
@@ -75,6 +78,11 @@ class Clause:
                                            # (第二份半价: 2, 0.5; 买一送一: 2, 0; 第三件免费: 3, 0)
     cap: Decimal | None = None             # threshold, amount_off: the most this clause takes off (书籍每满100减15，
                                            # 最高减45 beside 饮品第二杯半价: the cap is the 满减's, not the offer's)
+
+    @property
+    def for_the_rest(self) -> bool:
+        """其余商品每满100元减10元: a clause on everything said as "the rest", for what no other clause covers."""
+        return self.applies_to is None and bool(_REST.match(self.text))
 
     def to_json(self) -> dict:
         out: dict = {"applies_to": self.applies_to, "kind": self.kind}

@@ -22,7 +22,7 @@ _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:为)?(?:工会会员日|工会日|会员日)")
 _NAMED_MEMBER_DAY = re.compile(r"(?:为)?[\u4e00-\u9fff]{1,4}(?:工会会员日|工会日|会员日)")   # 每月23日读书会员日: the day's name, alone
-_DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场)(?:时段|时间|档)?")
+_DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场|白天|晚上|夜间)(?:时段|时间|档)?")
 # Hours a daypart written without them surely covers, and hours it never could: (sure from, sure until,
 # may from, may until). At 19:00 a restaurant's 晚市 holds whatever its own hours; at 15:30 one cannot say.
 _DAYPART_HOURS = {
@@ -32,6 +32,7 @@ _DAYPART_HOURS = {
     "晚市": ("18:00", "20:30", "16:00", "23:30"), "晚餐时段": ("18:00", "20:30", "16:00", "23:30"),
     "晚间": ("19:00", "22:00", "17:00", "24:00"),
     "宵夜": ("22:30", "24:00", "20:00", "24:00"), "夜宵": ("22:30", "24:00", "20:00", "24:00"),
+    "晚上": ("19:00", "24:00", "17:00", "24:00"), "白天": ("10:00", "16:00", "06:00", "19:00"), "夜间": ("20:00", "24:00", "18:00", "24:00"),
 }
 _TIME = r"(\d{1,2})(?:[:：](\d{2})|点(?:(半)|(\d{1,2})分?)?)?"   # hour, minutes, 半, minutes (点…分)
 _HOURS = re.compile(rf"{_TIME}\s*(?:至|到|~|-|—|－)\s*(?:次日凌晨|次日|第二天|凌晨)?{_TIME}(?![\d岁元米号人月日天斤克楼层])")   # not 3-12岁
@@ -43,8 +44,8 @@ _EVENING = re.compile(r"每晚|每天晚上|晚上|夜间")
 # 其他日子饮品95折, 平日9.5折: the rate for whenever the offer's other windows do not hold.
 _OTHERWISE = re.compile(r"(?:其他|其余|其它)(?:日子|时间|时段|日期|时候|场次)|平日|平时|非会员日|其余每天|其他每天")
 _HOLIDAYS_OUT = re.compile(
-    r"(?:(周末|双休日)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
-    r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用)(?:此|本)?(?:优惠|活动)?")
+    r"(?:(周末|双休日|(?:(?:周|星期)[一二三四五六日天](?:、|和|及)?)+)(?:及|和|、|与))?(?:国家)?(?:法定)?(?:节假日|节日|假日)(?:及(周末|双休日))?(?:期间)?(?:均)?"
+    r"(?:除外|不参加|不参与|不可用|不适用|不享受|不能使用|不可使用|不打折|不优惠)(?:此|本)?(?:优惠|活动)?")
 # 节假日照常 / 节假日通用: holidays are included, which is no restriction at all.
 _HOLIDAYS_IN = re.compile(r"(?:国家)?(?:法定)?节假日(?:及周末)?(?:照常|通用|同享|均可|不限)(?:使用|参加|享受)?")
 
@@ -107,6 +108,10 @@ def weekdays_text(days: tuple[int, ...]) -> str:
         return "周末"
     if len(days) > 2 and days == tuple(range(days[0], days[-1] + 1)):
         return f"周{WEEKDAY_NAMES[days[0]]}至周{WEEKDAY_NAMES[days[-1]]}"
+    if 2 < len(days) < 7:   # (0, 1, 2, 3, 6): 周日至周四, round the end of the week
+        start = next(d for d in days if (d - 1) % 7 not in days)
+        if all((start + k) % 7 in days for k in range(len(days))):
+            return f"周{WEEKDAY_NAMES[start]}至周{WEEKDAY_NAMES[(start + len(days) - 1) % 7]}"
     return "、".join(f"周{WEEKDAY_NAMES[d]}" for d in days)
 
 
@@ -204,13 +209,14 @@ def extract_when(segment: str) -> tuple[When | None, str]:
     return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
 
 
-def extract_holidays_out(segment: str) -> tuple[bool, bool, str]:
-    """节假日不参加 / 法定节假日除外 (and 周末及节假日除外) in a segment: (holidays out, weekends out too,
-    the segment without it). 节假日照常 is cut out as saying nothing."""
+def extract_holidays_out(segment: str) -> tuple[bool, tuple[int, ...], str]:
+    """节假日不参加 / 法定节假日除外 (and 周末及节假日除外, 周五、周六及节假日不打折) in a segment: (holidays out,
+    the weekdays out with them, the segment without it). 节假日照常 is cut out as saying nothing."""
     segment = _HOLIDAYS_IN.sub("", segment)
     if m := _HOLIDAYS_OUT.search(segment):
-        return True, bool(m.group(1) or m.group(2)), segment.replace(m.group(0), "", 1)
-    return False, False, segment
+        days = m.group(1) or m.group(2) or ""
+        return True, _days_of(days) if days else (), segment.replace(m.group(0), "", 1)
+    return False, (), segment
 
 
 def _official(day: dt.date) -> tuple[bool, bool] | None:
