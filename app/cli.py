@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DatabaseError, DBAPIError, SQLAlchemyError
 
     from app.points.programme import ProgrammeError
+    from app.safe_write import WriteFailed
     from app.seed import open_seeded_store
     from app.store.database import DatabaseFileError, DatabaseURLError
     from app.wallet.journal import WalletError
@@ -143,28 +144,42 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         return args.handler(args, store, districts)
-    except (UsageError, QueryError) as exc:
+    except (UsageError, QueryError, ProfileError) as exc:   # a card number, phone or birthday typed wrong: bad input
         print(f"unioncard: {exc}", file=sys.stderr)
         return 2
-    except (WalletError, ProfileError, ProgrammeError) as exc:
+    except WriteFailed as exc:   # a full or read-only disk: nothing was written, the old file is as it was
+        print(f"unioncard: 未写入：{exc}", file=sys.stderr)
+        return 2
+    except (WalletError, ProgrammeError) as exc:
         print(f"unioncard: 未执行：{exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:
         # The database refused: a role without the privilege (a member's read-only role), a read-only file.
-        reason = database_refusal(exc)
-        print(f"unioncard: 未执行：{reason}", file=sys.stderr)
-        return 2 if "只读" in reason else 1
+        print(f"unioncard: 未执行：{database_refusal(exc)}", file=sys.stderr)
+        return 2 if _storage_refused(exc) else 1
     finally:
         store.close()
 
 
+def _reason(exc) -> str:
+    return str(exc.orig).splitlines()[0] if getattr(exc, "orig", None) else exc.__class__.__name__
+
+
+def _storage_refused(exc) -> bool:
+    """The disk refused (read-only, full), as opposed to the database's rules or privileges: exit 2."""
+    reason = _reason(exc)
+    return any(w in reason for w in ("readonly database", "read-only", "disk is full", "No space left"))
+
+
 def database_refusal(exc: DBAPIError) -> str:
     """Why the database refused, in the words a user can act on."""
-    reason = str(exc.orig).splitlines()[0] if getattr(exc, "orig", None) else exc.__class__.__name__
+    reason = _reason(exc)
     if "file is not a database" in reason or "not a database" in reason:
         return "这个文件不是工会卡的数据库（已损坏或是别的文件），未作任何改动"
     if "readonly database" in reason or "read-only" in reason:
         return "数据库是只读的（文件或所在文件夹不能写入），没有写入任何内容"
+    if "disk is full" in reason or "No space left" in reason:
+        return "磁盘空间不足，没有写入任何内容；腾出空间后再试"
     if "permission denied" in reason:
         return f"数据库拒绝了这个操作：当前数据库角色没有这个权限（{reason}）"
     return f"数据库拒绝了这个操作：{reason}"

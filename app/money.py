@@ -15,7 +15,7 @@ class AmountError(ValueError):
     """An amount a person typed that is not a sum of money we accept."""
 
 
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 ACCEPTED = "1000、1,000.50、¥300、300元 或全角数字"
 
 
@@ -23,8 +23,13 @@ def parse_decimal_yuan(text: object, what: str = "金额") -> Decimal:
     """An amount of yuan as people type it, the same everywhere (commands, forms, 算一算):
     plain decimals with an optional ¥/￥ in front or 元 behind, thousands commas, full-width digits.
     Scientific notation (1e3) and signs are refused: nobody means money that way."""
+    if re.search(r"[^\x20-\x7e０-９．，￥¥元\u3000]", str(text)):   # ①, ٣, ३: digits nobody types for money
+        raise AmountError(f"{what}“{text}”不是数字，请写成 {ACCEPTED}")
     raw = unicodedata.normalize("NFKC", str(text)).strip()     # １００ -> 100, ￥ -> ¥, ， -> ,
-    raw = raw.replace(",", "").removeprefix("¥").removesuffix("元").strip()
+    raw = raw.removeprefix("¥").removesuffix("元").strip()
+    if "," in raw and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", raw, re.ASCII):   # 1,2,3 is not 123
+        raise AmountError(f"{what}“{text}”中的逗号只能用作千位分隔（如 1,000.50）")
+    raw = raw.replace(",", "")
     if raw.startswith("-"):
         raise AmountError(f"{what}不能是负数：{text}")
     if not _AMOUNT.fullmatch(raw):

@@ -18,10 +18,50 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode staff files: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK,
-    what Chinese Excel writes as "CSV"). Raises UnicodeDecodeError if neither fits."""
+ENCODINGS = ("utf-8", "gb18030", "gbk", "utf-16")   # what staff may name with --encoding
+
+
+class MixedEncoding(ValueError):
+    """A UTF-8 file with bytes in it that are not UTF-8 (one cell pasted from a GBK file): decoding it
+    whole as either would store gibberish, so it is refused. `offsets`: where each bad sequence starts."""
+
+    def __init__(self, offsets: list[int]):
+        super().__init__(f"{len(offsets)} 处不是 UTF-8")
+        self.offsets = offsets
+
+
+def _utf8_bad_offsets(data: bytes) -> tuple[int, list[int]]:
+    """(how many non-ASCII characters decode as UTF-8, where each undecodable sequence starts)."""
+    bad: list[int] = []
+    good = 0
+    i = 0
+    while i < len(data):
+        try:
+            text = data[i:].decode("utf-8")
+            good += sum(1 for ch in text if ord(ch) > 127)
+            break
+        except UnicodeDecodeError as exc:
+            good += sum(1 for ch in data[i:i + exc.start].decode("utf-8") if ord(ch) > 127)
+            bad.append(i + exc.start)
+            i += exc.end
+    return good, bad
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode staff files: UTF-16 with its BOM (Excel's "Unicode 文本"), UTF-8 (with or without BOM), then
+    GB18030 (a superset of GBK, what Chinese Excel writes as "CSV"); or strictly as `encoding` says.
+    Raises MixedEncoding for a UTF-8 file with some bytes that are not (GB18030 would read the whole
+    file, and store every Chinese name in it as gibberish), UnicodeDecodeError if nothing fits."""
+    if encoding:
+        codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(encoding, encoding)
+        return data.decode(codec), encoding
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
+        good, bad = _utf8_bad_offsets(data.removeprefix(b"\xef\xbb\xbf"))
+        if good > len(bad):   # mostly UTF-8: the rest is damage, not another encoding
+            shift = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+            raise MixedEncoding([o + shift for o in bad]) from None
         return data.decode("gb18030"), "gb18030"

@@ -74,9 +74,15 @@ def _list_flyer(args, store: Store, districts: DistrictIndex) -> int:
     return _report_flyer(args, write_flyer(out, frame, districts, codes, spec), notes, spec.title)
 
 
+def _missing_note(result) -> list[str]:
+    return [f"提醒：{result.path.name} 中有传单字体没有的字符，印出来是空白：{result.missing}"] if result.missing else []
+
+
 def _report_flyer(args, result, notes: list[str], title: str | None = None) -> int:
+    notes = notes + _missing_note(result)
     if args.json:
-        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes})
+        print_json({"file": str(result.path), "merchants": result.merchants, "pages": result.pages, "notes": notes,
+                    "missing_characters": result.missing})
     else:
         print(f"已写出 {result.path}：{result.merchants} 家商户，{result.pages} 页" + (f"（{title}）" if title else ""))
         for note in notes:
@@ -112,11 +118,14 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
             spec = FlyerSpec(selection_title([name], category_names), (name,), tuple(category_names), issued, size)
             written.append(write_flyer(out_dir / f"{name}.pdf", frame, districts, [code], spec))
         if args.json:
-            print_json({"files": [{"file": str(r.path), "merchants": r.merchants, "pages": r.pages} for r in written],
+            print_json({"files": [{"file": str(r.path), "merchants": r.merchants, "pages": r.pages,
+                                   "missing_characters": r.missing} for r in written],
                         "districts_without_merchants": empty})
         else:
             for r in written:
                 print(f"已写出 {r.path}：{r.merchants} 家商户，{r.pages} 页")
+                for note in _missing_note(r):
+                    print(note)
             if empty:
                 print(f"没有符合条件商户的区（未生成传单）：{'、'.join(empty)}")
         return 0

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -42,6 +43,7 @@ from app.geo.distances import METRIC_CRS
 from app.geo.districts import WGS84, DistrictIndex
 from app.merchants.categories import CATEGORIES, category_order, resolve_category
 from maps.merchant_layer import district_collection
+from app.safe_write import replacing
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -72,6 +74,7 @@ class FlyerResult:
     path: Path
     merchants: int
     pages: int
+    missing: str = ""        # characters the print font has no glyph for (emoji): printed blank, and said so
 
 
 def ensure_gui() -> QGuiApplication:
@@ -197,10 +200,40 @@ def _place(row) -> str:
     return "；".join(parts) or "—"
 
 
+# The most of each column a row prints: a 10,000-character address must not push the row's number, name
+# and offer off the page. What is cut ends in …; the offer keeps the most.
+CELL_AT_MOST = (6, 40, 8, 24, 240, 60, 30)
+
+
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clipped(text: str, limit: int) -> str:
+    """The cell as printed: bidi controls out (an override would reorder the row), cut to `limit` with …"""
+    text = _BIDI.sub("", text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def unprintable(texts) -> str:
+    """The characters of `texts` the print font cannot draw (an emoji, a rare symbol), each once."""
+    from PySide6.QtGui import QRawFont
+
+    if not _RAW:
+        ensure_gui()
+        _RAW.append(QRawFont(QByteArray(print_font_bytes()), 12))
+    raw = _RAW[0]
+    seen = dict.fromkeys(ch for text in texts for ch in str(text) if not ch.isspace() and ord(ch) >= 0x20)
+    return "".join(ch for ch in seen if not raw.supportsCharacter(ord(ch)))
+
+
+_RAW: list = []
+
+
 def table_cells(row) -> list[str]:
     headline = offer_headline(row.get("offer_headline"))
-    return [str(row["number"]), row["name"], row["category"], headline or "见内容", row["offer"] or "—",
-            _place(row), _validity(row)]
+    cells = [str(row["number"]), row["name"], row["category"], headline or "见内容", row["offer"] or "—",
+             _place(row), _validity(row)]
+    return [clipped(str(c), n) for c, n in zip(cells, CELL_AT_MOST)]
 
 
 # ---------------------------------------------------------------- drawing
@@ -461,7 +494,27 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
     cjk_family()
     merchants = numbered(frame, spec.keep_order)
     path = Path(path)
-    partial = path.with_name(path.name + ".part")
+    with replacing(path, check=_complete_pdf) as partial:
+        return _paint_flyer(partial, path, merchants, districts, focus_codes, spec)
+
+
+def _complete_pdf(partial: Path) -> None:
+    """QPdfWriter reports no write error: on a full disk it leaves a truncated file. Checked before it
+    replaces anything."""
+    import errno
+
+    size = partial.stat().st_size if partial.exists() else 0
+    with open(partial, "rb") as f:
+        head = f.read(5)
+        f.seek(max(0, size - 1024))
+        tail = f.read()
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise OSError(errno.ENOSPC, "PDF 未写完整")
+
+
+def _paint_flyer(partial: Path, path: Path, merchants, districts: DistrictIndex, focus_codes: Sequence[str],
+                 spec: FlyerSpec) -> FlyerResult:
+    open(partial, "wb").close()   # the system's own reason (read-only, full, no permission), which Qt does not give
     writer = QPdfWriter(str(partial))
     writer.setResolution(DPI)
     writer.setTitle(spec.title)
@@ -480,6 +533,7 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
         header_font = _font(7.5 * page.scale, bold=True)
         rows = [table_cells(r) for _, r in merchants.iterrows()]
         header = [c.title for c in COLUMNS]
+        missing = unprintable([spec.title, *(cell for row in rows for cell in row)])
 
         # Lay the rows out on pages first: the footer says "page n of N".
         painter.setFont(header_font)
@@ -518,5 +572,4 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
             _draw_footer(painter, page, number, len(pages))
     finally:
         painter.end()
-    partial.replace(path)
-    return FlyerResult(path, len(merchants), len(pages))
+    return FlyerResult(path, len(merchants), len(pages), missing)

@@ -96,9 +96,14 @@ class _Init(MacroElement):
 
 def _script_json(data) -> str:
     """JSON safe to place inside a <script> element."""
-    # "</" would end the <script> element; U+2028/U+2029 ended a JavaScript string in older engines.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # "</" would end the <script> element, and "<!--" followed by "<script" puts the HTML parser in a state
+    # where the next "</script>" no longer ends it (one merchant so named blanked the whole exported map):
+    # no "<" at all, nor ">" or "&". JSON has them only inside strings, where \u003c reads back as "<".
+    # U+2028/U+2029 ended a JavaScript string in older engines.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
 
 
 def _shell(districts: DistrictIndex, title: str, options: dict) -> tuple[Figure, folium.Map]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from app.geo.districts import DistrictIndex
 from maps.merchant_layer import district_counts, frame_points
+from app.safe_write import write_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,8 +27,4 @@ def write_web_map(path: Path, districts: DistrictIndex, frame: gpd.GeoDataFrame,
     from maps.page import render_web_map  # folium
 
     page = render_web_map(districts, frame_points(frame, rich=True), district_counts(frame), title)
-    path = Path(path)
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(path)
-    return path
+    return write_text(Path(path), page)

@@ -56,7 +56,7 @@ def test_bad_import_is_refused_whole_with_record_and_field(capsys, sqlite_url, t
     bad = tmp_path / "bad.csv"
     bad.write_bytes("名称,类别,经度,纬度\n好店,餐饮,114.30,30.60\n坏店,宠物,114.30,30.60\n".encode("gbk"))
     code, out, err = run_cli(capsys, "--db", sqlite_url, "merchants", "import", str(bad))
-    assert code == 1
+    assert code == 2
     assert "第3行（名称 坏店） · 类别" in err and "宠物" in err and "没有任何改动" in err
     _, out, _ = run_cli(capsys, "--db", sqlite_url, "merchants", "list", "--json")
     assert json.loads(out)["count"] == 12

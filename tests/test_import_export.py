@@ -134,7 +134,7 @@ def test_malformed_geometry(tmp_path, district_index, geometry, words):
     [
         ("m.geojson", b"{not json", "不是有效的 JSON"),
         ("m.geojson", b'{"type": "Feature"}', "FeatureCollection"),
-        ("m.csv", "名称,类别,经度,纬度\n店,餐饮,114.3,30.6\n".encode("utf-16"), "编码无法识别"),
+        ("m.csv", b"\xff\xff\xff\xff,\xff\xff\n", "编码无法识别"),   # neither UTF-8 nor GB18030 (UTF-16 has its BOM)
         ("m.xlsx", b"PK\x03\x04 broken", "不是有效的 XLSX"),
         ("m.shp", b"", "不支持的文件类型"),
         ("m.csv", "名称,经度,纬度\n店,114.3,30.6\n".encode(), "缺少必需的列“类别”"),

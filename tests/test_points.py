@@ -346,7 +346,7 @@ def test_the_union_card_earns_no_bank_s_points_and_the_points_card_does(db_url, 
     assert code == 0 and "积分卡：华融湘江银行信用卡" in out.out   # 公务卡 is a credit card: the only kind
     assert "工会卡（汉口银行借记卡）的消费不计入" in out.out
     code, out = run_cli("wallet", "profile", "--points-card", "debit")
-    assert code == 1 and "只适用于信用卡" in out.err
+    assert code == 2 and "只适用于信用卡" in out.err
     run_cli("wallet", "deposit", "1000", "--date", "2026-04-01")
     run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "200", "--from", "bank", "--date", "2026-04-10")
     run_cli("wallet", "pay", "--merchant", "qs-09", "--amount", "100", "--from", "card", "--date", "2026-04-10")

@@ -97,7 +97,7 @@ def test_profile_shows_only_masked_numbers(run):
     code, out, _ = run("show", "--json")
     assert "13912345678" not in out and "6222021234567894" not in out and "19491231" not in out
     code, _, err = run("profile", "--mobile", "12345")
-    assert code == 1 and "手机号" in err
+    assert code == 2 and "手机号" in err
 
 
 def test_full_personal_numbers_never_reach_the_database_file(tmp_path, capsys):

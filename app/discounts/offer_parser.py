@@ -49,6 +49,10 @@ PARSER_VERSION = "18"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     周五、周六及节假日不打折; 可带1位朋友同享; 另享 comes on top; 大型犬除外 and 金毛洗澡; 按门市价八折 is a rate
 
 _NUM = r"\d+(?:\.\d+)?"
+# The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
+# square of its length). Merchants' clauses are a few dozen characters.
+_SEGMENT_AT_MOST = 160
+_LONG_RUN = re.compile(rf"[^,;.!?，；。！？\s]{{{_SEGMENT_AT_MOST}}}")
 
 # Conditions and non-combinability: recognised anywhere and cut out of the segment.
 _CONDITIONS = (
@@ -321,7 +325,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
     placed: list[tuple[int, int]] = []          # each clause's (sentence, position)
     list_when: When | None = None                 # the window of a list of rates (午市锅底半价、菜品九折)
     apart: tuple[int, str] | None = None          # goods just said to be priced apart (钓鱼按斤计费), and where
-    for position, (sentence, raw, listed) in enumerate(_split(_normalise(text or ""), originals)):
+    # A run longer than any clause is cut first, so no pattern below meets one (their time grows with the
+    # square of a run's length: 40,000 characters took minutes). Real offers are never cut.
+    text = _LONG_RUN.sub(lambda m: m.group() + ";", text or "")
+    for position, (sentence, raw, listed) in enumerate(_split(_normalise(text), originals)):
         raw_text = originals.get(raw, raw)
         read: list[str] = []          # the families that read this segment, for the trace
         if trace is not None:
@@ -333,6 +340,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             if not segment:
                 _traced(trace, read)
                 continue
+        if len(segment) > _SEGMENT_AT_MOST:   # no clause runs this long without a comma: not read, and not slow
+            unparsed.append(raw_text[:_SEGMENT_AT_MOST] + "…")
+            _traced(trace, ["未能解析"])
+            continue
         segment = _CONNECTIVE.sub("", segment)   # 另送…, 并享…, 同时…: a clause all the same
         if _REDUCTIONS_ONLY_OUT.search(segment):   # 酒水饮料不计入满减金额: out of the 满减 (see the end)
             segment = _REDUCTIONS_ONLY_OUT.sub("不参加", segment)

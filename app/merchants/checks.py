@@ -63,7 +63,7 @@ def check_merchant(state: Mapping[str, object], districts: DistrictIndex, *, mer
     if stated and located and stated != located:
         problem("district_code", f"填写的是{districts.name(stated)}，但位置在{districts.name(located)}")
     mcc = state.get("mcc")
-    if mcc and not re.fullmatch(r"\d{4}", str(mcc)):
+    if mcc and not re.fullmatch(r"[0-9]{4}", str(mcc)):
         problem("mcc", f"商户类别码应为4位数字（银联 MCC），这里是“{mcc}”")
     start, end = state.get("valid_from"), state.get("valid_to")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:

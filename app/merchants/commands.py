@@ -16,6 +16,7 @@ from app.merchants.catalogue import MerchantQuery, district_mismatches, drop_exp
 from app.merchants.curation_commands import require_editor, staff_handler
 from app.merchants.exporter import export_merchants, json_value
 from app.merchants.importer import DUPLICATE_CHOICES, import_into_store
+from app.text_encoding import ENCODINGS
 from app.merchants.list_commands import selection_notes
 from app.store import Store
 
@@ -131,9 +132,11 @@ def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
 def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     author = None if args.dry_run else require_editor(store).name
     report = import_into_store(store, districts, input_file(args.file), args.crs, author=author or "system",
-                               duplicates=args.duplicates, dry_run=args.dry_run)
-    clean_dry_run = args.dry_run and not any(p.severity == "error" for p in report.problems)
-    status = 0 if report.written or clean_dry_run else 1
+                               duplicates=args.duplicates, dry_run=args.dry_run, encoding=args.encoding)
+    bad_file = any(p.severity == "error" for p in report.problems)
+    clean_dry_run = args.dry_run and not bad_file
+    # A file refused for what is in it is bad input (2); one that waits for a choice about duplicates is refused (1).
+    status = 0 if report.written or clean_dry_run else 2 if bad_file else 1
     if args.json:
         print_json(report.to_json())
         return status
@@ -226,6 +229,7 @@ def add_commands(merchants: argparse._SubParsersAction) -> None:
     p = merchants.add_parser("import", help="导入 GeoJSON / CSV / XLSX（有任何错误则全部不导入）")
     p.add_argument("file")
     p.add_argument("--crs", choices=DATUMS, default="wgs84", help="文件坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）")
+    p.add_argument("--encoding", choices=ENCODINGS, help="文件编码（默认自动识别 UTF-8、UTF-16、GBK/GB18030）")
     p.add_argument("--duplicates", choices=DUPLICATE_CHOICES, default="ask",
                    help="文件中的商户可能已在目录中时：ask 列出并不导入（默认）、skip 跳过、update 更新已有商户、keep 都保留")
     p.add_argument("--dry-run", action="store_true", help="只报告将新增、更新、重复和缺少的商户，不写入")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.safe_write import replacing
 from app.merchants.fields import COLUMNS, FLAG_FIELDS
 
 if TYPE_CHECKING:
@@ -87,23 +88,22 @@ def export_merchants(frame: gpd.GeoDataFrame, path: Path) -> Path:
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"不支持导出为“{suffix or '无扩展名'}”，请使用 .geojson、.csv 或 .xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")  # never leave a half-written file under the real name
-    if suffix in (".geojson", ".json"):
-        tmp.write_text(json.dumps(_geojson(frame), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    elif suffix == ".csv":
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow([c.label for c in COLUMNS])
-            writer.writerows(_table_rows(frame))
-    else:
-        import openpyxl
+    with replacing(path) as tmp:  # never a half-written file under the real name
+        if suffix in (".geojson", ".json"):
+            tmp.write_text(json.dumps(_geojson(frame), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        elif suffix == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow([c.label for c in COLUMNS])
+                writer.writerows(_table_rows(frame))
+        else:
+            import openpyxl
 
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "商户"
-        sheet.append([c.label for c in COLUMNS])
-        for row in _table_rows(frame):
-            sheet.append(row)
-        book.save(tmp)
-    tmp.replace(path)
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.title = "商户"
+            sheet.append([c.label for c in COLUMNS])
+            for row in _table_rows(frame):
+                sheet.append(row)
+            book.save(tmp)
     return path

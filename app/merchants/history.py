@@ -22,6 +22,7 @@ from app.merchants.exporter import safe_cell
 from app.merchants.fields import FIELD_LABELS, FLAG_FIELDS, TRACKED_FIELDS, display_value, encode_value
 from app.store import Store
 from app.store.models import ChangeSet, Merchant, MerchantRevision
+from app.safe_write import replacing
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ CSV_HEADERS = ("时间", "经办人", "操作", "商户编号", "商户名称", 
 
 def write_change_log_csv(revisions: list[Revision], districts: DistrictIndex, path: Path) -> Path:
     """The change log as a CSV Chinese Excel opens (UTF-8 with BOM)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+    with replacing(Path(path)) as partial, open(partial, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CSV_HEADERS)
         for r in revisions:

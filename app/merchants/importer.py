@@ -13,6 +13,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,14 +25,18 @@ from app.merchants.fields import COLUMNS, LABELS, MerchantRecord, column_key
 from app.merchants.import_writer import DuplicateMatch, write_records
 from app.problems import Problem
 from app.store import Store
-from app.text_encoding import decode_text
+from app.text_encoding import MixedEncoding, decode_text
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 SUPPORTED_SUFFIXES = GEOJSON_SUFFIXES + CSV_SUFFIXES + XLSX_SUFFIXES
 
-_MAX_LEN = {"id": 64, "name": 200, "phone": 64}
+_MAX_LEN = {"id": 64, "name": 200, "phone": 64, "address": 500, "offer": 2000}
+# Characters no name, address or offer holds: C0/C1 controls (tab and line breaks aside), bidi
+# overrides and isolates, lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+MAX_IMPORT_BYTES = 200 * 1024 * 1024   # a city's spreadsheet is tens of MB; a link to /dev/zero is not read forever
 _TRUE = {"1", "true", "yes", "y", "是", "近似", "t"}
 _FALSE = {"0", "false", "no", "n", "否", "精确", "f"}
 
@@ -65,25 +70,65 @@ class ParsedFile:
 # ---------------------------------------------------------------- reading
 
 
-def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
+def read_file(path: Path, encoding: str | None = None) -> tuple[list[RawRecord], list[Problem]]:
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         return [], [Problem(name, None, f"不支持的文件类型“{suffix or '无扩展名'}”，请使用 GeoJSON、CSV 或 XLSX")]
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:
         return [], [Problem(name, None, f"无法读取文件：{exc.strerror or exc}")]
+    if len(data) > MAX_IMPORT_BYTES:
+        return [], [Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")]
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(name, data)
     try:
-        text, _encoding = decode_text(data)
-    except UnicodeDecodeError as exc:
-        return [], [Problem(name, None, f"文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近出错")]
+        text, _encoding = decode_text(data, encoding)
+    except MixedEncoding as exc:
+        return [], _mixed_encoding_problems(name, data, exc.offsets, suffix in GEOJSON_SUFFIXES)
+    except (UnicodeDecodeError, UnicodeError) as exc:
+        said = f"按 {encoding} 读取时" if encoding else "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030），"
+        at = f"第 {exc.start} 字节附近出错" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        return [], [Problem(name, None, f"{said}{at}")]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [], [Problem(f"第{line}行", None, "含有空字符（NUL）：这不是文本文件，或编码不对（UTF-16 文件请用 --encoding utf-16）")]
     if suffix in GEOJSON_SUFFIXES:
         return _read_geojson(name, text)
     return _read_csv(name, text)
+
+
+def _mixed_encoding_problems(name: str, data: bytes, offsets: list[int], geojson: bool) -> list[Problem]:
+    """Each undecodable cell of a mostly-UTF-8 file, by row, column and byte offset (the first ten)."""
+    first_line = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    delimiter = _delimiter(first_line)
+    headers = next(csv.reader([first_line], delimiter=delimiter), [])
+    problems = []
+    for offset in offsets[:10]:
+        line_start = data.rfind(b"\n", 0, offset) + 1
+        line = data.count(b"\n", 0, offset) + 1
+        column = None
+        if not geojson:
+            before = data[line_start:offset].decode("utf-8", errors="replace")
+            index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
+            column = headers[index] if 0 <= index < len(headers) else f"第{index + 1}列"
+        problems.append(Problem(f"第{line}行", column, f"第 {offset} 字节起的内容不是 UTF-8（可能混入了 GBK 编码的文字）："
+                                "请把整个文件另存为 UTF-8，或用 --encoding 指定文件的编码"))
+    if len(offsets) > 10:
+        problems.append(Problem(name, None, f"另有 {len(offsets) - 10} 处同样的问题"))
+    return problems
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter of a CSV, from its header line: a comma unless tabs or semicolons clearly outnumber
+    commas there. The quote character is always the standard double quote (a guessed one truncates
+    offers that hold an apostrophe)."""
+    counts = {d: header_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 0 else ","
 
 
 def _header_map(name: str, headers: list[object]) -> tuple[dict[int, str], list[Problem]]:
@@ -114,12 +159,27 @@ def _header_map(name: str, headers: list[object]) -> tuple[dict[int, str], list[
 
 
 def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
+    text = text.lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first), quotechar='"', strict=False)
+    rows: list[list[str]] = []
+    lines: list[int] = []
     try:
-        sample = text[:4096]
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample.strip() else csv.excel
-    except csv.Error:
-        dialect = csv.excel
-    return _table_records(name, list(csv.reader(io.StringIO(text), dialect)), "文件是空的")
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:   # a field beyond csv's limit: an unclosed quote swallowed the rest of the file
+        return [], [Problem(f"第{reader.line_num}行", None, f"无法读取：{exc}（通常是引号没有配对）")]
+    if rows:
+        width = len(rows[0])
+        wrong = [(line, len(row)) for row, line in zip(rows[1:], lines[1:])
+                 if len(row) > width and any(cell.strip() for cell in row[width:])]
+        if wrong:
+            # A field with a comma and no quotes around it: every column after it would shift silently.
+            # (Fewer columns are trailing cells left empty, as hand-made files have them.)
+            return [], [Problem(f"第{line}行", None, f"有 {n} 列，表头有 {width} 列：可能是引号没有配对，"
+                                "或含逗号的内容没有加双引号；文件未导入") for line, n in wrong[:10]]
+    return _table_records(name, rows, "文件是空的")
 
 
 def _table_records(name: str, rows: list, empty_message: str) -> tuple[list[RawRecord], list[Problem]]:
@@ -136,8 +196,31 @@ def _table_records(name: str, rows: list, empty_message: str) -> tuple[list[RawR
     return records, problems
 
 
+XLSX_PART_AT_MOST = 256 * 1024 * 1024   # what one part of the zip may expand to
+XLSX_RATIO_AT_MOST = 200                # and by how much: a sheet of text compresses 10–30 times
+
+
+def _zip_bomb(data: bytes) -> str | None:
+    """Why an XLSX would expand beyond reason (one cell of 300 MB), from the sizes the zip declares,
+    before anything is expanded; None when it is sound."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > XLSX_PART_AT_MOST or (info.file_size > 10 * 1024 * 1024 and ratio > XLSX_RATIO_AT_MOST):
+                    return f"其中的 {info.filename} 解压后有 {info.file_size // 1024 // 1024} MB（压缩了 {ratio:.0f} 倍）"
+    except zipfile.BadZipFile:
+        return None   # openpyxl says what is wrong with it
+    return None
+
+
 def _read_xlsx(name: str, data: bytes) -> tuple[list[RawRecord], list[Problem]]:
     import openpyxl  # only needed for spreadsheets
+
+    if (why := _zip_bomb(data)) is not None:
+        return [], [Problem(name, None, f"这个 XLSX 文件解压后大得不合常理，未读取：{why}")]
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -154,6 +237,10 @@ def _read_geojson(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem(name, None, f"不是有效的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}")]
+    except RecursionError:
+        return [], [Problem(name, None, "JSON 嵌套过深：这不是商户的 GeoJSON 文件")]
+    except ValueError as exc:   # a number of thousands of digits
+        return [], [Problem(name, None, f"不是有效的 JSON：{exc}")]
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         return [], [Problem(name, None, "GeoJSON 顶层必须是 FeatureCollection（含 features 数组）")]
     records = []
@@ -322,8 +409,10 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
             district_code = located
 
         mcc = _cell_text(v.get("mcc"))
-        if mcc is not None and not re.fullmatch(r"\d{4}", mcc):
-            err("mcc", f"商户类别码应为4位数字（银联 MCC），这里是“{mcc}”")
+        if mcc is not None:
+            mcc = unicodedata.normalize("NFKC", mcc)   # ６５１３ is 6513 (it decides the points earned)
+            if not re.fullmatch(r"[0-9]{4}", mcc):
+                err("mcc", f"商户类别码应为4位数字（银联 MCC），这里是“{mcc}”")
 
         dates = {}
         for key in ("valid_from", "valid_to"):
@@ -343,10 +432,16 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
                 err(key, f"应填“是”或“否”，这里是“{_cell_text(v.get(key))}”")
 
         texts = {k: _cell_text(v.get(k)) for k in ("id", "address", "phone", "source")}
+        offer = _cell_text(v.get("offer")) or ""
         for key, limit in _MAX_LEN.items():
-            value = name if key == "name" else texts.get(key)
+            value = name if key == "name" else offer if key == "offer" else texts.get(key)
             if value and len(value) > limit:
                 err(key, f"太长（{len(value)} 个字符，最多 {limit} 个）")
+        for key, value in (("name", name), ("offer", offer), *texts.items()):
+            if value and (bad := _CONTROL.search(value)):
+                # ESC sequences rewrite a terminal, bidi overrides reorder a flyer, NUL and lone surrogates
+                # break the database: text that came from somewhere it should not have.
+                err(key, f"含有控制字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），可能来自复制粘贴；请删去后再导入")
 
         if errs:
             problems.extend(errs)
@@ -367,7 +462,7 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
                 lon=lon,
                 lat=lat,
                 mcc=mcc,
-                offer=_cell_text(v.get("offer")) or "",
+                offer=offer,
                 address=texts["address"],
                 phone=texts["phone"],
                 valid_from=dates.get("valid_from"),
@@ -417,8 +512,8 @@ def _locate(raw_lon: float, raw_lat: float, datum: Datum, districts: DistrictInd
     return None, None
 
 
-def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84") -> ParsedFile:
-    raw, problems = read_file(path)
+def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84", encoding: str | None = None) -> ParsedFile:
+    raw, problems = read_file(path, encoding)
     parsed = validate(raw, districts, datum)
     if not raw and not problems:
         problems.append(Problem(Path(path).name, None, "文件中没有商户记录"))
@@ -470,7 +565,7 @@ class ImportReport:
 
 def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84", *,
                       author: str = "system", duplicates: str | dict[str, str] = "ask",
-                      dry_run: bool = False) -> ImportReport:
+                      dry_run: bool = False, encoding: str | None = None) -> ImportReport:
     """Validate the whole file, then write it as one change set in one transaction, or write nothing.
 
     `duplicates` says what to do with a new merchant that may already be in the catalogue: "ask"
@@ -480,7 +575,7 @@ def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum:
     chosen = [duplicates] if isinstance(duplicates, str) else list(duplicates.values())
     if any(c not in DUPLICATE_CHOICES for c in chosen):
         raise ValueError(f"unknown duplicates choice {duplicates!r}")
-    parsed = parse_file(path, districts, datum)
+    parsed = parse_file(path, districts, datum, encoding)
     if not parsed.ok:
         return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False, dry_run=dry_run)
     result = write_records(store, parsed.records, author=author, file_name=Path(path).name, duplicates=duplicates,

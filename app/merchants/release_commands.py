@@ -12,7 +12,7 @@ from app.geo.districts import DistrictIndex
 from app.merchants import release_keys, release_update, review
 from app.merchants.curation import CurationError, load
 from app.merchants.curation_commands import RefusedSave, require_editor
-from app.merchants.releases import ReleaseError, publish
+from app.merchants.releases import VALID_DAYS, ReleaseError, publish
 from app.store import Store
 
 
@@ -69,7 +69,9 @@ def _approve(args, store, districts) -> int:
 
 def _publish(args, store, districts) -> int:
     key = release_keys.load_private(input_file(args.key))
-    result = publish(store, output_folder(args.out), key)
+    if not 1 <= args.valid_days <= 3650:
+        raise UsageError(f"--valid-days 应是 1–3650 天：{args.valid_days}")
+    result = publish(store, output_folder(args.out), key, valid_days=args.valid_days)
     if args.json:
         print_json(result.to_json())
     else:
@@ -112,6 +114,9 @@ def _update(args, store, districts) -> int:
     if args.json:
         print_json(result.to_json())
         return 0
+    if result.stale_days is not None:
+        print(f"unioncard: 提醒：工会已有 {result.stale_days} 天没有发布新的商户目录，商户信息可能已过时；"
+              "请向工会确认更新来源是否还在使用", file=sys.stderr)
     if not result.updated:
         print(f"商户目录已是最新（第 {result.after} 版）")
         return 0
@@ -165,6 +170,8 @@ def add_commands(catalogue: argparse._SubParsersAction) -> None:
     p = catalogue.add_parser("publish", help="（工会）发布新一版商户目录：完整快照、增量和签名的索引")
     p.add_argument("--out", required=True, metavar="DIR", help="发布文件夹（保存历次发布）")
     p.add_argument("--key", required=True, metavar="union.key", help="工会的私钥文件")
+    p.add_argument("--valid-days", type=int, default=VALID_DAYS, metavar="N",
+                   help=f"承诺 N 天内发布下一版；过期后会员会看到提醒（默认 {VALID_DAYS}）")
     p.set_defaults(handler=_handler(_publish))
     p = catalogue.add_parser("trust", help="（会员）设置工会的发布公钥")
     p.add_argument("public_key", metavar="union.pub")

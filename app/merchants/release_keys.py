@@ -11,6 +11,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from app.safe_write import create_new, write_text
 
 PUBLIC_PREFIX = "unioncard-ed25519 "
 # The member app trusts, in this order: a key given on the command line, one set with
@@ -33,10 +34,15 @@ def generate(out_dir: Path, name: str = "union") -> tuple[Path, Path]:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-    public_path.write_text(public_text(key.public_key()) + "\n", encoding="ascii")
+    try:
+        create_new(private_path, pem, 0o600)
+    except FileExistsError:
+        raise KeyError_(f"{private_path} 已存在：换新密钥会让所有会员端无法再验证发布，请先确认后手动移走") from None
+    try:
+        write_text(public_path, public_text(key.public_key()) + "\n", encoding="ascii")
+    except OSError:
+        private_path.unlink(missing_ok=True)   # a key pair, or nothing
+        raise
     return private_path, public_path
 
 

@@ -47,6 +47,15 @@ WHATS_NEW_KEY = "catalogue_whats_new"
 SOURCE_ENV = "UNIONCARD_RELEASE_SOURCE"
 TIMEOUT_S = 15.0
 RETRIES = 3
+# Nothing a source sends is read without a bound: the index and its signature are small by nature, a
+# release file is exactly its signed size, and every file must arrive before a deadline that allows
+# MIN_RATE bytes a second (a server trickling one byte a second is given up on, not waited for).
+INDEX_MAX = 512 * 1024
+SIGNATURE_MAX = 4096
+MIN_RATE = 16 * 1024
+DEADLINE_MIN_S = 30.0
+STALE_TEMP_S = 3600.0             # a download folder older than this was left by a killed update
+TEMP_PREFIX = "unioncard-release-"
 
 Progress = Callable[[str, int, int], None]   # file name, bytes so far, bytes in all
 
@@ -79,10 +88,11 @@ class UpdateResult:
     how: str                                  # "deltas", "snapshot" or "" (already up to date)
     whats_new: WhatsNew | None = None
     downloaded: tuple[str, ...] = field(default=())
+    stale_days: int | None = None             # the source has published nothing for this many days, past its promise
 
     def to_json(self) -> dict:
         return {"before": self.before, "after": self.after, "updated": self.updated, "how": self.how,
-                "downloaded": list(self.downloaded),
+                "downloaded": list(self.downloaded), "stale_days": self.stale_days,
                 "whats_new": self.whats_new.to_json() if self.whats_new else None}
 
 
@@ -138,23 +148,58 @@ def _offline(source: str, exc: Exception) -> ReleaseError:
     return ReleaseError(f"无法连接到 {where}（可能处于离线状态，或地址不对）：{exc.__class__.__name__}。商户目录保持不变")
 
 
+def _too_big(name: str, limit: int) -> ReleaseError:
+    return ReleaseError(f"{name} 超过 {limit // 1024} KB 的上限：这不是工会发布的文件（或来源出了问题），已停止读取。商户目录保持不变")
+
+
+def _read_capped(path: Path, limit: int, name: str) -> bytes:
+    """A local file, never more than `limit` bytes of it (a link to /dev/zero reads to the limit, not forever)."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(name, limit)
+    return data
+
+
+def _deadline(size: int) -> float:
+    return time.monotonic() + max(DEADLINE_MIN_S, size / MIN_RATE)
+
+
+def _too_slow(name: str) -> ReleaseError:
+    return ReleaseError(f"{name} 下载太慢（低于每秒 {MIN_RATE // 1024} KB），已放弃：请换个网络或稍后再试。商户目录保持不变")
+
+
 def fetch_bytes(source: str, name: str) -> bytes:
-    """A small file (the index, its signature) from the release source."""
+    """A small file (the index, its signature) from the release source, read up to its bound."""
+    limit = SIGNATURE_MAX if name == SIGNATURE else INDEX_MAX
     target = _member(source, name)
     if not _is_url(source):
         try:
-            return Path(target).read_bytes()
+            return _read_capped(Path(target), limit, name)
         except FileNotFoundError:
             raise ReleaseError(f"找不到 {target}：这个文件夹里没有工会发布的商户目录") from None
+        except OSError as exc:
+            raise ReleaseError(f"无法读取 {target}：{exc.strerror or exc}") from None
     import httpx
 
+    deadline = _deadline(limit)
     try:
-        response = httpx.get(target, timeout=TIMEOUT_S, follow_redirects=True)
+        with httpx.stream("GET", target, timeout=TIMEOUT_S, follow_redirects=True) as response:
+            if response.status_code != 200:
+                raise ReleaseError(f"{target} 返回 HTTP {response.status_code}：服务器上没有这个文件")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise _too_big(name, limit)
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > limit:
+                    raise _too_big(name, limit)
+                if time.monotonic() > deadline:
+                    raise _too_slow(name)
+            return bytes(data)
     except httpx.HTTPError as exc:
         raise _offline(source, exc) from None
-    if response.status_code != 200:
-        raise ReleaseError(f"{target} 返回 HTTP {response.status_code}：服务器上没有这个文件")
-    return response.content
 
 
 def _download(source: str, entry: dict, folder: Path, progress: Progress | None) -> Path:
@@ -166,9 +211,11 @@ def _download(source: str, entry: dict, folder: Path, progress: Progress | None)
     target = folder / name
     if not _is_url(source):
         try:
-            data = Path(_member(source, name)).read_bytes()
+            data = _read_capped(Path(_member(source, name)), size, name)
         except FileNotFoundError:
             raise ReleaseError(f"发布文件缺失：{name}") from None
+        except ReleaseError:
+            raise ReleaseError(f"{name} 比索引中写明的 {size} 字节还大：文件被改动过") from None
         target.write_bytes(data)
         if progress:
             progress(name, len(data), size)
@@ -176,6 +223,7 @@ def _download(source: str, entry: dict, folder: Path, progress: Progress | None)
         import httpx
 
         last_error: Exception | None = None
+        deadline = _deadline(size)   # for the file, across retries
         for attempt in range(RETRIES):
             have = target.stat().st_size if target.exists() else 0
             headers = {"Range": f"bytes={have}-"} if 0 < have < size else {}
@@ -187,11 +235,13 @@ def _download(source: str, entry: dict, folder: Path, progress: Progress | None)
                     mode = "ab" if response.status_code == 206 else "wb"
                     done = have if mode == "ab" else 0
                     with open(target, mode) as out:
-                        for chunk in response.iter_bytes(65536):
+                        for chunk in response.iter_bytes():
                             out.write(chunk)
                             done += len(chunk)
                             if done > size:
                                 raise ReleaseError(f"{name} 比索引中写明的 {size} 字节还大：文件被改动过")
+                            if time.monotonic() > deadline:
+                                raise _too_slow(name)
                             if progress:
                                 progress(name, done, size)
                 break   # the server finished: what it sent is checked below
@@ -213,7 +263,11 @@ def read_verified_index(source: str, key: Ed25519PublicKey) -> dict:
     signature = fetch_bytes(source, SIGNATURE)
     if not verify(key, data, signature):
         raise ReleaseError("商户目录的签名无法验证：它不是由工会的密钥发布的，或已被改动。已拒绝，商户目录保持不变")
-    index = json.loads(data.decode("utf-8"))
+    try:
+        index = json.loads(data.decode("utf-8"))
+        int(index["latest"])
+    except (ValueError, KeyError, TypeError):
+        raise ReleaseError("商户目录的索引无法读取（签名正确，但内容不是发布工具写的格式）。商户目录保持不变") from None
     if index.get("format") != FORMAT:
         raise ReleaseError(f"这一版商户目录的格式（{index.get('format')}）较新，请先升级工会卡")
     return index
@@ -310,17 +364,26 @@ def update(store: Store, *, source: str | None = None, key: Ed25519PublicKey | N
     """Bring this catalogue to the union's latest release, or leave it exactly as it was."""
     source = source_of(store, source)
     key = key or trusted_key(store)
+    clean_stale_downloads()
     index = read_verified_index(source, key)
     before = current_release(store)
     latest = int(index["latest"])
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-    if before is not None and before >= latest:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    stamp = now.isoformat(timespec="seconds")
+    stale = stale_days(index, now)
+    if before is not None and before > latest:
+        # An old USB stick or a replayed release: signed, but older than what this catalogue holds. Refused,
+        # and the source this member updates from stays the one that gave them the newer release.
+        raise ReleaseError(f"发布版本比本机旧：{_where(source)} 的最新版是第 {latest} 版，本机已是第 {before} 版。"
+                           "可能是旧的U盘或过期的副本；已拒绝，更新来源保持不变")
+    if before is not None and before == latest:
         with store.session() as s:
-            store.set_meta(s, SOURCE_KEY, source)
+            if not store.get_meta(SOURCE_KEY):
+                store.set_meta(s, SOURCE_KEY, source)
             store.set_meta(s, CHECKED_KEY, stamp)
-        return UpdateResult(before, before, False, "")
+        return UpdateResult(before, before, False, "", stale_days=stale)
     how, entries = plan(index, before)
-    with tempfile.TemporaryDirectory(prefix="unioncard-release-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         files = [_download(source, e, Path(tmp), progress) for e in entries]
         try:
             documents = [json.loads(gzip.decompress(f.read_bytes()).decode("utf-8")) for f in files]
@@ -334,7 +397,41 @@ def update(store: Store, *, source: str | None = None, key: Ed25519PublicKey | N
             store.set_meta(s, CHECKED_KEY, stamp)
             store.set_meta(s, SOURCE_KEY, source)
             store.set_meta(s, WHATS_NEW_KEY, json.dumps(whats_new.to_json(), ensure_ascii=False))
-    return UpdateResult(before, latest, True, how, whats_new, tuple(e["file"] for e in entries))
+    return UpdateResult(before, latest, True, how, whats_new, tuple(e["file"] for e in entries), stale_days=stale)
+
+
+def _where(source: str) -> str:
+    return urlparse(source).netloc if _is_url(source) else source
+
+
+def stale_days(index: dict, now: dt.datetime) -> int | None:
+    """How many days the source has published nothing beyond the period its signed index promises
+    (`valid_days`), or None while it is within it (or the index promises nothing)."""
+    try:
+        published = dt.datetime.fromisoformat(str(index["published_at"]))
+        valid = int(index["valid_days"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=dt.timezone.utc)
+    age = (now - published).days
+    return age if age > valid else None
+
+
+def clean_stale_downloads(now: float | None = None) -> list[Path]:
+    """Download folders a killed update left in the temporary folder (older than an hour), removed."""
+    import shutil
+
+    removed = []
+    now = time.time() if now is None else now
+    for folder in Path(tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and now - folder.stat().st_mtime > STALE_TEMP_S:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed
 
 
 def whats_new(store: Store) -> WhatsNew | None:

@@ -29,6 +29,7 @@ from app.merchants.fields import TRACKED_FIELDS, decode_value, encode_value
 from app.merchants.release_keys import sign
 from app.store import Store
 from app.store.models import District, Merchant, MerchantRevision
+from app.safe_write import write_bytes
 
 FORMAT = 1
 INDEX, SIGNATURE = "index.json", "index.json.sig"
@@ -95,9 +96,7 @@ def _write_gz(path: Path, data: dict) -> dict:
     """Write gzip'd JSON (deterministic: no timestamp in the gzip header); returns its index entry."""
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     packed = gzip.compress(raw, mtime=0)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(packed)
-    partial.replace(path)
+    write_bytes(path, packed)
     return {"file": path.name, "size": len(packed), "sha256": hashlib.sha256(packed).hexdigest()}
 
 
@@ -132,7 +131,11 @@ def read_index(folder: Path) -> dict:
         raise ReleaseError(f"{path} 已损坏：{exc}") from None
 
 
-def publish(store: Store, folder: Path, key: Ed25519PrivateKey, *, now: dt.datetime | None = None) -> PublishResult:
+VALID_DAYS = 90   # the union promises a new release (even an unchanged one) within this many days
+
+
+def publish(store: Store, folder: Path, key: Ed25519PrivateKey, *, now: dt.datetime | None = None,
+            valid_days: int = VALID_DAYS) -> PublishResult:
     """Write release N+1 into `folder` (release 1 into an empty one). The index and its signature are
     written last, so members never see a release whose files are not all there."""
     folder = Path(folder)
@@ -156,13 +159,14 @@ def publish(store: Store, folder: Path, key: Ed25519PrivateKey, *, now: dt.datet
         entry["delta"] = {**_write_gz(folder / f"delta-{previous}-{release}.json.gz", delta), "from": previous}
     entry.update(counts)
     index.setdefault("releases", {})[str(release)] = entry
-    index.update(format=FORMAT, latest=release)
+    # Signed with the rest: when this was published, and how long members may take it as current.
+    index.update(format=FORMAT, latest=release, published_at=when, valid_days=int(valid_days))
     data = (json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    for name, content in ((SIGNATURE + ".part", sign(key, data)), (INDEX + ".part", data)):
-        (folder / name).write_bytes(content)
-    # The signature first: an index is never newer than the signature that vouches for it.
-    (folder / (SIGNATURE + ".part")).replace(folder / SIGNATURE)
-    (folder / (INDEX + ".part")).replace(folder / INDEX)
+    # The signature first: an index is never newer than the signature that vouches for it. A full disk
+    # between the two leaves the old index with a signature that does not match: members refuse it and
+    # keep their catalogue, and publishing again completes it.
+    write_bytes(folder / SIGNATURE, sign(key, data))
+    write_bytes(folder / INDEX, data)
     files = tuple(sorted(e["file"] for e in (entry["snapshot"], entry.get("delta")) if e)) + (INDEX, SIGNATURE)
     return PublishResult(release, folder, len(records), counts["added"], counts["changed"], counts["retired"],
                          counts["removed"], files)

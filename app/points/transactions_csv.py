@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.points.engine import CARDS, CHANNELS, TRANSACTION_KINDS, Transaction
+from app.dates import strict_date
 from app.problems import Problem
 from app.text_encoding import decode_text
 
@@ -22,7 +23,7 @@ OPTIONAL = ("fund_type",)
 
 
 def _date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
+    return strict_date(value)   # 9999-12-31 would overflow the expiry arithmetic
 
 
 def read_transactions(path: Path) -> tuple[list[Transaction], list[Problem]]:

@@ -44,8 +44,11 @@ def _engine(url: str) -> Engine:
         raise DatabaseURLError(f"不支持“{parsed.get_backend_name()}”数据库：工会卡使用 SQLite 文件（sqlite:///路径）"
                                "或 PostgreSQL（postgresql://用户@主机/数据库）")
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if not parsed.database or parsed.database == ":memory:" or parsed.query.get("mode") == "memory":
+            # sqlite:// is a database in memory: a deposit recorded there is gone when the command ends.
+            raise DatabaseURLError(f"“{url}”是内存数据库，命令结束时其中的记录就会丢失：请给出 SQLite 文件的路径"
+                                   "（sqlite:///路径/文件.sqlite）")
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed)
 
         @event.listens_for(engine, "connect")
@@ -93,6 +96,12 @@ def migrate(engine: Engine) -> None:
         current = MigrationContext.configure(conn).get_current_revision()
         if current is None:
             tables = set(inspect(conn).get_table_names())
+            if tables and _half_created(conn, tables):
+                # A first start that stopped part way (a full disk, a kill): our own tables, all empty and
+                # never stamped with a revision. Begun again rather than refused for ever after.
+                for name in tables:
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+                tables = set()
             if tables:
                 raise DatabaseFileError(f"这不是工会卡的数据库（其中已有别的程序的表：{'、'.join(sorted(tables)[:5])}），"
                                         "未作任何改动")
@@ -101,6 +110,14 @@ def migrate(engine: Engine) -> None:
                                     f"{scripts.get_current_head()}）：请先升级工会卡；数据库未作任何改动")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _half_created(conn, tables: set[str]) -> bool:
+    """Only this app's tables (and Alembic's), every one of them empty."""
+    from app.store.models import Base
+
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    return tables <= ours and all(conn.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() is None for name in tables)
 
 
 def _count_catalogue_writes(store: "Store") -> None:

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from app.command_line import UsageError, parse_date, print_json
+from app.command_line import UsageError, parse_date, parse_month, print_json
 from app.discounts.price_calculator import BasketError, Item, parse_item
 from app.geo.districts import DistrictIndex
 from app.money import AmountError, decimal_to_fen, parse_yuan, yuan, yuan_text
@@ -163,10 +163,7 @@ def _assert(args, wallet: Wallet) -> int:
 
 
 def _points_statement(args, store: Store, districts: DistrictIndex) -> int:
-    try:
-        dt.date.fromisoformat(f"{args.month}-01")
-    except ValueError:
-        raise UsageError(f"--month 应写成 YYYY-MM：“{args.month}”") from None
+    parse_month(args.month)
     result = Wallet(store, districts).points_statement(args.month)
     if args.json:
         print_json(result.to_json())
