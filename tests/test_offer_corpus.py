@@ -88,7 +88,7 @@ def test_rules_stored_by_an_older_version_still_read_and_a_newer_one_is_refused(
            "exclusions": ["烟"], "condition": "show_card", "combinable": True, "max_saving": 0.1, "unparsed": []}
     rules = OfferRules.from_json(old)   # version 1: no "version", no caps, windows or limits
     assert rules.multipliers == [Decimal("0.9")] and rules.cap is None and rules.limits == ()
-    assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 4
+    assert OfferRules.from_json(rules.to_json()) == rules and rules.to_json()["version"] == 5
     with pytest.raises(ValueError, match="请升级工会卡"):
         OfferRules.from_json({**old, "version": 99})
 

@@ -17,7 +17,7 @@ def F(applies_to, text):
 
 
 def rules(clauses, exclusions=(), condition=None, combinable=True, max_saving=None, unparsed=()):
-    return {"version": 4, "clauses": clauses, "exclusions": list(exclusions), "condition": condition,
+    return {"version": 5, "clauses": clauses, "exclusions": list(exclusions), "condition": condition,
             "combinable": combinable, "max_saving": max_saving, "unparsed": list(unparsed)}
 
 

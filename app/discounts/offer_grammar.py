@@ -33,7 +33,7 @@ _ASCII_NUM = re.compile(r"\d+(?:\.\d+)?")
 # A run of Chinese numerals is a number only beside what numbers go with: after 满/减/送/第/买/限…,
 # or before 折/元/%/次/件/份/人… . Elsewhere (一律, 一次性的"性"…) it is a word.
 _NUM_BEFORE = set("满减送赠第买限购价省抵")
-_NUM_AFTER = set("折元块%次件份个杯位瓶张盒人名")
+_NUM_AFTER = set("折元块%次件份个杯位瓶张盒人名间台辆晚桌")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,8 @@ AMOUNT_OFF = alt(seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "�
                  seq(AFTER_RATE, lit("立减", "直减", "直降", "立省"), num("off")))   # C2自动挡立减两百: the yuan unsaid
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
-               opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"), YUAN, TAIL)
+               opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"),
+               alt(seq(YUAN, TAIL), seq(lambda toks, i, caps: iter([(i, caps)] if i == len(toks) else []))))   # 每人减两百
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
 FREE_AFTER = seq(lit("免收", "免除", "免"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单", "免费拍", "免费做", "免费测", "免费查", "免费洗", "免费拍摄"))

@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "18"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "19"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -47,6 +47,8 @@ PARSER_VERSION = "18"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     每卡限2位 is people; a use is one unit; 六八折烫染类; X购Y; 保养、维修工时费 distributes the fee
 # 18: 其余商品 is what the other clauses leave; 晚上及周末 is either window; 除X外 before a rate; 不计入满减;
 #     周五、周六及节假日不打折; 可带1位朋友同享; 另享 comes on top; 大型犬除外 and 金毛洗澡; 按门市价八折 is a rate
+# 19: 周末及节假日9.5折 is two windows, and 节假日 alone a window of public holidays; 每月8日书香日; 限购两张 beside
+#     限持卡人本人 counts the tickets; 儿童价、特价团不参与; 每人减两百; 每卡限开一间; 需提前预约; 身份证办理入住
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -105,7 +107,8 @@ _HARMLESS = re.compile(
     r"含(?:持卡人)?本人|(?!不)(?![^,;]*(?:带|携))\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
     r"(?:半价)?按价低的?一\S算|(?:赠)?送价(?:格)?(?:较)?低的?(?:那)?一\S|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
-    r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?|"
+    r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?(?:办理入住|入住|报名|登记|办理)?|"
+    r"(?:须|需|请)?(?:提前)(?:\d+|[一二两三])?(?:天|日|小时)?(?:电话)?(?:预约|预订|预定)|"
     r"(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有|"
@@ -259,7 +262,7 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
         # Tiers listed with 、 (满100元减15元、满300元减50元) are separate clauses, and so are rates listed
         # with it (锅底半价、菜品九折).
         for part in sentence.split(","):
-            pieces = re.split(r"、(?=每?满\d)|(?<=[折价费元%])、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)
+            pieces = re.split(r"、(?=每?满\d)|(?:(?<=[折费元%])|(?<=半价))、(?!\d)|(?<=元/[张次位人份台间晚个杯])、", part)
             # A segment of punctuation alone (？、) says nothing: not an offer, not something missed.
             kept = [_balanced(p) for p in (s.strip() for s in pieces) if any(ch.isalnum() for ch in p)]
             kept = [q for p in kept for q in _either_window(p)]
@@ -267,13 +270,18 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
     return out
 
 
-_EITHER_WINDOW = re.compile(r"^(.*?)(晚上|夜间|白天|晚场|平日|工作日)(?:及|和|或|、)(周末|周六日|双休日|节假日)(.+)$")
+_EITHER_WINDOW = (
+    re.compile(r"^(.*?)(晚上|夜间|白天|晚场|平日|工作日)(?:及|和|或|、|与)(周末|周六、周日|双休日|(?:法定)?节假日)(?![不除照通])(.+)$"),
+    re.compile(r"^(.*?)((?:周|星期)[一二三四五六日天](?:(?:至|到|-|、)(?:周|星期)?[一二三四五六日天])*|周末|双休日)"
+               r"(?:及|和|或|、|与)?((?:法定)?节假日)(?![不除照通均期])(.+)$"),
+)
 
 
 def _either_window(segment: str) -> list[str]:
     """晚上及周末9折: the rate holds in either window, so it is two clauses, one for each."""
-    if m := _EITHER_WINDOW.match(segment):
-        return [m.group(1) + m.group(2) + m.group(4), m.group(1) + m.group(3) + m.group(4)]
+    for pattern in _EITHER_WINDOW:
+        if m := pattern.match(segment):
+            return [m.group(1) + m.group(2) + m.group(4), m.group(1) + m.group(3) + m.group(4)]
     return [segment]
 
 

@@ -498,7 +498,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     excluded = [state != "no" for state, _q, _ex in exclusion]
     depends: list[Dependency] = []
     needs: list[str] = []
-    unit_cap = min((lim.times for lim in rules.limits if lim.kind == "units"), default=None)
+    # 每卡每次限购两张，限持卡人本人使用: the holder may buy two; a count of goods says more than "the holder only".
+    unit_limits = [lim for lim in rules.limits if lim.kind == "units"]
+    counted = [lim for lim in unit_limits if lim.per == "card"] or unit_limits
+    unit_cap = min((lim.times for lim in counted), default=None)
     at_least = max((lim.times for lim in rules.limits if lim.kind == "at_least"), default=None)
     people = sum((item.quantity or 1) for item in basket)
     if at_least and people < at_least:

@@ -18,7 +18,8 @@ from app.discounts.time_windows import When
 # 3 (issue 24): a card_price without a list price (threshold null: a unit price); a window's `monthdays`
 # and `otherwise` (其他日子).
 # 4 (parser 17): a threshold or amount_off clause's own `cap` (书籍每满100减15，最高减45).
-RULES_VERSION = 4
+# 5 (parser 19): a window's `holidays` (节假日9.5折: only on public holidays).
+RULES_VERSION = 5
 
 _REST = re.compile(r"^(?:[^:]*:)?(?:持本卡|凭卡|持卡|工会会员)?(?:其余|其他|其它)")
 

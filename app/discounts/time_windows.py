@@ -21,7 +21,8 @@ _DAY_LIST = re.compile(rf"(?:每逢|逢|每)?{_DAY}(?:(?:、|和|及|与)(?:周|
 _WEEKEND = re.compile(r"(?:每)?(?:周末|双休日)")
 _WORKDAY = re.compile(r"(?:法定)?工作日")
 _MEMBER_DAY = re.compile(r"(?:为)?(?:工会会员日|工会日|会员日)")
-_NAMED_MEMBER_DAY = re.compile(r"(?:为)?[\u4e00-\u9fff]{1,4}(?:工会会员日|工会日|会员日)")   # 每月23日读书会员日: the day's name, alone
+_NAMED_MEMBER_DAY = re.compile(r"(?:为)?[\u4e00-\u9fff]{1,4}(?:会员日|日)")   # 每月23日读书会员日, 每月8日书香日: the day's name, alone
+_HOLIDAY_WINDOW = re.compile(r"(?:国家)?(?:法定)?(?:节假日|节日期间|法定假日)(?:期间)?")
 _DAYPART = re.compile(r"(早市|午市|晚市|夜市|宵夜|夜宵|午餐时段|晚餐时段|午间|晚间|晚场|夜场|下午场|午场|早场|日场|白天场|白天|晚上|夜间)(?:时段|时间|档)?")
 # Hours a daypart written without them surely covers, and hours it never could: (sure from, sure until,
 # may from, may until). At 19:00 a restaurant's 晚市 holds whatever its own hours; at 15:30 one cannot say.
@@ -63,15 +64,18 @@ class When:
     monthdays: tuple[int, ...] = ()      # 每月8日、18日、28日
     otherwise: bool = False              # 其他日子, 平日: when none of the offer's other windows holds
     outside: bool = False                # 晚场20:00以后不参与: the clause holds when this window does not
+    holidays: bool = False               # 节假日9.5折: only on the official calendar's public holidays
 
     def describe(self) -> str:
         parts = []
         if self.outside:
-            return "除" + When(self.text, self.weekdays, self.workdays, self.hours, self.daypart, self.monthdays).describe() + "外"
+            return "除" + dataclasses.replace(self, outside=False).describe() + "外"
         if self.otherwise:
             parts.append("其他时间")
         if self.monthdays:
             parts.append("每月" + "、".join(f"{d}日" for d in self.monthdays))
+        if self.holidays:
+            parts.append("节假日")
         if self.workdays:
             parts.append("工作日")
         elif self.weekdays:
@@ -91,6 +95,8 @@ class When:
             out["otherwise"] = True
         if self.outside:
             out["outside"] = True
+        if self.holidays:
+            out["holidays"] = True
         return out
 
     @classmethod
@@ -98,7 +104,8 @@ class When:
         hours = data.get("hours")
         return cls(data.get("text", ""), tuple(data.get("weekdays", ())), bool(data.get("workdays")),
                    (hours[0], hours[1]) if hours else None, data.get("daypart"), tuple(data.get("monthdays", ())),
-                   bool(data.get("otherwise", False)), bool(data.get("outside", False)))
+                   bool(data.get("otherwise", False)), bool(data.get("outside", False)),
+                   bool(data.get("holidays", False)))
 
 
 def weekdays_text(days: tuple[int, ...]) -> str:
@@ -196,6 +203,11 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         daypart = m.group(1)
         found.append(m.group(0))
         rest = rest.replace(m.group(0), "", 1)
+    holidays = False
+    if m := _HOLIDAY_WINDOW.search(rest):   # 节假日用餐9.5折 (the ones left out were cut before: 节假日不参加)
+        holidays = True
+        found.append(m.group(0))
+        rest = rest.replace(m.group(0), "", 1)
     if not found:
         return None, segment
     rest = re.sub(r"\(\s*\)", "", rest)                     # 欢唱时段（周一至周五12:00-18:00）: the brackets held it
@@ -206,7 +218,7 @@ def extract_when(segment: str) -> tuple[When | None, str]:
         rest = ""
     if (weekdays or monthdays) and (m := _MEMBER_DAY.search(rest)):   # 每周三会员日: the day has a name
         rest = rest.replace(m.group(0), "", 1)
-    return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise), rest
+    return When("".join(found), weekdays, workdays, hours, daypart, monthdays, otherwise, holidays=holidays), rest
 
 
 def extract_holidays_out(segment: str) -> tuple[bool, tuple[int, ...], str]:
@@ -264,6 +276,12 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
                 return "no", f"仅{when.hours[0]}–{when.hours[1]}"
     official = _official(day) if (holidays_excluded or (when is not None and when.workdays)) else None
     no_data = f"（{day.year}年的节假日安排尚无数据）"
+    if when is not None and when.holidays:
+        official = _official(day)
+        if official is None:
+            return "unknown", f"若是节假日{no_data}"
+        if not official[0]:
+            return "no", "仅节假日"
     if holidays_excluded:
         if official is None:
             return "unknown", f"若不是节假日{no_data}"
