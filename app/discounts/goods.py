@@ -41,9 +41,11 @@ class Qualifier:
 
 # Classes that, last in a compound, are what it is (保养工时费 is a 工时费, 温泉门票 a 门票).
 _HEAD_CLASSES = frozenset({"门票", "套餐", "课程", "票", "卡", "健身卡"})
+# What is sold, last in a class (游泳月卡, 温泉票, 钢琴课): an item of another form is not of the class.
+_FORMS = frozenset({"月卡", "年卡", "季卡", "次卡", "周卡", "卡", "票", "门票", "课", "课程", "班", "券", "会员卡"})
 
 # Suffixes that name a class without changing it: 烫染项目 is 烫染, 洗车服务 is 洗车, 洗车费 is 洗车.
-_GENERIC_SUFFIXES = ("类商品", "类产品", "全系列", "全系", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费", "馆", "店", "中心")
+GENERIC_SUFFIXES = ("类商品", "类产品", "全系列", "全系", "系列", "项目", "服务", "商品", "产品", "费用", "类", "费", "馆", "店", "中心")
 _LIST_SPLIT = re.compile(r"[、,/／]|及|以及|和|与|或")
 
 
@@ -107,7 +109,7 @@ class Vocabulary:
         if not name:
             return frozenset(), ""
         found = {self.canonical(name)} if self.known(name) else set()
-        for suffix in _GENERIC_SUFFIXES:
+        for suffix in GENERIC_SUFFIXES:
             core = name.removesuffix(suffix)
             if core != name and core and self.known(core):
                 found.add(self.canonical(core))
@@ -183,6 +185,8 @@ class Vocabulary:
             return "yes"
         if {cls[:1], item[:1]} == {"大", "小"} and cls[1:] == item[1:]:
             return "no"    # 大家电 and 小家电: named as opposites
+        if (words := self.split(cls)) and sorted(words) == sorted(self.split(item)):
+            return "yes"   # 烤肉自助 and 自助烤肉: the same words the other way round
         if len(cls) >= 3 and len(item) > len(cls) and item.startswith(cls[:2]) and item.endswith(cls[2:]) \
                 and not self.known(item):
             return "yes"   # 寒假游泳班 is a 寒假班, 洗车年卡 a 洗车卡: the class with a word inside it
@@ -195,8 +199,15 @@ class Vocabulary:
             # 洗衣 or 洗鞋 (any of them).
             head = self.canonical(parts[-1])
             narrow = [p for p in parts[:-1] if head in self.ancestors(p)]
-            if head in ("票", "门票") and all(self._fit_one(p, item) == "yes" for p in parts[:-1]):
-                return "yes"   # 泡温泉 under 温泉票: the member names what the ticket is for
+            if head in _FORMS:
+                # 游泳月卡 is a 月卡 for 游泳: a 游泳票 is not one. 泡温泉 under 温泉票: the member names what the
+                # ticket is for.
+                form = self._fit_one(parts[-1], item)
+                rest = [self._fit_one(p, item) for p in parts[:-1]]
+                if head in ("票", "门票") and all(f == "yes" for f in rest):
+                    return "yes"
+                if form == "no" and not (head in ("票", "门票") and "票" not in item and "卡" not in item):
+                    return "no"
             if head.endswith("费") or head in _HEAD_CLASSES:
                 return self._fit_one(parts[-1], item)
             if narrow:
@@ -284,7 +295,7 @@ _AROUND_GOODS = sorted({
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
     "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
-    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "每单", "购票", "观影", "任意", "更换", "任选", "全单", "每小时", "每场", "每位", "每人", "每晚", "每间", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
+    "下单", "预约", "在线下单", "卖", "单支", "单只", "单个", "全天", "加", "每单", "购票", "观影", "任意", "更换", "任选", "全单", "用户", "卡用户", "每小时", "每场", "每位", "每人", "每晚", "每间", "按当日金价", "按当天金价", "按金价", "当日金价", "按门市价", "门市",
 }, key=len, reverse=True)
 _AROUND = re.compile("^(?:" + "|".join(map(re.escape, _AROUND_GOODS)) + ")|(?:"
                      + "|".join(map(re.escape, _AROUND_GOODS)) + ")$")

@@ -188,7 +188,7 @@ UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "�
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
 SPEND = seq(opt(lit("单次", "单笔", "一次性", "一次", "每单")), opt(lit("消费")), lit("满", "达", "达到", "超过"), num("spend"), opt(YUAN),
-            opt(lit("以上", "及以上")), opt(lit("方可", "即可", "就", "可", "才", "的")))
+            opt(lit("以上", "及以上")), opt(lit("方可", "即可", "就", "可", "才", "的", "方")))
 
 PERCENT = seq(ENJOY, alt(seq(num("rate"), lit("折")), seq(mark("half"), alt(lit("半价"), seq(lit("减半"), opt(lit("收取", "收费")))))),
               TAIL)
@@ -204,7 +204,7 @@ AFTER_RATE = opt(seq(opt(lit("在")), lit("折后", "打折后", "折扣后", "�
 THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消费")), lit("满"), num("spend"), opt(YUAN),
                 opt(lit("即", "可", "就", "再", "还可", "可再")), opt(lit("立")), lit("减"), num("off"), opt(YUAN), TAIL)
 AMOUNT_OFF = alt(seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减免", "优惠", "再减", "减"), num("off"), YUAN, TAIL),
-                 seq(AFTER_RATE, lit("立减", "直减", "直降", "立省"), num("off")))   # C2自动挡立减两百: the yuan unsaid
+                 seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减"), num("off")))   # C2自动挡立减两百: the yuan unsaid
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"),
@@ -237,7 +237,7 @@ BUY_LIMIT = seq(opt(seq(lit("每"), lit("场", "次", "天", "日"))),   # 每�
                 opt(seq(lit("每"), lit("天", "日", "次", "单", "月", "周", "场"))),
                 alt(lit("限购", "最多限购", "限", "最多", "最多可享", "限享", "仅限", "每次限", "限用"), seq(lit("最多"), lit("享", "可"))),
                 opt(lit("订", "购", "买", "用", "享", "预订", "开", "优惠", "减")), num("units"), UNITS, opt(lit("车", "房")),
-                opt(lit("优惠", "享受", "使用", "参加")))
+                opt(lit("优惠", "享受", "使用", "参加")), opt(lit("会员价", "优惠价", "优惠", "折扣")))   # 每桌限4人享受会员价
 # 限持卡人本人, 仅限本人使用, 本人及同行1人: the offer is for so many people.
 PEOPLE_LIMIT = seq(opt(lit("每卡", "每张卡")), opt(lit("仅", "只")), opt(lit("限")),
                    lit("持卡人本人", "持卡人", "会员本人", "本人"), opt(seq(mark("companion"), COMPANIONS)),

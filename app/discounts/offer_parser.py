@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "19"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "20"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -49,6 +49,8 @@ PARSER_VERSION = "19"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     周五、周六及节假日不打折; 可带1位朋友同享; 另享 comes on top; 大型犬除外 and 金毛洗澡; 按门市价八折 is a rate
 # 19: 周末及节假日9.5折 is two windows, and 节假日 alone a window of public holidays; 每月8日书香日; 限购两张 beside
 #     限持卡人本人 counts the tickets; 儿童价、特价团不参与; 每人减两百; 每卡限开一间; 需提前预约; 身份证办理入住
+# 20: 游泳月卡 is a 月卡 (not a 游泳票); 中药 beside 中药饮片除外 asks; 持卡九五折，满5000元再减200 asks whether the
+#     bill counts before the rate; 烤肉自助 is 自助烤肉; 每桌限4人享受会员价; 满三百元方享; 减2百; 限同款同规格
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -108,7 +110,8 @@ _HARMLESS = re.compile(
     r"(?:半价)?按价低的?一\S算|(?:赠)?送价(?:格)?(?:较)?低的?(?:那)?一\S|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
     r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?(?:办理入住|入住|报名|登记|办理)?|"
-    r"(?:须|需|请)?(?:提前)(?:\d+|[一二两三])?(?:天|日|小时)?(?:电话)?(?:预约|预订|预定)|"
+    r"[^\d折减送赠免元%,;]{0,8}?(?:须|需|请)?(?:提前)?(?:\d+|[一二两三])?(?:天|日|小时)?(?:电话)?(?:预约|预订|预定)|"
+    r"限同款同规格|同款同规格|限同规格|限本店所做|限本店(?:办理|所购|购买)的?|"
     r"(?:均)?含(?:双早|单早|早餐|双份早餐|早|税|服务费)|(?:包厢|包间)?最低消费不变|"
     r"可累计|可叠加|累计计算|详询店员|详询门店|欢迎光临|欢迎惠顾|敬请光临|数量有限|售完即止|先到先得|具体以门店为准|"
     r"以门店公示为准|最终解释权归本店所有|本店保留最终解释权|解释权归本店所有|最终解释权归商家所有|"
@@ -182,7 +185,7 @@ def _clock_word(m: re.Match) -> str:
 
 # Misspellings merchants print often enough to read through.
 _TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("分中", "分钟"), ("上不封项", "上不封顶"),
-          ("护里", "护理"), ("出外", "除外"), ("蛋羔", "蛋糕"), ("狗梁", "狗粮"))
+          ("护里", "护理"), ("出外", "除外"), ("蛋羔", "蛋糕"), ("狗梁", "狗粮"), ("亨受", "享受"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the

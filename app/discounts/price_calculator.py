@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from app.discounts.goods import EVERYTHING, Fit, vocabulary
+from app.discounts.goods import GENERIC_SUFFIXES, EVERYTHING, Fit, vocabulary
 from app.discounts.rules import Clause, OfferRules
 from app.discounts.time_windows import When, holds
 from app.money import AmountError, parse_decimal_yuan
@@ -216,6 +216,12 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
         if item_class in words.split(ex):   # 教辅期刊: 教辅 or 期刊
             return "yes", "", ex
         ex_place = words.place(ex)
+        if ex.startswith(item_class) and ex != item_class and words.known(item_class) and len(item_class) >= 2 \
+                and ex[len(item_class):] not in GENERIC_SUFFIXES:   # 包间 beside 包间费: the same thing
+            # 中药 beside 中药饮片除外: the exclusion is a kind of the item (its own head noun after it), which the
+            # item may be.
+            maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
+            continue
         if item_class in ex and ex != item_class and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
             if ex.endswith(item_class) and any(w in ex[:-len(item_class)] for w in _UNSAID_ORIGINS):
                 # 进口奶粉除外 and a 奶粉 (蔡司品牌镜片 and a 镜片): where it comes from, or its brand, is on the
@@ -645,6 +651,7 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
             if off > 0 and (best is None or off > best[0]):
                 best = (off, clause, eligible)
         _maybe_reduction(group, basket, payable, excluded, rules, at, best, depends)
+        _before_the_rate(group, basket, payable, excluded, rules, at, best, depends)
         if best is None:
             continue
         off, clause, eligible = best
@@ -768,6 +775,27 @@ def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Deci
             names = "、".join(basket[i].item_class or "整单" for i in unsure)
             depends.append(Dependency(None, f"若{names}属于{clause.applies_to}",
                                       (sum(payable, Decimal(0)) - off).quantize(FEN), clause.text))
+            return
+
+
+_SAID_AFTER_THE_RATE = re.compile(r"折后|打折后|折扣后|折上|基础上|之后|后满|再满|^后")
+
+
+def _before_the_rate(group: list[Clause], basket: list[Item], payable: list[Decimal], excluded: list[bool],
+                     rules: OfferRules, at, best, depends: list[Dependency]) -> None:
+    """持卡九五折；满5000元再减200 and 地板=5200: 4,940 after the rate, so the 满减 holds only if the shop counts
+    the bill before it. Said as 折后满 it is after; otherwise a cashier would have to say which."""
+    for clause in group:
+        if clause.kind != "threshold" or _SAID_AFTER_THE_RATE.search(clause.text) or _holds(clause, rules, at)[0] != "yes":
+            continue
+        eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+        listed = sum((basket[i].amount for i in eligible), Decimal(0))
+        discounted = sum((payable[i] for i in eligible), Decimal(0))
+        off = min(_reduction(clause, listed), discounted)
+        if discounted < listed and off > _reduction(clause, discounted) and off > (best[0] if best else Decimal(0)):
+            depends.append(Dependency(None, f"若按折前金额计满{clause.threshold.normalize():f}元",
+                                      (sum(payable, Decimal(0)) - off + (best[0] if best else Decimal(0))).quantize(FEN),
+                                      clause.text))
             return
 
 
