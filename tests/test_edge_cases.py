@@ -326,3 +326,20 @@ def test_a_flyer_says_which_characters_it_cannot_print_and_drops_bidi_overrides(
     assert code == 0 and "印出来是空白：😀" in text
     printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(out)).pages))
     assert "号1道大平和" in printed and "\u202e" not in printed
+
+
+@pytest.mark.gui
+def test_saving_a_flyer_from_the_window_onto_a_full_disk_keeps_the_old_file(window, qtbot, small_disk, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: said.append((title, text)))
+    window.explorer.panel.category_buttons["医疗"].click()
+    dialog = window.flyer_dialog()
+    qtbot.addWidget(dialog)
+    old = small_disk / "医疗.pdf"
+    old.write_bytes(b"last month's flyer")
+    _fill(small_disk)
+    assert dialog.save(str(old)) is None
+    assert said and "磁盘空间不足" in said[0][1]
+    assert old.read_bytes() == b"last month's flyer" and not list(small_disk.glob("*.part"))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.geo.districts import DistrictIndex
+from app.safe_write import WriteFailed, replacing
 from maps.flyer import FlyerResult, FlyerSpec, write_flyer
 from widgets.screen import fit_to_screen
 
@@ -82,7 +83,8 @@ class FlyerDialog(QDialog):
         self.document.close()
         self.result = write_flyer(self.pdf_path, self._frame, self._districts, self._focus, self._spec)
         self.document.load(str(self.pdf_path))
-        self.summary.setText(f"{self.result.merchants} 家商户，{self.result.pages} 页")
+        missing = f"；字体缺少 {self.result.missing}，印出来是空白" if self.result.missing else ""
+        self.summary.setText(f"{self.result.merchants} 家商户，{self.result.pages} 页{missing}")
 
     def save(self, path: str | None = None) -> Path | None:
         if path is None:
@@ -93,9 +95,11 @@ class FlyerDialog(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
         try:
-            shutil.copyfile(self.pdf_path, target)
+            with replacing(target) as partial:   # whole or not at all: a full disk leaves the old file as it was
+                shutil.copyfile(self.pdf_path, partial)
         except OSError as exc:
-            QMessageBox.warning(self, "保存失败", f"无法写入 {target}：{exc.strerror or exc}")
+            QMessageBox.warning(self, "保存失败", str(exc) if isinstance(exc, WriteFailed) else
+                                f"无法写入 {target}：{exc.strerror or exc}")
             return None
         return target
 
