@@ -23,7 +23,8 @@ def parse_decimal_yuan(text: object, what: str = "金额") -> Decimal:
     """An amount of yuan as people type it, the same everywhere (commands, forms, 算一算):
     plain decimals with an optional ¥/￥ in front or 元 behind, thousands commas, full-width digits.
     Scientific notation (1e3) and signs are refused: nobody means money that way."""
-    if re.search(r"[^\x20-\x7e０-９．，￥¥元\u3000]", str(text)):   # ①, ٣, ३: digits nobody types for money
+    text = str(text).strip()   # a pasted "300\n" or "300\xa0" is 300
+    if re.search(r"[^\x20-\x7e０-９．，￥¥元\u3000]", text):   # ①, ٣, ३: digits nobody types for money
         raise AmountError(f"{what}“{text}”不是数字，请写成 {ACCEPTED}")
     raw = unicodedata.normalize("NFKC", str(text)).strip()     # １００ -> 100, ￥ -> ¥, ， -> ,
     raw = raw.removeprefix("¥").removesuffix("元").strip()

@@ -96,8 +96,9 @@ def create_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
     disk before it appears under its name, and never over an existing one (FileExistsError)."""
     path = Path(path)
     partial = partial_path(path)
+    _discard(partial)   # a stale one, whoever made it, is not reused: its mode or its link could be anyone's
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

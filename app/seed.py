@@ -10,7 +10,7 @@ from app.bundled import districts_geojson, merchants_geojson
 from app.discounts.offer_parser import PARSER_VERSION
 from app.geo.districts import DistrictIndex, save_districts
 from app.store import Store, migrate
-from app.store.database import default_url
+from app.store.database import default_url, first_start_lock
 from app.store.models import District
 
 SEEDED_KEY = "merchants_seeded_at"
@@ -28,6 +28,11 @@ def open_seeded_store(url: str | None = None) -> tuple[Store, DistrictIndex]:
     catalogue whose staff deleted every merchant is not refilled behind their backs.
     """
     store = Store(url or default_url())
+    with first_start_lock(store.engine):
+        return _migrated_and_seeded(store)
+
+
+def _migrated_and_seeded(store: Store) -> tuple[Store, DistrictIndex]:
     migrate(store.engine)
     # An opened, seeded database costs a few small queries: the districts are read (and geopandas
     # imported) only when a command asks about them.

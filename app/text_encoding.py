@@ -3,6 +3,7 @@ writes CSV), and names and offers written in Traditional characters (戶部巷, 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -21,6 +22,9 @@ def to_simplified(text: str) -> str:
 ENCODINGS = ("utf-8", "gb18030", "gbk", "utf-16")   # what staff may name with --encoding
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 class MixedEncoding(ValueError):
     """A UTF-8 file with bytes in it that are not UTF-8 (one cell pasted from a GBK file): decoding it
     whole as either would store gibberish, so it is refused. `offsets`: where each bad sequence starts."""
@@ -31,19 +35,25 @@ class MixedEncoding(ValueError):
 
 
 def _utf8_bad_offsets(data: bytes) -> tuple[int, list[int]]:
-    """(how many non-ASCII characters decode as UTF-8, where each undecodable sequence starts)."""
-    bad: list[int] = []
+    """(how many non-ASCII characters decode as UTF-8, where each undecodable byte run starts), in one
+    pass: undecodable bytes come back as lone surrogates (surrogateescape), one per byte."""
+    text = data.decode("utf-8", errors="surrogateescape")
     good = 0
-    i = 0
-    while i < len(data):
-        try:
-            text = data[i:].decode("utf-8")
-            good += sum(1 for ch in text if ord(ch) > 127)
-            break
-        except UnicodeDecodeError as exc:
-            good += sum(1 for ch in data[i:i + exc.start].decode("utf-8") if ord(ch) > 127)
-            bad.append(i + exc.start)
-            i += exc.end
+    bad: list[int] = []
+    offset = 0
+    previous_bad = False
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            if not previous_bad:
+                bad.append(offset)
+            previous_bad = True
+            offset += 1
+            continue
+        previous_bad = False
+        if code > 127:
+            good += 1
+        offset += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
     return good, bad
 
 
@@ -64,4 +74,8 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if good > len(bad):   # mostly UTF-8: the rest is damage, not another encoding
             shift = 3 if data.startswith(b"\xef\xbb\xbf") else 0
             raise MixedEncoding([o + shift for o in bad]) from None
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
+        if (m := _PRIVATE_USE.search(text)) is not None:
+            # GB18030 reads almost any bytes; UTF-8 read as it gives characters no Chinese text has.
+            raise MixedEncoding([len(text[:m.start()].encode("gb18030"))])
+        return text, "gb18030"

@@ -343,3 +343,78 @@ def test_saving_a_flyer_from_the_window_onto_a_full_disk_keeps_the_old_file(wind
     assert dialog.save(str(old)) is None
     assert said and "磁盘空间不足" in said[0][1]
     assert old.read_bytes() == b"last month's flyer" and not list(small_disk.glob("*.part"))
+
+
+def test_three_first_starts_at_once_all_open_the_new_database(tmp_path):
+    """The half-made-database recovery must not take another process's migration for a dead one."""
+    import sys
+
+    for trial in range(4):
+        url = f"sqlite:///{tmp_path / f'new-{trial}.sqlite'}"
+        runs = [subprocess.Popen([sys.executable, "-m", "app", "--db", url, "wallet", "show"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        results = [(r.wait(timeout=120), r.stderr.read()) for r in runs]
+        assert all(code == 0 for code, _ in results), results
+        after = subprocess.run([sys.executable, "-m", "app", "--db", url, "districts", "list"],
+                               capture_output=True, text=True, timeout=60)
+        assert after.returncode == 0 and "青山区" in after.stdout, after.stderr
+
+
+# ---------------------------------------------------------------- found by a second look at the change
+
+
+def test_an_unclosed_quote_is_refused_not_read_as_one_long_offer(capsys, sqlite_url, tmp_path):
+    f = tmp_path / "quote.csv"
+    f.write_text(HEADER + '\ns-1,甲店,餐饮,114.39,30.63,"9折\ns-2,乙店,餐饮,114.38,30.62,8折\n'
+                 "s-3,丙店,餐饮,114.37,30.61,7折\n", encoding="utf-8")
+    code, out, err = cli(capsys, "--db", sqlite_url, "merchants", "import", str(f), "--dry-run")
+    assert code == 2 and "引号没有配对" in err and "新增" not in out
+
+
+def test_one_gbk_cell_is_one_problem_and_a_file_mostly_gbk_under_english_headers_is_refused(capsys, sqlite_url, tmp_path):
+    f = tmp_path / "cell.csv"
+    f.write_bytes((HEADER + "\ns-1,户部巷,餐饮,114.30,30.55,").encode("utf-8") + "周末九折优惠".encode("gbk")
+                  + "\ns-2,老通城,餐饮,114.31,30.56,九折\n".encode("utf-8"))
+    code, _, err = cli(capsys, "--db", sqlite_url, "merchants", "import", str(f))
+    assert code == 2 and err.count("不是 UTF-8") == 1 and "第2行 · 优惠" in err
+    g = tmp_path / "english.csv"
+    g.write_bytes(b"id,name,category,lon,lat,offer\n" + "s-1,武汉书店,购物,114.30,30.55,全场8折\n".encode("utf-8")
+                  + "".join(f"g-{i},中百仓储{i},购物,114.3{i},30.5{i},九八折\n" for i in range(3)).encode("gbk"))
+    code, out, err = cli(capsys, "--db", sqlite_url, "merchants", "import", str(g))
+    names = {m["name"] for m in listed(capsys, sqlite_url).values()}
+    assert "武汉书店" in names or code == 2              # never stored as 姝︽眽涔﹀簵
+    assert not any("姝" in n or "涓" in n for n in names)
+
+
+def test_a_stale_key_part_file_does_not_leave_the_private_key_readable(tmp_path):
+    from app.merchants import release_keys
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    stale = folder / "union.key.part"
+    stale.write_bytes(b"left by someone")
+    stale.chmod(0o644)
+    private, _public = release_keys.generate(folder)
+    assert private.stat().st_mode & 0o777 == 0o600 and not stale.exists()
+
+
+def test_problems_quote_file_text_with_its_control_characters_escaped(capsys, sqlite_url, tmp_path):
+    f = tmp_path / "mcc.csv"
+    f.write_text("编号,名称,类别,经度,纬度,商户类别码\nm-1,店,餐饮,114.39,30.63,\x1b]0;PWNED\x07\x1b[2J\n", encoding="utf-8")
+    code, _, err = cli(capsys, "--db", sqlite_url, "merchants", "import", str(f))
+    assert code == 2 and "\x1b" not in err and "\\x1b" in err
+
+
+def test_a_pasted_amount_with_a_trailing_newline_or_no_break_space_is_read(capsys, sqlite_url):
+    for amount in ("300\n", "300\xa0"):
+        assert cli(capsys, "--db", sqlite_url, "wallet", "deposit", amount, "--date", "2026-11-01")[0] == 0
+    code, out, _ = cli(capsys, "--db", sqlite_url, "wallet", "show", "--json")
+    assert json.loads(out)["bank"] == "600.00"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "٢٠٢٦-٠١-٠١"])
+def test_an_import_date_outside_the_years_of_records_is_refused(capsys, sqlite_url, tmp_path, day):
+    f = tmp_path / "dates.csv"
+    f.write_text(f"编号,名称,类别,经度,纬度,有效期止\nd-1,店,餐饮,114.39,30.63,{day}\n", encoding="utf-8")
+    code, _, err = cli(capsys, "--db", sqlite_url, "merchants", "import", str(f))
+    assert code == 2 and "有效期止" in err

@@ -183,3 +183,39 @@ def test_a_killed_updates_download_folder_is_cleaned_at_the_next_update(tmp_path
     assert not left.exists() and recent.exists()
     recent.rmdir()
     store.close()
+
+
+def test_a_new_mirror_of_the_same_release_is_remembered(tmp_path, keys, server, staff):
+    key, public = keys
+    folder, url, _ = server
+    store_staff, districts = staff
+    publish_releases(store_staff, districts, key, folder, 1, 2)
+    mirror = tmp_path / "mirror"
+    shutil.copytree(folder, mirror)             # the union moved its releases; the member points at the new place
+    store = member(tmp_path, "member", public)
+    release_update.update(store, source=url)
+    result = release_update.update(store, source=str(mirror))
+    assert not result.updated and release_update.status(store)["source"] == str(mirror)
+    store.close()
+
+
+def test_a_full_temporary_disk_is_a_refusal_not_a_traceback(tmp_path, keys, staff, monkeypatch):
+    import subprocess
+
+    key, public = keys
+    store_staff, districts = staff
+    folder = tmp_path / "stick"
+    publish_releases(store_staff, districts, key, folder, 1, 1)
+    small = tmp_path / "tmpfs"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(small)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(small))   # where the download goes
+        store = member(tmp_path, "member", public)
+        with pytest.raises(ReleaseError, match="无法保存下载的文件"):
+            release_update.update(store, source=str(folder))
+        assert release_update.current_release(store) is None
+        store.close()
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.dates import FIRST_DAY, LAST_DAY
 from app.geo.china_datum import DATUMS, Datum, to_wgs84
 from app.geo.districts import DistrictIndex
 from app.merchants.categories import CATEGORY_NAMES, resolve_category
@@ -106,19 +107,21 @@ def _mixed_encoding_problems(name: str, data: bytes, offsets: list[int], geojson
     first_line = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
     delimiter = _delimiter(first_line)
     headers = next(csv.reader([first_line], delimiter=delimiter), [])
-    problems = []
-    for offset in offsets[:10]:
+    cells: dict[tuple[int, str | None], int] = {}   # one problem a cell, at its first bad byte
+    for offset in offsets:
         line_start = data.rfind(b"\n", 0, offset) + 1
         line = data.count(b"\n", 0, offset) + 1
         column = None
         if not geojson:
             before = data[line_start:offset].decode("utf-8", errors="replace")
-            index = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
-            column = headers[index] if 0 <= index < len(headers) else f"第{index + 1}列"
-        problems.append(Problem(f"第{line}行", column, f"第 {offset} 字节起的内容不是 UTF-8（可能混入了 GBK 编码的文字）："
-                                "请把整个文件另存为 UTF-8，或用 --encoding 指定文件的编码"))
-    if len(offsets) > 10:
-        problems.append(Problem(name, None, f"另有 {len(offsets) - 10} 处同样的问题"))
+            index = max(0, len(next(csv.reader([before], delimiter=delimiter), [])) - 1)
+            column = headers[index] if index < len(headers) else f"第{index + 1}列"
+        cells.setdefault((line, column), offset)
+    problems = [Problem(f"第{line}行", column, f"第 {offset} 字节起的内容不是 UTF-8（可能混入了 GBK 编码的文字）："
+                        "请把整个文件另存为 UTF-8，或用 --encoding 指定文件的编码")
+                for (line, column), offset in list(cells.items())[:10]]
+    if len(cells) > 10:
+        problems.append(Problem(name, None, f"另有 {len(cells) - 10} 处同样的问题"))
     return problems
 
 
@@ -161,15 +164,17 @@ def _header_map(name: str, headers: list[object]) -> tuple[dict[int, str], list[
 def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
     text = text.lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), "")
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first), quotechar='"', strict=False)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first), quotechar='"', strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
     try:
         for row in reader:
             rows.append(row)
             lines.append(reader.line_num)
-    except csv.Error as exc:   # a field beyond csv's limit: an unclosed quote swallowed the rest of the file
-        return [], [Problem(f"第{reader.line_num}行", None, f"无法读取：{exc}（通常是引号没有配对）")]
+    except csv.Error as exc:   # an unclosed quote (it would swallow the rows after it), a field beyond csv's limit
+        start = lines[-1] + 1 if lines else 1
+        return [], [Problem(f"第{start}行", None, f"无法读取（{exc}）：通常是引号没有配对，从这一行起的内容会被并进一个格子；"
+                            "文件未导入")]
     if rows:
         width = len(rows[0])
         wrong = [(line, len(row)) for row, line in zip(rows[1:], lines[1:])
@@ -323,22 +328,26 @@ def _number(value: object) -> float | None:
     return number
 
 
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.ASCII)
 
 
 def _date(value: object) -> dt.date | None:
+    """A date cell (a spreadsheet date, 2026-01-31, 2026/1/31, 2026年1月31日) within 1900–2199."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _cell_text(value)
-    if text is None:
-        return None
-    text = text.split("T")[0]
-    m = _DATE_RE.match(text)
-    if not m:
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        text = _cell_text(value)
+        if text is None:
+            return None
+        m = _DATE_RE.match(text.split("T")[0])
+        if not m:
+            raise ValueError
+        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError
-    return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    return day
 
 
 def _bool(value: object) -> bool:

@@ -54,7 +54,7 @@ INDEX_MAX = 512 * 1024
 SIGNATURE_MAX = 4096
 MIN_RATE = 16 * 1024
 DEADLINE_MIN_S = 30.0
-STALE_TEMP_S = 3600.0             # a download folder older than this was left by a killed update
+STALE_TEMP_S = 24 * 3600.0        # a download folder untouched this long was left by a killed update
 TEMP_PREFIX = "unioncard-release-"
 
 Progress = Callable[[str, int, int], None]   # file name, bytes so far, bytes in all
@@ -362,6 +362,7 @@ def current_release(store: Store) -> int | None:
 def update(store: Store, *, source: str | None = None, key: Ed25519PublicKey | None = None,
            progress: Progress | None = None, now: dt.datetime | None = None) -> UpdateResult:
     """Bring this catalogue to the union's latest release, or leave it exactly as it was."""
+    explicit = source is not None
     source = source_of(store, source)
     key = key or trusted_key(store)
     clean_stale_downloads()
@@ -378,25 +379,33 @@ def update(store: Store, *, source: str | None = None, key: Ed25519PublicKey | N
                            "可能是旧的U盘或过期的副本；已拒绝，更新来源保持不变")
     if before is not None and before == latest:
         with store.session() as s:
-            if not store.get_meta(SOURCE_KEY):
+            if explicit or not store.get_meta(SOURCE_KEY):   # --from a new mirror at the same release: remembered
                 store.set_meta(s, SOURCE_KEY, source)
             store.set_meta(s, CHECKED_KEY, stamp)
         return UpdateResult(before, before, False, "", stale_days=stale)
     how, entries = plan(index, before)
-    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
-        files = [_download(source, e, Path(tmp), progress) for e in entries]
-        try:
-            documents = [json.loads(gzip.decompress(f.read_bytes()).decode("utf-8")) for f in files]
-        except (OSError, ValueError) as exc:
-            raise ReleaseError(f"发布文件无法读取：{exc}。商户目录保持不变") from None
-        with store.session() as s:    # one transaction: all of it, or nothing
-            news = [(_apply_snapshot if how == "snapshot" else _apply_delta)(s, doc) for doc in documents]
-            whats_new = _merge(news, before)
-            store.set_meta(s, RELEASE_KEY, str(latest))
-            store.set_meta(s, RELEASE_AT_KEY, stamp)
-            store.set_meta(s, CHECKED_KEY, stamp)
-            store.set_meta(s, SOURCE_KEY, source)
-            store.set_meta(s, WHATS_NEW_KEY, json.dumps(whats_new.to_json(), ensure_ascii=False))
+    try:
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
+            return _apply_downloaded(store, source, entries, Path(tmp), progress, how, before, latest, stamp, stale)
+    except OSError as exc:   # the temporary folder's disk full or read-only: nothing was applied
+        raise ReleaseError(f"无法保存下载的文件（{exc.strerror or exc}）：请腾出磁盘空间后再试。商户目录保持不变") from None
+
+
+def _apply_downloaded(store: Store, source: str, entries: list[dict], tmp: Path, progress, how: str,
+                      before: int | None, latest: int, stamp: str, stale: int | None) -> UpdateResult:
+    files = [_download(source, e, tmp, progress) for e in entries]
+    try:
+        documents = [json.loads(gzip.decompress(f.read_bytes()).decode("utf-8")) for f in files]
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"发布文件无法读取：{exc}。商户目录保持不变") from None
+    with store.session() as s:    # one transaction: all of it, or nothing
+        news = [(_apply_snapshot if how == "snapshot" else _apply_delta)(s, doc) for doc in documents]
+        whats_new = _merge(news, before)
+        store.set_meta(s, RELEASE_KEY, str(latest))
+        store.set_meta(s, RELEASE_AT_KEY, stamp)
+        store.set_meta(s, CHECKED_KEY, stamp)
+        store.set_meta(s, SOURCE_KEY, source)
+        store.set_meta(s, WHATS_NEW_KEY, json.dumps(whats_new.to_json(), ensure_ascii=False))
     return UpdateResult(before, latest, True, how, whats_new, tuple(e["file"] for e in entries), stale_days=stale)
 
 

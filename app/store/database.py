@@ -84,6 +84,41 @@ def migrate(engine: Engine) -> None:
         if inspect(conn).has_table("alembic_version"):
             if conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision():
                 return
+    _migrate(engine)
+
+
+@contextmanager
+def first_start_lock(engine: Engine):
+    """One process at a time builds and seeds a new SQLite file: two first starts at once would each see
+    the other's half-made tables and half-imported merchants. An advisory lock on the file itself (flock;
+    POSIX), released when the holder ends, however it ends, so a killed first start leaves nothing
+    locked. Hold it around migrate() and the seeding (app/seed.py)."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    try:
+        import fcntl
+    except ImportError:   # Windows: SQLite's own locking, and the half-made check below only
+        fcntl = None
+    if not database or fcntl is None:
+        yield
+        return
+    try:
+        handle = open(Path(database).expanduser(), "ab")
+    except OSError:   # a read-only folder: nothing can be built there, and SQLite says so
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _migrate(engine: Engine) -> None:
+    with engine.connect() as conn:   # another process may have finished it while this one waited
+        if inspect(conn).has_table("alembic_version"):
+            if conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision():
+                return
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
