@@ -49,3 +49,19 @@ def answer_next_dialog(act):
 
     QTimer.singleShot(0, check)
     return seen
+
+
+def assert_map_drawn(png, size=(1200, 800)) -> None:
+    """A snapshot of the window whose middle is the map: Leaflet's district fill (blue) and merchant dots
+    in many colours, not a blank or an error page."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == size
+    colours, blue = set(), 0
+    for x in range(400, 800, 4):
+        for y in range(150, 550, 4):
+            c = image.pixelColor(x, y)
+            colours.add(c.rgb())
+            blue += c.blue() > c.red() + 60
+    assert len(colours) > 40 and blue > 500, (len(colours), blue)
