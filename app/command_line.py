@@ -10,12 +10,12 @@ import argparse
 import datetime as dt
 import errno
 import json
-import re
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Sequence
 
+from app.control_chars import escaped
 from app.dates import strict_date, strict_month
 
 # argparse's own words, as a user meets them (usage, errors, help headings). argparse looks each up
@@ -103,20 +103,11 @@ def _clip(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
-_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def terminal_safe(text: str) -> str:
-    """Text with every control character shown as its escape (\x1b]0;… cannot retitle or clear a
-    terminal; a bidi override cannot reorder the line)."""
-    return _TERMINAL_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]) -> None:
     """Columns padded by display width, so Chinese (two cells a character) lines up in a terminal."""
     print("  ".join(_clip(h, w) for h, w in zip(headers, widths)).rstrip())
     for row in rows:
-        print("  ".join(_clip("" if v is None else terminal_safe(str(v)), w) for v, w in zip(row, widths)).rstrip())
+        print("  ".join(_clip("" if v is None else escaped(str(v)), w) for v, w in zip(row, widths)).rstrip())
 
 
 def _path(text: str) -> Path:

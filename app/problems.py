@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from app.control_chars import escaped
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class Problem:
         where = f"{self.record} · {self.field}" if self.field else self.record
         tag = "错误" if self.severity == "error" else "提醒"
         # A message quotes what the file held: its control characters are shown, never sent to a terminal.
-        return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), f"[{tag}] {where}: {self.message}")
+        return escaped(f"[{tag}] {where}: {self.message}")
 
     def to_json(self) -> dict:
         return asdict(self)

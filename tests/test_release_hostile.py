@@ -30,6 +30,15 @@ def staff(tmp_path):
     store.close()
 
 
+def released(keys, server, staff, last: int) -> tuple[Path, str, object]:
+    """Releases 1 to `last` published on the test server: (its folder, its URL, the union's public key)."""
+    key, public = keys
+    folder, url, _ = server
+    store_staff, districts = staff
+    publish_releases(store_staff, districts, key, folder, 1, last)
+    return folder, url, public
+
+
 def test_an_older_signed_release_is_refused_and_the_source_stays(tmp_path, keys, server, staff, capsys):
     key, public = keys
     folder, url, _ = server
@@ -169,10 +178,7 @@ def test_a_folder_index_that_is_a_device_is_read_to_its_bound(tmp_path, keys, st
 
 
 def test_a_killed_updates_download_folder_is_cleaned_at_the_next_update(tmp_path, keys, server, staff):
-    key, public = keys
-    folder, url, _ = server
-    store_staff, districts = staff
-    publish_releases(store_staff, districts, key, folder, 1, 1)
+    _folder, url, public = released(keys, server, staff, 1)
     left = Path(tempfile.mkdtemp(prefix=release_update.TEMP_PREFIX))
     (left / "snapshot-1.json.gz").write_bytes(b"half a download")
     old = time.time() - 2 * release_update.STALE_TEMP_S
@@ -186,10 +192,7 @@ def test_a_killed_updates_download_folder_is_cleaned_at_the_next_update(tmp_path
 
 
 def test_a_new_mirror_of_the_same_release_is_remembered(tmp_path, keys, server, staff):
-    key, public = keys
-    folder, url, _ = server
-    store_staff, districts = staff
-    publish_releases(store_staff, districts, key, folder, 1, 2)
+    folder, url, public = released(keys, server, staff, 2)
     mirror = tmp_path / "mirror"
     shutil.copytree(folder, mirror)             # the union moved its releases; the member points at the new place
     store = member(tmp_path, "member", public)

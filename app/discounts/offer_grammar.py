@@ -208,7 +208,7 @@ AMOUNT_OFF = alt(seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "�
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
 EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"),
-               alt(seq(YUAN, TAIL), seq(lambda toks, i, caps: iter([(i, caps)] if i == len(toks) else []))))   # 每人减两百
+               opt(seq(YUAN, TAIL)))   # 每人减两百: the yuan unsaid (a family reads to the segment's end)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))
 FREE_AFTER = seq(lit("免收", "免除", "免"), rest("item"))
 FREE_TRAILING = seq(rest("item"), lit("免费", "全免", "免单", "免费拍", "免费做", "免费测", "免费查", "免费洗", "免费拍摄"))

@@ -193,12 +193,10 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
     if _generic(item_class):   # 正价商品, 其他商品: what the exclusions leave
         return "no", "", ""
     for ex in (e for e in rules.exclusions if e):
-        if any(ex.startswith(w) for w in _PROMOTION_WORDS):   # 特价菜, 特价药: goods that say they are on promotion
-            if any(w in item_class for w in _PROMOTION_WORDS):
-                return "yes", "", ex
-            continue
-        if any(ex.startswith(w) for w in _TIER_WORDS):
-            if any(w in item_class for w in _TIER_WORDS):
+        # 特价菜, 特价药: goods that say they are on promotion; VIP票, 外卖: a tier or a way of buying the item says
+        said = next((group for group in (_PROMOTION_WORDS, _TIER_WORDS) if any(ex.startswith(w) for w in group)), None)
+        if said is not None:
+            if any(w in item_class for w in said):
                 return "yes", "", ex
             continue
         if any(ex.startswith(w) for w in _NEW_WORDS):
@@ -506,8 +504,8 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
     needs: list[str] = []
     # 每卡每次限购两张，限持卡人本人使用: the holder may buy two; a count of goods says more than "the holder only".
     unit_limits = [lim for lim in rules.limits if lim.kind == "units"]
-    counted = [lim for lim in unit_limits if lim.per == "card"] or unit_limits
-    unit_cap = min((lim.times for lim in counted), default=None)
+    goods_limits = [lim for lim in unit_limits if lim.per == "card"] or unit_limits
+    unit_cap = min((lim.times for lim in goods_limits), default=None)
     at_least = max((lim.times for lim in rules.limits if lim.kind == "at_least"), default=None)
     people = sum((item.quantity or 1) for item in basket)
     if at_least and people < at_least:
@@ -535,10 +533,10 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
         return sum((i.amount for i, out in zip(basket, excluded)
                     if not out and _fit(clause, i.item_class)[0] in wanted), Decimal(0))
 
+    whole = sum((item.amount for item in basket), Decimal(0))
     for c in rules.clauses:
         # 消费满200元享95折；刺身拼盘不打折 and 寿司=150 刺身拼盘=90: the bill reaches 200 only if the goods left out
         # count towards it. Shops differ; the quote says what it is if they do.
-        whole = sum((item.amount for item in basket), Decimal(0))
         if c.kind == "percent" and c.applies_to is None and c.threshold is not None and spend < c.threshold <= whole:
             counted = price(dataclasses.replace(rules, clauses=tuple(dataclasses.replace(o, threshold=None) if o is c else o
                                                                       for o in rules.clauses)), basket, at, valid)
@@ -788,7 +786,7 @@ def _before_the_rate(group: list[Clause], basket: list[Item], payable: list[Deci
     for clause in group:
         if clause.kind != "threshold" or _SAID_AFTER_THE_RATE.search(clause.text) or _holds(clause, rules, at)[0] != "yes":
             continue
-        eligible = [i for i, item in enumerate(basket) if not excluded[i] and _matches(clause, item.item_class)]
+        _off, eligible = _reduction_on(clause, basket, payable, excluded)
         listed = sum((basket[i].amount for i in eligible), Decimal(0))
         discounted = sum((payable[i] for i in eligible), Decimal(0))
         off = min(_reduction(clause, listed), discounted)

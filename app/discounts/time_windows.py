@@ -274,10 +274,9 @@ def holds(when: When | None, holidays_excluded: bool, at: dt.datetime | dt.date 
             inside = start <= now < end if start <= end else (now >= start or now < end)   # 22:00-02:00
             if not inside:
                 return "no", f"仅{when.hours[0]}–{when.hours[1]}"
-    official = _official(day) if (holidays_excluded or (when is not None and when.workdays)) else None
+    official = _official(day) if (holidays_excluded or (when is not None and (when.workdays or when.holidays))) else None
     no_data = f"（{day.year}年的节假日安排尚无数据）"
     if when is not None and when.holidays:
-        official = _official(day)
         if official is None:
             return "unknown", f"若是节假日{no_data}"
         if not official[0]:
