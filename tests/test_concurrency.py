@@ -34,3 +34,35 @@ def test_twenty_concurrent_payments_against_one_balance(db_url, capsys, tmp_path
     assert not any("locked" in err or "Traceback" in err for _, err in results)
     assert main(["--db", db_url, "wallet", "show", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bank"] == "0.00"
+
+
+_SHARED_DISTRICTS = """
+import sys, threading
+from app.geo.districts import DistrictIndex
+from app.seed import districts_geojson
+for _ in range(int(sys.argv[1])):
+    districts = DistrictIndex.from_geojson(districts_geojson())
+    districts.city                      # built in one thread, as the app does before sharing it
+    start = threading.Barrier(8)
+    def check():
+        start.wait()
+        for _ in range(50):
+            districts.contains_city(114.30, 30.59)
+            districts.locate([114.30], [30.59])
+    threads = [threading.Thread(target=check) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+print("ok")
+"""
+
+
+def test_threads_checking_positions_against_shared_districts_do_not_crash_the_process():
+    """Staff saves in threads (and the window's workers) check positions against one district index.
+    GEOS builds parts of a prepared polygon's point locator on first use in a new place; unguarded,
+    eight threads doing that at once aborted the process with a corrupted heap (it failed CI)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", _SHARED_DISTRICTS, "30"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=240)
+    assert (run.returncode, run.stdout.strip()) == (0, "ok"), run.stderr[-2000:]

@@ -58,6 +58,7 @@ class DistrictIndex:
         self._names_loader = names_loader
         self._shapes_loader = shapes_loader   # (code, name, pinyin, WKT) rows: shapes without geopandas
         self._lock = threading.RLock()
+        self._contains_lock = threading.Lock()
         self._frame: gpd.GeoDataFrame | None = None
         self._shapes: _Shapes | None = None
         self._names: _Names | None = None
@@ -78,10 +79,11 @@ class DistrictIndex:
         city = shapely.union_all(geometries).buffer(_EDGE_TOLERANCE_DEG)
         shapely.prepare(city)
         tree = shapely.STRtree(geometries)   # what `locate` queries
-        # GEOS builds a prepared geometry's and a tree's internal index on their first query, and two
-        # threads doing that at once crash the process: query both once here, under the lock.
-        shapely.contains_xy(city, 0.0, 0.0)
-        tree.query(shapely.points(0.0, 0.0), predicate="within")
+        # GEOS builds a tree's internal index on its first query, and two threads doing that at once
+        # crash the process: query it once here, under the lock, at a point inside the city (one
+        # outside every envelope is answered before any index is built).
+        inside = shapely.get_coordinates(city.representative_point())[0]
+        tree.query(shapely.points(*inside), predicate="within")
         return _Shapes(np.array([codes[i] for i in order], dtype=object), city, tree)
 
     def digest(self) -> str:
@@ -195,7 +197,12 @@ class DistrictIndex:
     def contains_city(self, lon: float, lat: float) -> bool:
         import shapely
 
-        return bool(shapely.contains_xy(self.city, lon, lat))
+        city = self.city
+        # A prepared polygon builds parts of its point locator lazily, on queries in places not
+        # asked before, and two threads doing that at once corrupt the heap (GEOS 3.14: tcache
+        # aborts in tests/test_catalogue_roles.py). One point is microseconds: ask one at a time.
+        with self._contains_lock:
+            return bool(shapely.contains_xy(city, lon, lat))
 
     def locate(self, lon, lat) -> np.ndarray:
         """District code of each point (object array, None outside every district), by spatial join.
