@@ -138,14 +138,21 @@ def test_a_database_we_must_not_touch_is_refused_and_left_as_it_was(cli, tmp_pat
     assert path.read_bytes() == before
 
 
-def test_a_read_only_database_reads_and_refuses_writes_clearly(cli, tmp_path):
-    path = tmp_path / "member.sqlite"
+def test_a_read_only_database_reads_and_refuses_writes_clearly(cli, tmp_path, monkeypatch):
+    path = tmp_path / "data" / "member.sqlite"
     assert cli("merchants", "list", db=f"sqlite:///{path}")[0] == 0
+    before = path.read_bytes()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
     read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
     code, out, _ = cli("merchants", "list", "--json", db=read_only)
     assert code == 0 and json.loads(out)["count"] == 12
     code, _, err = cli("wallet", "deposit", "5", db=read_only)
     assert code == 2 and "只读" in err
+    # "file:" is SQLite's URI scheme, not a folder: nothing is made where the command runs, and the
+    # database is not touched
+    assert list(work.iterdir()) == [] and path.read_bytes() == before
 
 
 def test_a_key_name_that_cannot_be_a_file_name_is_bad_input(cli, tmp_path):

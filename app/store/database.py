@@ -48,7 +48,9 @@ def _engine(url: str) -> Engine:
             # sqlite:// is a database in memory: a deposit recorded there is gone when the command ends.
             raise DatabaseURLError(f"“{url}”是内存数据库，命令结束时其中的记录就会丢失：请给出 SQLite 文件的路径"
                                    "（sqlite:///路径/文件.sqlite）")
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed)
 
         @event.listens_for(engine, "connect")
@@ -87,13 +89,28 @@ def migrate(engine: Engine) -> None:
     _migrate(engine)
 
 
+def sqlite_file(url) -> Path | None:
+    """The file a SQLite URL names, or None when nothing may be made there: in memory, or a read-only
+    URI (sqlite:///file:/path/x.sqlite?mode=ro&uri=true, whose "file:" is not part of the path)."""
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:") and str(url.query.get("uri", "")).lower() in ("true", "1"):
+        if url.query.get("mode") in ("ro", "memory"):
+            return None
+        from urllib.parse import unquote, urlsplit
+
+        database = unquote(urlsplit(database).path)
+    return Path(database).expanduser()
+
+
 @contextmanager
 def first_start_lock(engine: Engine):
     """One process at a time builds and seeds a new SQLite file: two first starts at once would each see
     the other's half-made tables and half-imported merchants. An advisory lock on the file itself (flock;
     POSIX), released when the holder ends, however it ends, so a killed first start leaves nothing
     locked. Hold it around migrate() and the seeding (app/seed.py)."""
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    database = sqlite_file(engine.url) if engine.url.get_backend_name() == "sqlite" else None
     try:
         import fcntl
     except ImportError:   # Windows: SQLite's own locking, and the half-made check below only
@@ -102,7 +119,7 @@ def first_start_lock(engine: Engine):
         yield
         return
     try:
-        handle = open(Path(database).expanduser(), "ab")
+        handle = open(database, "ab")
     except OSError:   # a read-only folder: nothing can be built there, and SQLite says so
         yield
         return
