@@ -81,6 +81,39 @@ def replacing(path: Path, check=None) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def replacing_together(path: Path) -> Iterator[Path]:
+    """Yields a temporary folder beside `path` in which to write the file named `path.name` and the
+    files that travel with it (a Shapefile's .shx/.dbf/.prj, a CSV's .csvt). On leaving, each is
+    fsynced and renamed beside `path`, the main file last, so a reader never finds the main file
+    without its companions; on any failure none is renamed and the folder is removed."""
+    import shutil
+    import tempfile
+
+    path = Path(path)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    except OSError as exc:
+        raise WriteFailed(exc.errno, describe(exc, path)) from exc
+    try:
+        yield folder
+        written = sorted(folder.iterdir(), key=lambda f: f.name == path.name)   # the main file last
+        if not any(f.name == path.name for f in written):
+            raise FileNotFoundError(f"{path.name} was not written")
+        for f in written:
+            with open(f, "rb+") as handle:
+                os.fsync(handle.fileno())
+        for f in written:
+            os.replace(f, path.with_name(f.name))
+        _fsync_folder(path.parent)
+    except OSError as exc:
+        if isinstance(exc, WriteFailed):
+            raise
+        raise WriteFailed(exc.errno, describe(exc, path)) from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def write_bytes(path: Path, data: bytes) -> Path:
     with replacing(path) as partial:
         partial.write_bytes(data)

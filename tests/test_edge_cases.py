@@ -220,14 +220,15 @@ def _fill(point: Path) -> None:
         os.close(fd)
 
 
-@pytest.mark.parametrize("command", ["flyer", "export", "export-map", "changes", "publish", "keygen"])
+@pytest.mark.parametrize("command", ["flyer", "export", "export-gpkg", "export-shp", "export-map", "changes",
+                                     "publish", "keygen"])
 def test_a_full_disk_writes_nothing_and_keeps_the_old_file(capsys, sqlite_url, tmp_path, small_disk, command):
     from app.merchants import release_keys
 
     keys = tmp_path / "keys"
     private, _public = release_keys.generate(keys)
-    target = {"flyer": "qingshan.pdf", "export": "shops.csv", "export-map": "map.html", "changes": "log.csv",
-              "publish": "release", "keygen": "keys"}[command]
+    target = {"flyer": "qingshan.pdf", "export": "shops.csv", "export-gpkg": "shops.gpkg", "export-shp": "shops.shp",
+              "export-map": "map.html", "changes": "log.csv", "publish": "release", "keygen": "keys"}[command]
     out = small_disk / target
     old = b"the previous file, which must survive"
     if command not in ("publish", "keygen"):
@@ -236,6 +237,8 @@ def test_a_full_disk_writes_nothing_and_keeps_the_old_file(capsys, sqlite_url, t
     argv = {
         "flyer": ["flyer", "--district", "青山区", "--out", str(out)],
         "export": ["merchants", "export", str(out)],
+        "export-gpkg": ["merchants", "export", str(out)],
+        "export-shp": ["merchants", "export", str(out)],
         "export-map": ["export-map", "--district", "青山", "--out", str(out)],
         "changes": ["merchants", "changes", "--csv", str(out)],
         "publish": ["catalogue", "publish", "--out", str(out), "--key", str(private)],

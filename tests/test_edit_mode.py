@@ -265,6 +265,32 @@ def test_import_in_the_app_asks_row_by_row_and_retires_what_the_source_dropped(w
     assert history(db, "b-2")[-1].action == "retire"
 
 
+def test_import_in_the_app_lets_staff_choose_the_sheet_of_a_workbook(window, qtbot, store, tmp_path):
+    import openpyxl
+
+    mode = edit_on(window, qtbot)
+    book = openpyxl.Workbook()
+    for title, shop in (("十一月", "老字号面馆"), ("十二月", "武昌鱼馆")):
+        sheet = book.active if title == "十一月" else book.create_sheet(title)
+        sheet.title = title
+        sheet.append(["名称", "类别", "区", "经度", "纬度", "优惠"])
+        sheet.append([shop, "餐饮", "青山区", 114.37, 30.61, "9折"])
+    path = tmp_path / "名单.xlsx"
+    book.save(path)
+
+    def choose(d):
+        assert not d.import_button.isEnabled() and "2 个工作表像商户表" in d.problems.item(0).text()
+        d.sheet.setCurrentIndex(d.sheet.findData("十二月"))   # the preview follows the choice
+        assert d.import_button.isEnabled() and "将新增 1" in d.summary.text()
+        d.import_button.click()
+
+    answer_next_dialog(qtbot, choose)
+    dialog = mode.import_file(str(path))
+    assert dialog.report.written
+    names = set(window.explorer.frame["name"])
+    assert "武昌鱼馆" in names and "老字号面馆" not in names
+
+
 def test_merge_a_duplicate_field_by_field_in_the_review_queue(window, qtbot, store):
     from app.merchants.curation import add_merchant
     from app.merchants.fields import MerchantRecord

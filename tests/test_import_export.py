@@ -136,7 +136,7 @@ def test_malformed_geometry(tmp_path, district_index, geometry, words):
         ("m.geojson", b'{"type": "Feature"}', "FeatureCollection"),
         ("m.csv", b"\xff\xff\xff\xff,\xff\xff\n", "编码无法识别"),   # neither UTF-8 nor GB18030 (UTF-16 has its BOM)
         ("m.xlsx", b"PK\x03\x04 broken", "不是有效的 XLSX"),
-        ("m.shp", b"", "不支持的文件类型"),
+        ("m.dwg", b"", "不支持的文件类型"),
         ("m.csv", "名称,经度,纬度\n店,114.3,30.6\n".encode(), "缺少必需的列“类别”"),
     ],
 )
@@ -236,8 +236,10 @@ def test_exports_neutralise_formulas_and_still_import_back(tmp_path, suffix, sql
         import openpyxl
 
         sheet = openpyxl.load_workbook(out).active
-        values = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-        assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not [c for c in cells if c.data_type == "f"]                # no formula anywhere
+        risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
+        assert len(risky) == 8 and all(c.data_type == "s" and c.quotePrefix for c in risky)   # text, shown as typed
     back = {r.id: (r.name, r.offer) for r in parse_file(out, districts).records}
     assert back["f-1"] == ('=HYPERLINK("http://x","点我")', "-10元") and back["f-4"][0] == "-店"
     store.close()

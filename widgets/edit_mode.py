@@ -295,7 +295,7 @@ class EditMode(QObject):
             return None
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self._window, "导入商户", "",
-                                                  "商户表格 (*.xlsx *.csv *.geojson *.json)")
+                                                  "商户文件 (*.xlsx *.xls *.ods *.csv *.txt *.geojson *.json *.gpkg *.shp)")
             if not path:
                 return None
         dialog = ImportDialog(self._store, self._districts, Path(path), self.editor.name, self._window)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.geo.china_datum import DATUM_CHOICES
 from app.geo.districts import DistrictIndex
 from app.merchants.curation import load, retire
-from app.merchants.importer import ImportReport, import_into_store
+from app.merchants.importer import ImportReport, import_into_store, sheet_names
 from app.store import Store
 
 CHOICES = (("skip", "跳过（不导入这一行）"), ("update", "用这一行更新已有商户"), ("keep", "两者都保留"))
@@ -45,6 +45,13 @@ class ImportDialog(QDialog):
         for key, label in DATUM_CHOICES:
             self.datum.addItem(label, key)
         self.datum.currentIndexChanged.connect(lambda *_: self.preview())
+        # A workbook's sheet or a GeoPackage's layer; shown when there is more than one to choose
+        self.sheet = QComboBox()
+        self.sheet.addItem("自动（含“名称”列的那一个）", None)
+        names = sheet_names(self.path)
+        for n in names:
+            self.sheet.addItem(n, n)
+        self.sheet.currentIndexChanged.connect(lambda *_: self.preview())
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.problems = QListWidget()
@@ -56,6 +63,8 @@ class ImportDialog(QDialog):
         self.reason = QLineEdit("已不在合作名单")
         form = QFormLayout()
         form.addRow("文件坐标系", self.datum)
+        if len(names) > 1:
+            form.addRow("工作表" if self.path.suffix.lower() != ".gpkg" else "图层", self.sheet)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导入")
         self.buttons.accepted.connect(self.run_import)
@@ -81,7 +90,7 @@ class ImportDialog(QDialog):
     def preview(self) -> ImportReport:
         """Check the file and show what an import would do; nothing is written."""
         plan = import_into_store(self._store, self._districts, self.path, self.datum.currentData(),
-                                 author=self._author, duplicates="keep", dry_run=True)
+                                 author=self._author, duplicates="keep", dry_run=True, sheet=self.sheet.currentData())
         errors = [p for p in plan.problems if p.severity == "error"]
         self.problems.clear()
         self.problems.addItems([str(p) for p in plan.problems])
@@ -119,7 +128,7 @@ class ImportDialog(QDialog):
     def run_import(self) -> None:
         choices = {new_id: box.currentData() for new_id, box in self.choice_boxes.items()}
         report = import_into_store(self._store, self._districts, self.path, self.datum.currentData(),
-                                   author=self._author, duplicates=choices)
+                                   author=self._author, duplicates=choices, sheet=self.sheet.currentData())
         if not report.written:
             self.summary.setText("<b style='color:#c92a2a'>未导入</b>：" + "；".join(str(p) for p in report.problems[:3]))
             return

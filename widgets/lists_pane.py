@@ -244,7 +244,8 @@ class ListsPane(QWidget):
             return None
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "导出清单", f"{self.current_name()}.xlsx",
-                                                  "Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)")
+                                                  "Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson);;GeoPackage (*.gpkg);;"
+                                                  "Shapefile (*.shp);;KML (*.kml)")
             if not path:
                 return None
         named, frame, notes = self._output_frame()

@@ -14,7 +14,8 @@ from app.geo.districts import DistrictIndex
 from app.merchants import curation_commands
 from app.merchants.catalogue import MerchantQuery, district_mismatches, drop_expired, search
 from app.merchants.curation_commands import require_editor, staff_handler
-from app.merchants.exporter import export_merchants, json_value
+from app.merchants.exporter import export_merchants
+from app.merchants.fields import json_value
 from app.merchants.importer import DUPLICATE_CHOICES, import_into_store
 from app.text_encoding import ENCODINGS
 from app.merchants.list_commands import selection_notes
@@ -132,7 +133,8 @@ def _merchants_list(args, store: Store, districts: DistrictIndex) -> int:
 def _merchants_import(args, store: Store, districts: DistrictIndex) -> int:
     author = None if args.dry_run else require_editor(store).name
     report = import_into_store(store, districts, input_file(args.file), args.crs, author=author or "system",
-                               duplicates=args.duplicates, dry_run=args.dry_run, encoding=args.encoding)
+                               duplicates=args.duplicates, dry_run=args.dry_run, encoding=args.encoding,
+                               sheet=args.sheet)
     bad_file = any(p.severity == "error" for p in report.problems)
     clean_dry_run = args.dry_run and not bad_file
     # A file refused for what is in it is bad input (2); one that waits for a choice about duplicates is refused (1).
@@ -226,10 +228,11 @@ def add_commands(merchants: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_merchants_list)
 
-    p = merchants.add_parser("import", help="导入 GeoJSON / CSV / XLSX（有任何错误则全部不导入）")
+    p = merchants.add_parser("import", help="导入 GeoJSON / CSV / Excel / ODS / GeoPackage / Shapefile（有任何错误则全部不导入）")
     p.add_argument("file")
     p.add_argument("--crs", choices=DATUMS, default="wgs84", help="文件坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）")
     p.add_argument("--encoding", choices=ENCODINGS, help="文件编码（默认自动识别 UTF-8、UTF-16、GBK/GB18030）")
+    p.add_argument("--sheet", metavar="NAME", help="工作簿的工作表或 GeoPackage 的图层：名称或序号（从 1 起）")
     p.add_argument("--duplicates", choices=DUPLICATE_CHOICES, default="ask",
                    help="文件中的商户可能已在目录中时：ask 列出并不导入（默认）、skip 跳过、update 更新已有商户、keep 都保留")
     p.add_argument("--dry-run", action="store_true", help="只报告将新增、更新、重复和缺少的商户，不写入")

@@ -52,10 +52,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 LABELS: dict[str, str] = {c.key: c.label for c in COLUMNS}
+# A Shapefile's dBase fields have names of at most ten letters: the keys that are longer, shortened.
+SHAPEFILE_NAMES: dict[str, str] = {"mcc_assumed": "mcc_assumd", "location_approximate": "loc_approx"}
 
 _HEADER_LOOKUP: dict[str, str] = {}
 for _col in COLUMNS:
-    for _h in (_col.key, _col.label, *_col.aliases):
+    for _h in (_col.key, _col.label, *_col.aliases, *filter(None, [SHAPEFILE_NAMES.get(_col.key)])):
         _HEADER_LOOKUP[_h.strip().casefold()] = _col.key
 
 
@@ -77,6 +79,19 @@ FLAG_FIELDS = frozenset({"location_approximate", "mcc_assumed"})   # yes/no; abs
 FIELD_LABELS: dict[str, str] = {
     **LABELS, "district_code": "区", "retired_on": "下架日期", "retired_reason": "下架原因",
 }
+
+
+def json_value(value):
+    """A cell of a catalogue frame as plain JSON-able Python: None for NaN, ISO text for dates."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
 
 
 def encode_value(field: str, value: object) -> object:

@@ -1,4 +1,5 @@
-"""Reading merchant files (GeoJSON, CSV, XLSX in UTF-8 or GBK) and validating them into records.
+"""Reading merchant files (GeoJSON; CSV and text in UTF-8, UTF-16 or GBK; XLSX, XLS and ODS; GeoPackage
+and Shapefile) and validating them into records.
 
 Every problem names its record and field. Nothing here writes: the caller stores the records only
 when the whole file is free of errors, so an import is all-or-nothing.
@@ -30,8 +31,11 @@ from app.text_encoding import MixedEncoding, decode_text
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 CSV_SUFFIXES = (".csv", ".txt")
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-SUPPORTED_SUFFIXES = GEOJSON_SUFFIXES + CSV_SUFFIXES + XLSX_SUFFIXES
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+GIS_SUFFIXES = (".gpkg", ".shp")
+SUPPORTED_SUFFIXES = GEOJSON_SUFFIXES + CSV_SUFFIXES + SPREADSHEET_SUFFIXES + GIS_SUFFIXES
+SUPPORTED_KINDS = "GeoJSON、CSV、Excel（.xlsx/.xls）、ODS、GeoPackage 或 Shapefile"
+HEADER_SEARCH_ROWS = 20   # a title, a note and a blank line may stand above the header
 
 _MAX_LEN = {"id": 64, "name": 200, "phone": 64, "address": 500, "offer": 2000}
 # Characters no name, address or offer holds: C0/C1 controls (tab and line breaks aside), bidi
@@ -71,12 +75,16 @@ class ParsedFile:
 # ---------------------------------------------------------------- reading
 
 
-def read_file(path: Path, encoding: str | None = None) -> tuple[list[RawRecord], list[Problem]]:
+def read_file(path: Path, encoding: str | None = None, sheet: str | None = None) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of a merchant file; `sheet` picks a workbook's sheet or a GeoPackage's layer (by
+    name or 1-based number)."""
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return [], [Problem(name, None, f"不支持的文件类型“{suffix or '无扩展名'}”，请使用 GeoJSON、CSV 或 XLSX")]
+        return [], [Problem(name, None, f"不支持的文件类型“{suffix or '无扩展名'}”，请使用 {SUPPORTED_KINDS}")]
+    if suffix in GIS_SUFFIXES:
+        return _read_gis(name, path, sheet)
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_IMPORT_BYTES + 1)
@@ -84,8 +92,8 @@ def read_file(path: Path, encoding: str | None = None) -> tuple[list[RawRecord],
         return [], [Problem(name, None, f"无法读取文件：{exc.strerror or exc}")]
     if len(data) > MAX_IMPORT_BYTES:
         return [], [Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")]
-    if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(name, data)
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _read_spreadsheet(name, path, data, suffix, sheet)
     try:
         text, _encoding = decode_text(data, encoding)
     except MixedEncoding as exc:
@@ -176,8 +184,9 @@ def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
         return [], [Problem(f"第{start}行", None, f"无法读取（{exc}）：通常是引号没有配对，从这一行起的内容会被并进一个格子；"
                             "文件未导入")]
     if rows:
-        width = len(rows[0])
-        wrong = [(line, len(row)) for row, line in zip(rows[1:], lines[1:])
+        at = _header_at(rows)
+        width = len(rows[at.row])
+        wrong = [(line, len(row)) for row, line in zip(rows[at.data:], lines[at.data:])
                  if len(row) > width and any(cell.strip() for cell in row[width:])]
         if wrong:
             # A field with a comma and no quotes around it: every column after it would shift silently.
@@ -187,17 +196,55 @@ def _read_csv(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
     return _table_records(name, rows, "文件是空的")
 
 
+@dataclass(frozen=True)
+class _HeaderAt:
+    row: int                 # index of the header row (the upper one of a two-row header)
+    data: int                # index of the first data row
+    cells: tuple             # the header, flattened: 坐标 over 经度/纬度 gives 经度, 纬度
+
+
+def _known(cells) -> set[int]:
+    return {i for i, cell in enumerate(cells) if column_key(cell) is not None}
+
+
+def _header_at(rows: list) -> _HeaderAt:
+    """Where the header is in a table as offices make them: below a title row (merged across the
+    sheet) or a note, and possibly two rows high with merged cells (坐标 over 经度 and 纬度, 名称 spanning
+    both rows). The header is the row, among the first few, that names the most known columns."""
+    search = rows[:HEADER_SEARCH_ROWS]
+    counts = [len({column_key(c) for c in row} - {None}) for row in search]
+    if not counts or max(counts) == 0:
+        return _HeaderAt(0, 1, tuple(rows[0]) if rows else ())
+    at = counts.index(max(counts))
+    cells = list(rows[at])
+    data = at + 1
+    for other in (at + 1, at - 1):   # the second row of a two-row header, below or above
+        if not 0 <= other < len(rows):
+            continue
+        known, mine = _known(rows[other]), _known(cells)
+        filled = [c for c in rows[other] if c is not None and str(c).strip()]
+        if known and not known & mine and len(known) * 2 >= len(filled):
+            cells += [None] * (len(rows[other]) - len(cells))
+            for i in known:
+                cells[i] = rows[other][i]
+            data = max(data, other + 1)
+            break
+    return _HeaderAt(at, data, tuple(cells))
+
+
 def _table_records(name: str, rows: list, empty_message: str) -> tuple[list[RawRecord], list[Problem]]:
-    """Records of a spreadsheet-like table whose first row is the header (CSV and XLSX alike)."""
+    """Records of a spreadsheet-like table (CSV and workbooks alike), its header found by `_header_at`."""
     if not rows:
         return [], [Problem(name, None, empty_message)]
-    mapping, problems = _header_map(name, list(rows[0]))
+    at = _header_at(rows)
+    mapping, problems = _header_map(name, list(at.cells))
     records = []
-    for line, row in enumerate(rows[1:], start=2):  # line numbers as the spreadsheet shows them
+    for index in range(at.data, len(rows)):
+        row = rows[index]
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue
         values = {key: row[i] for i, key in mapping.items() if i < len(row)}
-        records.append(RawRecord(f"第{line}行", values))
+        records.append(RawRecord(f"第{index + 1}行", values))   # row numbers as the spreadsheet shows them
     return records, problems
 
 
@@ -217,24 +264,105 @@ def _zip_bomb(data: bytes) -> str | None:
                 if info.file_size > XLSX_PART_AT_MOST or (info.file_size > 10 * 1024 * 1024 and ratio > XLSX_RATIO_AT_MOST):
                     return f"其中的 {info.filename} 解压后有 {info.file_size // 1024 // 1024} MB（压缩了 {ratio:.0f} 倍）"
     except zipfile.BadZipFile:
-        return None   # openpyxl says what is wrong with it
+        return None   # the reader says what is wrong with it
     return None
 
 
-def _read_xlsx(name: str, data: bytes) -> tuple[list[RawRecord], list[Problem]]:
-    import openpyxl  # only needed for spreadsheets
+def _read_spreadsheet(name: str, path: Path, data: bytes, suffix: str,
+                      sheet: str | None) -> tuple[list[RawRecord], list[Problem]]:
+    """An Excel (.xlsx, .xls) or OpenDocument (.ods) workbook, through calamine. Without `sheet`, the
+    one sheet that holds a merchant table (a notes sheet before it is passed over)."""
+    from python_calamine import CalamineWorkbook
 
-    if (why := _zip_bomb(data)) is not None:
-        return [], [Problem(name, None, f"这个 XLSX 文件解压后大得不合常理，未读取：{why}")]
+    kind = {".ods": "ODS", ".xls": "XLS"}.get(suffix, "XLSX")
+    if suffix != ".xls" and (why := _zip_bomb(data)) is not None:
+        return [], [Problem(name, None, f"这个 {kind} 文件解压后大得不合常理，未读取：{why}")]
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(book.sheet_names)
+        tables = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
+    except Exception as exc:  # calamine raises its own error types for a damaged or protected file
+        tables = _ods_through_gdal(path) if suffix == ".ods" else None
+        if tables is None:
+            return [], [Problem(name, None, f"不是有效的 {kind} 文件：{str(exc).strip() or type(exc).__name__}")]
+        names = list(tables)
+    listed = "、".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+    if sheet is not None:
+        chosen = sheet if sheet in tables else (names[int(sheet) - 1] if sheet.isdigit() and 1 <= int(sheet) <= len(names) else None)
+        if chosen is None:
+            return [], [Problem(name, None, f"没有工作表“{sheet}”：文件里有 {listed}")]
+    else:
+        with_header = [n for n in names if _looks_like_merchants(tables[n])]
+        if len(with_header) > 1:
+            return [], [Problem(name, None, f"有 {len(with_header)} 个工作表像商户表（{'、'.join(with_header)}），"
+                                f"请用 --sheet 指定一个：{listed}")]
+        chosen = with_header[0] if with_header else (names[0] if names else None)
+        if chosen is None:
+            return [], [Problem(name, None, "工作簿里没有工作表")]
+    records, problems = _table_records(name, tables[chosen], "工作表是空的")
+    if sheet is None and len(names) > 1:
+        problems.insert(0, Problem(name, None, f"读取的是工作表“{chosen}”（共 {len(names)} 个：{listed}）", "warning"))
+    return records, problems
+
+
+def _ods_through_gdal(path: Path) -> dict[str, list[list]] | None:
+    """The sheets of an ODS file calamine cannot read (GDAL and QGIS write their XML indented, which
+    calamine refuses), as rows of text read by GDAL's own ODS driver; None if GDAL cannot read it either."""
+    import pyogrio
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
-        return [], [Problem(name, None, f"不是有效的 XLSX 文件：{exc}")]
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
-    return _table_records(name, rows, "工作表是空的")
+        tables = {}
+        for layer, _kind in pyogrio.list_layers(path):
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, HEADERS="DISABLE",
+                                           FIELD_TYPES="STRING")
+            tables[str(layer)] = [[None if v != v else v for v in row] for row in frame.itertuples(index=False)]
+        return tables
+    except Exception:
+        return None
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook or the layers of a GeoPackage, for staff to choose from (empty for
+    other files, or one that cannot be read: reading it then says why)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in SPREADSHEET_SUFFIXES:
+            from python_calamine import CalamineWorkbook
+
+            try:
+                return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+            except Exception:
+                if suffix != ".ods":
+                    raise
+                return list(_ods_through_gdal(path) or {})
+        if suffix == ".gpkg":
+            import pyogrio
+
+            return [str(row[0]) for row in pyogrio.list_layers(path)]
+    except Exception:   # a damaged file: the preview reports it with the reader's own words
+        return []
+    return []
+
+
+def _looks_like_merchants(rows: list) -> bool:
+    return any(column_key(c) == "name" for c in _header_at(rows).cells) if rows else False
+
+
+def _read_gis(name: str, path: Path, layer: str | None) -> tuple[list[RawRecord], list[Problem]]:
+    from app.merchants.gis_files import read_gis
+
+    try:
+        parts = [path] + ([path.with_suffix(".dbf")] if path.suffix.lower() == ".shp" else [])
+        size = sum(p.stat().st_size for p in parts if p.exists())
+    except OSError as exc:
+        return [], [Problem(name, None, f"无法读取文件：{exc.strerror or exc}")]
+    if not path.exists():
+        return [], [Problem(name, None, "文件不存在")]
+    if size > MAX_IMPORT_BYTES:
+        return [], [Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")]
+    features, problems = read_gis(name, path, layer)
+    return [RawRecord(f.where, f.values, f.geometry_problem) for f in features], problems
 
 
 def _read_geojson(name: str, text: str) -> tuple[list[RawRecord], list[Problem]]:
@@ -521,8 +649,9 @@ def _locate(raw_lon: float, raw_lat: float, datum: Datum, districts: DistrictInd
     return None, None
 
 
-def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84", encoding: str | None = None) -> ParsedFile:
-    raw, problems = read_file(path, encoding)
+def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84", encoding: str | None = None,
+               sheet: str | None = None) -> ParsedFile:
+    raw, problems = read_file(path, encoding, sheet)
     parsed = validate(raw, districts, datum)
     if not raw and not problems:
         problems.append(Problem(Path(path).name, None, "文件中没有商户记录"))
@@ -574,7 +703,7 @@ class ImportReport:
 
 def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84", *,
                       author: str = "system", duplicates: str | dict[str, str] = "ask",
-                      dry_run: bool = False, encoding: str | None = None) -> ImportReport:
+                      dry_run: bool = False, encoding: str | None = None, sheet: str | None = None) -> ImportReport:
     """Validate the whole file, then write it as one change set in one transaction, or write nothing.
 
     `duplicates` says what to do with a new merchant that may already be in the catalogue: "ask"
@@ -584,7 +713,7 @@ def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum:
     chosen = [duplicates] if isinstance(duplicates, str) else list(duplicates.values())
     if any(c not in DUPLICATE_CHOICES for c in chosen):
         raise ValueError(f"unknown duplicates choice {duplicates!r}")
-    parsed = parse_file(path, districts, datum, encoding)
+    parsed = parse_file(path, districts, datum, encoding, sheet)
     if not parsed.ok:
         return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False, dry_run=dry_run)
     result = write_records(store, parsed.records, author=author, file_name=Path(path).name, duplicates=duplicates,
