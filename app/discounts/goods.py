@@ -57,6 +57,7 @@ class Vocabulary:
     same: tuple[tuple[str, ...], ...] = ()     # words for one class (茶水 = 茶, 保健食品 = 保健品)
     heads: dict[str, str] = field(default_factory=dict)   # a last character that names the class (…串 -> 烤串)
     disputed: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 海鲜: 小龙虾 (shops differ)
+    not_under: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 酒: 酒席 (spells it, is not one)
 
     def words_for(self, word: str) -> tuple[str, ...]:
         """The word and every class it names directly (河海鲜 -> 河海鲜, 河鲜, 海鲜)."""
@@ -142,8 +143,9 @@ class Vocabulary:
         if m := re.fullmatch(r"(.*?)\(([^()]+)\)(.*)", cls):
             listed = self.fit(m.group(2), item)
             outside = (m.group(1) + m.group(3)).strip()
-            if listed == "yes" or (outside and (outside in item or item in outside)):   # 洗牙（超声波洁治+抛光）
-                return "yes"
+            if listed == "yes" or (outside and (outside in item or item in outside
+                                                or self.canonical(item) == self.canonical(outside))):
+                return "yes"   # 洗牙（超声波洁治+抛光）; 酒席 under 宴席（婚宴、寿宴）: another word for the class itself
             outer = self.fit(m.group(1) + m.group(3), item) if (m.group(1) + m.group(3)).strip() else "no"
             return "maybe" if "yes" in (outer, listed) or "maybe" in (outer, listed) else "no"
         if (other := re.match(r"^(?:其他|其余|其它)(?=\S)", cls)) and cls not in EVERYTHING:
@@ -181,7 +183,7 @@ class Vocabulary:
     def _fit_one(self, cls: str, item: str) -> Fit:
         if any(w == item or w in self.ancestors(item) for w in self.disputed.get(self.canonical(cls), ())):
             return "maybe"   # 小龙虾 is a 海鲜 in some shops and not in others
-        if cls in item:
+        if cls in item and not (cls != item and self._known_apart(cls, item)):
             return "yes"
         if {cls[:1], item[:1]} == {"大", "小"} and cls[1:] == item[1:]:
             return "no"    # 大家电 and 小家电: named as opposites
@@ -236,6 +238,10 @@ class Vocabulary:
         shared = {p for c in classes for i in items for p in self._parents.get(c, frozenset()) & self._parents.get(i, frozenset())}
         return "maybe" if any(p in self._parents for p in shared) else "no"
 
+    def _known_apart(self, cls: str, item: str) -> bool:
+        """The item spells the class but is not one of its kind (酒席 is a 宴席, not a 酒)."""
+        return any(w == item or w in self.ancestors(item) for w in self.not_under.get(self.canonical(cls), ()))
+
     def wider(self, item: str, cls: str) -> bool:
         """The item names a class above the class (餐饮 beside 酒水除外): it is not one of them."""
         (classes, cls_how), (items, how) = self.place(cls), self.place(item)
@@ -277,6 +283,7 @@ def vocabulary() -> Vocabulary:
         same=tuple(tuple(group) for group in data.get("same", {}).get("groups", ())),
         heads=dict(data.get("heads", {})),
         disputed={k: tuple(v) for k, v in data.get("disputed", {}).items()},
+        not_under={k: tuple(v) for k, v in data.get("not_under", {}).items()},
     )
 
 

@@ -206,7 +206,8 @@ THRESHOLD = seq(AFTER_RATE, opt(seq(lit("每"), mark("repeat"))), opt(lit("消�
 AMOUNT_OFF = alt(seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减免", "优惠", "再减", "减"), num("off"), YUAN, TAIL),
                  seq(AFTER_RATE, lit("立减", "直减", "直降", "立省", "减"), num("off")))   # C2自动挡立减两百: the yuan unsaid
 # 每人立减200元, 每桌减300元, 每颗优惠500元, 每升直降0.3元: so much off each unit.
-EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆"),
+EACH_OFF = seq(lit("每"), lit("人", "位", "桌", "颗", "升", "克", "件", "张", "间", "晚", "台", "次", "只", "份", "个", "辆",
+                           "碗", "杯", "瓶", "盒", "斤", "串"),
                opt(lit("可", "即")), lit("立减", "直减", "直降", "减免", "优惠", "减", "便宜", "让利", "省"), num("off"),
                opt(seq(YUAN, TAIL)))   # 每人减两百: the yuan unsaid (a family reads to the segment's end)
 FREE_LEADING = seq(lit("免收", "免除", "免费", "免"), rest("item"))

@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "20"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "21"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -51,6 +51,9 @@ PARSER_VERSION = "20"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     限持卡人本人 counts the tickets; 儿童价、特价团不参与; 每人减两百; 每卡限开一间; 需提前预约; 身份证办理入住
 # 20: 游泳月卡 is a 月卡 (not a 游泳票); 中药 beside 中药饮片除外 asks; 持卡九五折，满5000元再减200 asks whether the
 #     bill counts before the rate; 烤肉自助 is 自助烤肉; 每桌限4人享受会员价; 满三百元方享; 减2百; 限同款同规格
+# 21: 日式料理：持工会卡消费九折 is a heading; 酒席 is no 酒 (item_classes.toml [not_under]); 加肉加蛋 is two
+#     exclusions; 限持卡人本人入住 counts no nights; a service out at some hours (夜间上门不享受优惠) is a window
+#     out, and goods out at some hours are unparsed, never a window dropped; 每碗优惠2元; 其他面食 beside 热干面
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -102,6 +105,7 @@ _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|限同口味|限同一口味|同口味|限同价位|"
     r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|\S{0,8}儿童(?:须|需)(?:由)?(?:家长|成人)陪同|充\d+(?:元)?送\d+(?:元)?\S?|"
     r"(?:仅)?限(?:为)?(?:会员|持卡人)?本人(?:的)?(?:子女|配偶|父母)(?:报名|使用|享受|就诊|入住)?|送完为止|送完即止|"
+    r"(?:仅)?限(?:会员|持卡人)(?:本人)?(?:登记)?入住|"   # the holder stays: not one room-night only (标准间168元/晚 x2)
     r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?(?:使)?用(?:卡)?(?:一张|1张|一)卡?|每单(?:最多)?(?:限)?(?:使)?用(?:一张|1张|一)?卡|(?:限|仅限)下次(?:消费)?(?:使用|可用|抵用)|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
@@ -307,6 +311,8 @@ _PRICED_APART = re.compile(r"^(.+?)(?:按(?:斤|公斤|重量|小时|时|次|人
 def _exclusion_items(text: str) -> list[str]:
     if m := _PRICED_APART.match(text):   # 钓鱼按斤另计除外: 钓鱼
         text = m.group(1) or m.group(2)
+    if re.fullmatch(r"(?:加[^加、,/]{1,3}){2,}", text):   # 加肉加蛋不打折: 加肉 and 加蛋
+        return re.findall(r"加[^加]{1,3}", text)
     text = re.sub(r"(?:均)?按(?:店内|门店|本店)?(?:标价|原价|门市价|挂牌价|正价)(?:收取|结算|计算|收费|销售)?$", "", text)   # 机油按店内标价
     items = re.split(r"[、,/]|及|以及|和|与|等(?=\S)", text)   # 车厘子、榴莲等精品果: each, and the kind
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
@@ -438,6 +444,18 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             if _NOT_MODELLED.search(m.group(1)):   # 节假日不参加: a time window, not a kind of goods
                 unparsed.append(raw_text)
                 _traced(trace, ["未能解析"])
+                continue
+            if when is not None and not re.search(r"另(?:计|算|收)$", segment):
+                # 夜间（20:00以后）上门不享受优惠: the service at those hours is out (a window); goods out at
+                # some hours only (周末酒水不打折) are not in the rule model. Never a window dropped. (A fee
+                # charged apart at some times, 节假日服务费另计, is never discounted: out at every time.)
+                if _ANY_SERVICE.match(m.group(1)) and not m.group(2).strip():
+                    windows_out.append(when)
+                    read.append("不参加")
+                else:
+                    unparsed.append(raw_text)
+                    read = ["未能解析"]
+                _traced(trace, read)
                 continue
             exclusions.extend(_exclusion_items(m.group(1)))
             read.append("不参加")
@@ -600,6 +618,8 @@ _BARE_PRICE = re.compile(r"^(.{1,10}?)(?<![\d零一二两三四五六七八九�
 _OFFER_QUALIFIER = re.compile(
     r"^(?:限|仅限)?(?=新客|新顾客|新会员|新用户|新学员|首次|第一次|初次)(?:新客|新顾客|新会员|新用户|新学员)?(?:首次|第一次|初次)?"
     r"(?:到店|光临|进店|消费|入住)?(?:专享)?$")
+# The service itself, not a kind of goods: what 夜间上门不享受优惠 leaves out at night is everything.
+_ANY_SERVICE = re.compile(r"^(?:上门(?:服务)?|到店|到店消费|消费|入住|使用|服务|全场|所有|店内|堂食|就餐|用餐|办理|预约)?$")
 _WINDOW_OUT = re.compile(r"^(?:均)?(?:不参与|不参加|除外|不享受(?:此)?(?:优惠)?|不可用|不适用|不优惠|不打折)(?:此|本)?(?:优惠|活动)?$")
 
 
@@ -620,11 +640,17 @@ def _goods_only(segment: str) -> bool:
     return goods is None or vocabulary().place(goods)[1] in ("exact", "head") or bool(vocabulary().split(goods))
 
 
+# Who and how, then the whole bill: what follows a shop's kind said as a heading (日式料理：持工会卡消费九折).
+_WHOLE_BILL_AFTER = re.compile(r"^(?:(?:凭|持|刷|出示)(?:武汉)?(?:市)?(?:工会)?(?:会员)?(?:服务)?卡|工会会员|会员|工会)*"
+                               r"(?:全场|店内|所有|一律|消费|全单|整单|用餐|就餐)")
+
+
 def _title(segment: str) -> str | None:
     """The heading at the start of an offer (老百姓大药房, 停车场通知, KTV:), or None."""
-    head, colon, _rest = segment.partition(":")
-    if vocabulary().place(head)[1] in ("exact", "head"):   # 客房:8.5折: the goods, not a heading
-        return None
+    head, colon, rest = segment.partition(":")
+    if vocabulary().place(head)[1] in ("exact", "head"):
+        # 客房:8.5折: the goods, not a heading; but 日式料理:持工会卡消费九折 names the shop's kind
+        return head if colon and _WHOLE_BILL_AFTER.match(rest) else None
     if colon and head and not _RULE_WORDS.search(re.sub(r"\([^()]*\)", "", head)):   # 少儿英语（3-12岁）：
         return head
     if not colon and not _RULE_WORDS.search(segment) and len(segment) <= 12:

@@ -211,6 +211,10 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
                        for c in rules.clauses):
                 maybe = maybe or ("maybe", f"若{item_class}属于{ex}", ex)
             continue
+        if re.match(r"(?:其他|其余|其它)(?=\S)", ex) and any(
+                c.applies_to and words.fit(c.applies_to, item_class) == "yes" and words.fit(ex[2:], c.applies_to) == "yes"
+                for c in rules.clauses):
+            continue   # 热干面买二送一，其他面食不参加: the 面食 the clause names are not the "other" ones
         if item_class in words.split(ex):   # 教辅期刊: 教辅 or 期刊
             return "yes", "", ex
         ex_place = words.place(ex)
