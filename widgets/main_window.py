@@ -95,9 +95,24 @@ class MainWindow(QMainWindow):
         self.contacts_action.setStatusTip("工会、汉口银行、武汉通的咨询电话和网址")
         self.contacts_action.triggered.connect(self._contacts)
         help_menu.addAction(self.contacts_action)
+        self.diagnostics_action = QAction("复制诊断信息", self)
+        self.diagnostics_action.setStatusTip("把版本、数据位置和日志的最近几百行复制到剪贴板，发给帮您排查问题的人")
+        self.diagnostics_action.triggered.connect(lambda: self.copy_diagnostics())
+        help_menu.addAction(self.diagnostics_action)
         about = QAction("关于工会卡", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def copy_diagnostics(self) -> str:
+        """帮助 → 复制诊断信息: versions, where the data and the log are, and the log's last lines."""
+        from PySide6.QtGui import QGuiApplication
+
+        from app.logs import diagnostics
+
+        text = diagnostics({"数据": self._store.url_for_display})
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage("已复制诊断信息（含日志最近的记录，卡号、手机号已隐去）", 8000)
+        return text
 
     def record_purchase(self, merchant_id: str, items_text: str) -> None:
         """记一笔 from the explorer: the wallet's purchase form with that merchant, discount applied."""

@@ -28,3 +28,23 @@ def ensure_qapplication(offscreen: bool = False) -> QApplication:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     return QApplication(sys.argv[:1])
+
+
+def log_qt_messages() -> None:
+    """Qt's own warnings (a page that failed to load, a missing platform library) into the app's log,
+    as well as to the terminal when there is one."""
+    import logging
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind, context, message):
+        log.log(levels.get(kind, logging.WARNING), "%s", message)
+        if kind != QtMsgType.QtDebugMsg:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)

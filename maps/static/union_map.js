@@ -650,6 +650,10 @@ function onBaseLayerChange(e) {
       S.map.on("mousemove", hover);
       S.map.on("mouseup", endBox);
       chineseControls();
+      // The data on the map (district outlines, place names) is credited as its licences ask.
+      if (options.dataAttribution && S.map.attributionControl) {
+        S.map.attributionControl.addAttribution(options.dataAttribution);
+      }
       // District names above the merchants, so a cluster never hides one; they take no clicks.
       S.map.createPane("ucLabels");
       S.map.getPane("ucLabels").style.zIndex = 640;
