@@ -500,7 +500,37 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
     merchants = numbered(frame, spec.keep_order)
     path = Path(path)
     with replacing(path, check=_complete_pdf) as partial:
-        return _paint_flyer(partial, path, merchants, districts, focus_codes, spec)
+        result = _paint_flyer(partial, path, merchants, districts, focus_codes, spec)
+        _complete_pdf(partial)
+        _tag_font_subsets(partial)
+        return result
+
+
+def _tag_font_subsets(partial: Path) -> None:
+    """QPdfWriter embeds a subset of Noto Sans SC but names only the font descriptor with the subset's
+    tag (QQAAAA+NotoSansSC-Regular); PDF 1.7 §9.6.4 wants the same tagged name as the Type0 font's and
+    its CIDFont's BaseFont, which preflight tools and some printers' RIPs check. Rewritten with pypdf."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(str(partial)))
+    changed = False
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            if font.get("/Subtype") != "/Type0":
+                continue
+            for descendant in font.get("/DescendantFonts", []):
+                cid = descendant.get_object()
+                tagged = str(cid.get("/FontDescriptor", {}).get_object().get("/FontName", ""))
+                if re.fullmatch(r"/[A-Z]{6}\+.+", tagged) and str(cid.get("/BaseFont")) != tagged:
+                    cid[NameObject("/BaseFont")] = NameObject(tagged)
+                    font[NameObject("/BaseFont")] = NameObject(tagged)
+                    changed = True
+    if changed:
+        with open(partial, "wb") as f:
+            writer.write(f)
 
 
 def _complete_pdf(partial: Path) -> None:

@@ -259,6 +259,37 @@ def test_an_update_never_touches_the_members_wallet(at_release_3):
     assert Wallet(store, districts).balances() == before == {"bank": 100_00, "ecash": 0, "transit": 0}
 
 
+def test_a_third_party_verifies_a_release_with_openssl_and_the_pem_key(tmp_path, capsys):
+    """keygen also writes the public key as PEM: anyone can check a release's signature with openssl,
+    without this program, and a changed index fails the same check."""
+    import base64
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    assert main(["catalogue", "keygen", "--out", str(tmp_path / "keys")]) == 0
+    release = tmp_path / "release"
+    assert main(["--db", f"sqlite:///{tmp_path / 'staff.sqlite'}", "catalogue", "publish", "--out", str(release),
+                 "--key", str(tmp_path / "keys" / "union.key")]) == 0
+    capsys.readouterr()
+    pem = tmp_path / "keys" / "union.pem"
+    assert pem.read_text(encoding="ascii").startswith("-----BEGIN PUBLIC KEY-----")
+    signature = tmp_path / "sig.bin"
+    signature.write_bytes(base64.b64decode((release / "index.json.sig").read_bytes()))
+
+    def openssl_verifies(index) -> bool:
+        done = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(pem), "-rawin",
+                               "-in", str(index), "-sigfile", str(signature)], capture_output=True, text=True)
+        return done.returncode == 0 and "Signature Verified Successfully" in done.stdout
+
+    assert openssl_verifies(release / "index.json")
+    forged = tmp_path / "forged.json"
+    forged.write_bytes((release / "index.json").read_bytes().replace(b'"latest": 1', b'"latest": 9'))
+    assert forged.read_bytes() != (release / "index.json").read_bytes()
+    assert not openssl_verifies(forged)
+
+
 def test_publish_and_update_from_the_command_line(tmp_path, capsys, server):
     folder, url, _ = server
     staff_db = f"sqlite:///{tmp_path / 'staff.sqlite'}"

@@ -35,10 +35,11 @@ def _keygen(args, store, districts) -> int:
         raise UsageError(f"--name 应是 1–64 个字母、数字、汉字、点或短横（它是密钥文件的名字）：“{args.name[:40]}”")
     private, public = release_keys.generate(output_folder(args.out), args.name)
     if args.json:
-        print_json({"private_key": str(private), "public_key": str(public)})
+        print_json({"private_key": str(private), "public_key": str(public), "public_key_pem": str(public.with_suffix(".pem"))})
     else:
         print(f"私钥：{private}（只用于发布，妥善保管，切勿放入数据库或发给会员）")
         print(f"公钥：{public}（随会员端分发：unioncard catalogue trust {public.name}）")
+        print(f"公钥（PEM）：{public.with_suffix('.pem')}（供第三方用 openssl 核验发布的签名）")
         print(f"公钥指纹：{release_keys.fingerprint(release_keys.load_public(public))}（请随公钥一同公布，供会员核对）")
     return 0
 

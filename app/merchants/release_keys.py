@@ -11,7 +11,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from app.safe_write import create_new, write_text
+from app.safe_write import create_new, write_bytes, write_text
 
 PUBLIC_PREFIX = "unioncard-ed25519 "
 # The member app trusts, in this order: a key given on the command line, one set with
@@ -25,8 +25,10 @@ class KeyError_(ValueError):
 
 
 def generate(out_dir: Path, name: str = "union") -> tuple[Path, Path]:
-    """Write name.key (private, PKCS#8 PEM, readable by its owner only) and name.pub; refuses to
-    overwrite an existing private key, which would orphan every member app that trusts it."""
+    """Write name.key (private, PKCS#8 PEM, readable by its owner only), name.pub (what member apps
+    trust) and name.pem (the same public key as SubjectPublicKeyInfo PEM, so anyone can check a release
+    with openssl); refuses to overwrite an existing private key, which would orphan every member app
+    that trusts it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     private_path, public_path = out_dir / f"{name}.key", out_dir / f"{name}.pub"
     if private_path.exists():
@@ -38,12 +40,20 @@ def generate(out_dir: Path, name: str = "union") -> tuple[Path, Path]:
         create_new(private_path, pem, 0o600)
     except FileExistsError:
         raise KeyError_(f"{private_path} 已存在：换新密钥会让所有会员端无法再验证发布，请先确认后手动移走") from None
+    pem_path = public_path.with_suffix(".pem")
     try:
         write_text(public_path, public_text(key.public_key()) + "\n", encoding="ascii")
+        write_bytes(pem_path, public_pem(key.public_key()))
     except OSError:
-        private_path.unlink(missing_ok=True)   # a key pair, or nothing
+        for made in (private_path, public_path, pem_path):   # a key pair, or nothing
+            made.unlink(missing_ok=True)
         raise
     return private_path, public_path
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    """The public key as openssl reads it: `openssl pkeyutl -verify -pubin -inkey union.pem -rawin ...`."""
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def public_text(key: Ed25519PublicKey) -> str:
