@@ -30,6 +30,19 @@ def close(window):
 DIALOG_FAILURES: list[BaseException] = []
 
 
+def wait_until(predicate, timeout_s: float = 20.0) -> None:
+    """Inside a dialog's answer (answer_next_dialog), where qtbot cannot wait: process events until
+    `predicate()` holds, or fail after `timeout_s`."""
+    import time
+
+    end = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting inside a dialog")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
 def answer_next_dialog(act):
     """Run act(dialog) on the next modal dialog, as a person answers it; returns a list that gets what
     act returned. A failed check inside closes the dialog and lands in DIALOG_FAILURES, so a test

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
-from qt_helpers import DIALOG_FAILURES, WAIT_MS, page_value, settle
+from qt_helpers import DIALOG_FAILURES, WAIT_MS, page_value, settle, wait_until
 from qt_helpers import answer_next_dialog as answer_dialog
 
 from app.merchants.curation import load, save_changes
@@ -238,7 +238,7 @@ def test_import_in_the_app_asks_row_by_row_and_retires_what_the_source_dropped(w
     first = tmp_path / "第二批.csv"
     first.write_text("\n".join([header, "b-1,老字号面馆,餐饮,青山区,114.370,30.610,9折,第二批",
                                 "b-2,武昌鱼馆,餐饮,青山区,114.380,30.615,9折,第二批"]) + "\n", encoding="utf-8")
-    answer_next_dialog(qtbot, lambda d: d.import_button.click())
+    answer_next_dialog(qtbot, lambda d: wait_until(lambda: not d.checking) or d.import_button.click())
     mode.import_file(str(first))
     assert {"b-1", "b-2"} <= set(window.explorer.frame["id"])
 
@@ -248,6 +248,7 @@ def test_import_in_the_app_asks_row_by_row_and_retires_what_the_source_dropped(w
                                  "b-4,老字號麵館,餐饮,青山区,114.3703,30.6101,9折,第二批"]) + "\n", encoding="gb18030")
 
     def review(d):
+        wait_until(lambda: not d.checking)       # the file is checked on a worker thread
         assert "将新增 2，更新 1" in d.summary.text()
         assert set(d.choice_boxes) == {"b-3", "b-4"}
         d.choose("b-3", "update")     # the existing 精益眼镜 takes the row
@@ -279,8 +280,10 @@ def test_import_in_the_app_lets_staff_choose_the_sheet_of_a_workbook(window, qtb
     book.save(path)
 
     def choose(d):
+        wait_until(lambda: not d.checking)
         assert not d.import_button.isEnabled() and "2 个工作表像商户表" in d.problems.item(0).text()
         d.sheet.setCurrentIndex(d.sheet.findData("十二月"))   # the preview follows the choice
+        wait_until(lambda: not d.checking)
         assert d.import_button.isEnabled() and "将新增 1" in d.summary.text()
         d.import_button.click()
 
@@ -389,3 +392,70 @@ def test_the_apps_flyer_and_web_map_leave_out_expired_offers_and_say_so(window, 
     dialog = window.flyer_dialog()
     assert "qs-07" not in set(dialog._frame["id"]) and len(dialog._frame) == 11
     dialog.deleteLater()
+
+
+def _big_file(path, rows: int, *, same_name: bool = False):
+    lines = ["编号,名称,类别,经度,纬度,优惠"]
+    for i in range(rows):
+        lon, lat = 114.36 + (i % 200) * 0.0003, 30.60 + (i // 200) * 0.0003
+        name = "精益眼镜" if same_name else f"测试商户{i:05d}"
+        lines.append(f"big-{i:05d},{name},购物,{lon:.5f},{lat:.5f},9折")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_big_file_is_checked_off_the_gui_thread_with_progress_and_can_be_stopped(qtbot, store, tmp_path):
+    """Issue 28: a 50,000-row file froze the window for 15.8 s while the preview ran on the GUI thread."""
+    from PySide6.QtCore import QTimer
+
+    from widgets.import_dialog import ImportDialog
+
+    db, districts = store
+    path = _big_file(tmp_path / "全市.csv", 20000)
+    ticks, seen = [], []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    dialog = ImportDialog(db, districts, path, "张三")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog._check.progress.connect(lambda done, total, what: seen.append((done, total, what)))
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=120000)
+    timer.stop()
+    assert any(total == 20000 and done > 0 for done, total, _w in seen), seen[:5]   # the bar moved through the rows
+    assert len(ticks) >= 3                       # the event loop ran while the rows were checked
+    assert "将新增 20000" in dialog.summary.text() and dialog.import_button.isEnabled()
+
+    dialog.datum.setCurrentIndex(dialog.datum.findData("gcj02"))   # checked again, the file not read again
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=120000)
+    assert list(dialog._reads) == [None] and dialog.plan is not None
+
+    stopped = ImportDialog(db, districts, path, "张三")
+    qtbot.addWidget(stopped)
+    stopped.show()
+    stopped.stop_check()
+    qtbot.waitUntil(lambda: not stopped.checking, timeout=120000)
+    assert "已停止检查" in stopped.summary.text() and not stopped.import_button.isEnabled()
+    assert stopped.plan is None
+
+
+def test_many_possible_duplicates_are_listed_a_page_at_a_time(qtbot, store, tmp_path):
+    from widgets.import_dialog import PAGE_ROWS, ImportDialog
+
+    db, districts = store
+    path = _big_file(tmp_path / "同名.csv", 250, same_name=True)   # 250 shops all named 精益眼镜, close together
+    dialog = ImportDialog(db, districts, path, "张三")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=120000)
+    assert len(dialog.choices) == 249      # every row but the first is near an earlier one of the same name
+    assert dialog.duplicates.rowCount() == PAGE_ROWS and "第 1 / 3 页" in dialog.page_label.text()
+    for row in range(dialog.duplicates.rowCount()):   # at most the closest three beside each row
+        assert dialog.duplicates.item(row, 1).text().count("（") <= 3
+    dialog.next_button.click()
+    assert "第 2 / 3 页" in dialog.page_label.text()
+    dialog.all_choice.setCurrentIndex(dialog.all_choice.findData("keep"))
+    assert set(dialog.choices.values()) == {"keep"}
+    assert all(box.currentData() == "keep" for box in dialog.choice_boxes.values())
+    dialog.import_button.click()
+    assert dialog.report is not None and dialog.report.added == 250

@@ -21,6 +21,7 @@ from app.store import Store
 from app.store.models import DuplicateDismissal, Merchant, MerchantRevision
 
 _RECORD_FIELDS = tuple(f for f in TRACKED_FIELDS if f not in ("retired_on", "retired_reason"))
+MATCHES_PER_ROW = 3   # possible duplicates listed for one row of a file, the closest first
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,15 @@ def write_records(store: Store, records: Sequence[MerchantRecord], *, author: st
                 continue
             matches.append(DuplicateMatch(new_id, names[new_id], where.get(new_id, new_id), old_id, names[old_id],
                                           c.reason, c.distance_m))
+        # The closest few for each row (candidates come best first): a file of near-identical names once
+        # made 168,140 pairs, no list anyone can choose from; the choice is per row all the same.
+        per_row: dict[str, int] = {}
+        closest = []
+        for m in matches:
+            per_row[m.new_id] = per_row.get(m.new_id, 0) + 1
+            if per_row[m.new_id] <= MATCHES_PER_ROW:
+                closest.append(m)
+        matches = closest
         matches.sort(key=lambda m: order[m.new_id])
         if any(choice(m.new_id) == "ask" for m in matches):
             return dict(added=0, updated=0, unchanged=0, written=False, duplicates=tuple(matches), dry_run=dry_run)

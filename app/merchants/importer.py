@@ -15,6 +15,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -497,7 +498,10 @@ def generated_id(name: str, lon: float, lat: float) -> str:
     return f"m-{digest[:10]}"
 
 
-def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs84") -> ParsedFile:
+def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs84",
+             progress: Callable[[int, int], None] | None = None) -> ParsedFile:
+    """The records of a file read by `read_file`, checked. `progress(done, total)` is called every
+    thousand records (a window's progress bar; it may raise to stop the check)."""
     if datum not in DATUMS:
         raise ValueError(f"unknown datum {datum!r}")
     records: list[MerchantRecord] = []
@@ -510,6 +514,8 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
     located_codes: dict[int, str | None] = dict(zip(placed, codes))
     located_codes.update({i: None for i in range(len(raw)) if i not in located_codes})
     for i, rec in enumerate(raw):
+        if progress is not None and i % 1000 == 0:
+            progress(i, len(raw))
         where = rec.label()
         v = rec.values
         errs: list[Problem] = []
@@ -651,8 +657,16 @@ def _locate(raw_lon: float, raw_lat: float, datum: Datum, districts: DistrictInd
 
 def parse_file(path: Path, districts: DistrictIndex, datum: Datum = "wgs84", encoding: str | None = None,
                sheet: str | None = None) -> ParsedFile:
-    raw, problems = read_file(path, encoding, sheet)
-    parsed = validate(raw, districts, datum)
+    return check_read(path, read_file(path, encoding, sheet), districts, datum)
+
+
+def check_read(path: Path, read: tuple[list[RawRecord], list[Problem]], districts: DistrictIndex,
+               datum: Datum = "wgs84", progress: Callable[[int, int], None] | None = None) -> ParsedFile:
+    """What `read_file` found, validated: a window reads a file once and checks it again for another
+    coordinate system without reading it again."""
+    raw, problems = read
+    parsed = validate(raw, districts, datum, progress)
+    problems = list(problems)
     if not raw and not problems:
         problems.append(Problem(Path(path).name, None, "文件中没有商户记录"))
     return ParsedFile(parsed.records, problems + parsed.problems, parsed.where)
@@ -703,17 +717,19 @@ class ImportReport:
 
 def import_into_store(store: Store, districts: DistrictIndex, path: Path, datum: Datum = "wgs84", *,
                       author: str = "system", duplicates: str | dict[str, str] = "ask",
-                      dry_run: bool = False, encoding: str | None = None, sheet: str | None = None) -> ImportReport:
+                      dry_run: bool = False, encoding: str | None = None, sheet: str | None = None,
+                      parsed: ParsedFile | None = None) -> ImportReport:
     """Validate the whole file, then write it as one change set in one transaction, or write nothing.
 
     `duplicates` says what to do with a new merchant that may already be in the catalogue: "ask"
     writes nothing and lists them; "skip" leaves them out; "update" applies the row to the existing
     merchant; "keep" adds both; or a dict of those per new merchant id. `dry_run` reports what would
-    happen and writes nothing."""
+    happen and writes nothing. `parsed` is the file already checked (by `check_read`), not read again."""
     chosen = [duplicates] if isinstance(duplicates, str) else list(duplicates.values())
     if any(c not in DUPLICATE_CHOICES for c in chosen):
         raise ValueError(f"unknown duplicates choice {duplicates!r}")
-    parsed = parse_file(path, districts, datum, encoding, sheet)
+    if parsed is None:
+        parsed = parse_file(path, districts, datum, encoding, sheet)
     if not parsed.ok:
         return ImportReport(str(path), 0, 0, 0, tuple(parsed.problems), written=False, dry_run=dry_run)
     result = write_records(store, parsed.records, author=author, file_name=Path(path).name, duplicates=duplicates,
