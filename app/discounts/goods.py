@@ -36,7 +36,9 @@ class Qualifier:
     said_by: tuple[str, ...] = ()  # words in an item's name that say it is so (首次: 第一次, 初次…)
 
     def said(self, item: str) -> bool:
-        return any(w in item for w in (self.word, *self.said_by))
+        """The name says it (首次, 第一次…), and does not say the opposite (非首次 is no 首次, but it is a 老客)."""
+        hits = [w for w in (self.word, *self.said_by) if w in item]
+        return bool(hits) and not any(r in item and not any(r in h for h in hits) for r in self.ruled_out_by)
 
 
 # Classes that, last in a compound, are what it is (保养工时费 is a 工时费, 温泉门票 a 门票).
@@ -348,8 +350,8 @@ def read_goods(prefix: str) -> str | None:
     # 全场药品、医疗器械及其他商品: a list that ends in "everything else" is everything.
     if core in EVERYTHING or any(part in EVERYTHING for part in _LIST_SPLIT.split(core) if part):
         return None
-    if _MERCHANT.fullmatch(core) and not vocabulary().known(core):
-        return None   # 书店全场8折, 蛋糕店凭卡9折: the merchant itself, all it sells
+    if _MERCHANT.fullmatch(core) and not vocabulary().known(core) and qualifier is None:
+        return None   # 书店全场8折, 蛋糕店凭卡9折: the merchant itself, all it sells (首次到店 is no shop)
     # 国美电器购家电, 音乐节门票: the words after a verb of buying are the goods (not 团购, 采购).
     if (m := re.search(r"(?<![团采网代抢秒])(?:购买|选购|购)(?=\S)", core)) and m.start() > 0 and not vocabulary().known(core):
         core = _strip_around(core[m.end():])

@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "21"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "22"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -54,6 +54,8 @@ PARSER_VERSION = "21"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 21: 日式料理：持工会卡消费九折 is a heading; 酒席 is no 酒 (item_classes.toml [not_under]); 加肉加蛋 is two
 #     exclusions; 限持卡人本人入住 counts no nights; a service out at some hours (夜间上门不享受优惠) is a window
 #     out, and goods out at some hours are unparsed, never a window dropped; 每碗优惠2元; 其他面食 beside 热干面
+# 22: 茶位费 is 茶位; an exclusion's bracketed examples are not split from it (辅料（水泥、沙子、瓷砖胶）); 首次到店
+#     is a first visit, 非首次 a returning customer; 大师壶 is a 紫砂壶 (asked)
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -314,7 +316,8 @@ def _exclusion_items(text: str) -> list[str]:
     if re.fullmatch(r"(?:加[^加、,/]{1,3}){2,}", text):   # 加肉加蛋不打折: 加肉 and 加蛋
         return re.findall(r"加[^加]{1,3}", text)
     text = re.sub(r"(?:均)?按(?:店内|门店|本店)?(?:标价|原价|门市价|挂牌价|正价)(?:收取|结算|计算|收费|销售)?$", "", text)   # 机油按店内标价
-    items = re.split(r"[、,/]|及|以及|和|与|等(?=\S)", text)   # 车厘子、榴莲等精品果: each, and the kind
+    # 车厘子、榴莲等精品果: each, and the kind; 辅料（水泥、沙子、瓷砖胶）: one class with its examples
+    items = re.split(r"(?:[、,/]|及|以及|和|与|等(?=\S))(?![^()]*\))", text)
     return [i.removesuffix("等") for i in (s.strip() for s in items) if i and i.removesuffix("等")]
 
 

@@ -224,7 +224,13 @@ def _exclusion(item_class: str | None, rules: OfferRules, others: tuple[str | No
             # item may be.
             maybe = maybe or ("maybe", f"若{item_class}不是{ex}", ex)
             continue
-        if item_class in ex and ex != item_class and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
+        if ex.startswith(item_class) and ex[len(item_class):] in GENERIC_SUFFIXES:
+            return "yes", "", ex   # 茶位 beside 茶位费不参与: the same thing
+        # (each name the exclusion says: 辅料（水泥、沙子、瓷砖胶） is 辅料 and its examples; 瓷砖 is wider than 瓷砖胶)
+        names = [re.sub(r"\([^()]*\)", "", ex), *(p for inner in re.findall(r"\(([^()]*)\)", ex)
+                                                   for p in re.split(r"[、,/]|及|和|与", inner) if p)]
+        if any(item_class in n and n != item_class for n in names) and item_class not in names \
+                and not (ex_place[1] == "exact" and ex_place[0] & words.ancestors(item_class)):
             if ex.endswith(item_class) and any(w in ex[:-len(item_class)] for w in _UNSAID_ORIGINS):
                 # 进口奶粉除外 and a 奶粉 (蔡司品牌镜片 and a 镜片): where it comes from, or its brand, is on the
                 # tin, not in the name a member types
@@ -297,7 +303,7 @@ def _fit(clause: Clause, item_class: str | None) -> tuple[Fit, str, bool]:
         return fit, (f"若{item_class}属于{clause.applies_to}" if fit == "maybe" else ""), fit == "yes"
     q, core = qualified
     everything = core in words.anything or not core
-    question = f"若{q.question}{core or '商品'}"
+    question = f"若{q.question}{core or ('商品' if q.default else '')}"   # 若是正价商品; 若是首次 (a visit, not goods)
     if item_class is None:
         return ("yes" if everything and q.default else "maybe"), question, everything
     if any(w in item_class for w in q.ruled_out_by):
