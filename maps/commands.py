@@ -13,7 +13,7 @@ from app.merchants.commands import add_filters, query_from_args
 from app.merchants.list_commands import list_for_output, selection_notes
 from app.merchants.lists import ListError
 from app.store import Store
-from maps.flyer import FlyerSpec, write_flyer
+from maps.flyer import FlyerSpec, write_district_flyers, write_flyer
 from maps.web_map import selection_title, write_web_map
 
 
@@ -107,16 +107,9 @@ def _flyer(args, store: Store, districts: DistrictIndex) -> int:
         if not args.out_dir:
             raise UsageError("--all-districts 需要 --out-dir 目录")
         out_dir = output_folder(args.out_dir)
-        written, empty = [], []
-        for code, name in zip(districts.frame["code"], districts.frame["name"]):
-            frame = search(store, districts, MerchantQuery(districts=(code,), categories=tuple(category_names)))
-            if not args.include_expired:
-                frame, _expired = drop_expired(frame)
-            if frame.empty:
-                empty.append(name)
-                continue
-            spec = FlyerSpec(selection_title([name], category_names), (name,), tuple(category_names), issued, size)
-            written.append(write_flyer(out_dir / f"{name}.pdf", frame, districts, [code], spec))
+        made = write_district_flyers(store, districts, out_dir, category_names, issued, size,
+                                     include_expired=args.include_expired)
+        written, empty = made.written, made.empty
         if args.json:
             print_json({"files": [{"file": str(r.path), "merchants": r.merchants, "pages": r.pages,
                                    "missing_characters": r.missing} for r in written],

@@ -506,6 +506,37 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
         return result
 
 
+@dataclass(frozen=True)
+class DistrictFlyers:
+    written: list[FlyerResult]
+    empty: list[str]          # districts with no merchant to print
+
+
+def write_district_flyers(store, districts: DistrictIndex, out_dir: Path, categories: Sequence[str],
+                          issued: dt.date, size: str = "a4", *, include_expired: bool = False,
+                          progress=None) -> DistrictFlyers:
+    """One flyer per district with merchants (名称.pdf in `out_dir`), for staff to print them all at once.
+    `progress(done, total, district)` is called before each district (a window's progress dialog; it
+    may raise to stop: the flyers written so far stay, each one whole)."""
+    from app.merchants.catalogue import MerchantQuery, drop_expired, search
+    from maps.web_map import selection_title
+
+    written, empty = [], []
+    pairs = list(zip(districts.frame["code"], districts.frame["name"]))
+    for done, (code, name) in enumerate(pairs):
+        if progress is not None:
+            progress(done, len(pairs), name)
+        frame = search(store, districts, MerchantQuery(districts=(code,), categories=tuple(categories)))
+        if not include_expired:
+            frame, _expired = drop_expired(frame)
+        if frame.empty:
+            empty.append(name)
+            continue
+        spec = FlyerSpec(selection_title([name], list(categories)), (name,), tuple(categories), issued, size)
+        written.append(write_flyer(Path(out_dir) / f"{name}.pdf", frame, districts, [code], spec))
+    return DistrictFlyers(written, empty)
+
+
 def _tag_font_subsets(partial: Path) -> None:
     """QPdfWriter embeds a subset of Noto Sans SC but names only the font descriptor with the subset's
     tag (QQAAAA+NotoSansSC-Regular); PDF 1.7 §9.6.4 wants the same tagged name as the Type0 font's and

@@ -127,3 +127,46 @@ def test_flyer_preview_save_and_print_from_the_window(window, qtbot, tmp_path):
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert dialog.print_to(printer) == dialog.document.pageCount()
     assert len(PdfReader(str(tmp_path / "printed.pdf")).pages) == dialog.document.pageCount()
+
+
+def test_a_flyer_for_every_district_from_the_window_shows_progress(window, qtbot, store, tmp_path):
+    from app.merchants.curation import add_merchant
+    from app.merchants.fields import MerchantRecord
+
+    db, districts = store
+    assert add_merchant(db, districts, MerchantRecord("ja-1", "江岸测试餐厅", "餐饮", "420102", 114.30, 30.60,
+                                                      offer="9折"), author="测试").saved
+    made = window.export_district_flyers(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["江岸区.pdf", "青山区.pdf"]
+    assert [r.merchants for r in made.written] == [1, 12] and "武昌区" in made.empty
+    assert "已为 2 个区生成传单" in window.statusBar().currentMessage()
+    assert "江岸测试餐厅" in "".join(page_texts(tmp_path / "江岸区.pdf"))
+
+
+def test_stopping_the_district_flyers_keeps_those_already_written(store, tmp_path):
+    import datetime as dt
+
+    from maps.flyer import write_district_flyers
+
+    from app.merchants.curation import add_merchant
+    from app.merchants.fields import MerchantRecord
+
+    db, districts = store
+    assert add_merchant(db, districts, MerchantRecord("ja-1", "江岸测试餐厅", "餐饮", "420102", 114.30, 30.60,
+                                                      offer="9折"), author="测试").saved
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(done, total, name):
+        seen.append((done, total, name))
+        if name == "青山区":
+            raise Stop
+
+    with pytest.raises(Stop):
+        write_district_flyers(db, districts, tmp_path, (), dt.date(2026, 12, 3), progress=progress)
+    assert seen[0] == (0, 13, districts.name(districts.codes[0])) and len(seen) == districts.codes.index("420107") + 1
+    # 江岸区's flyer was written whole before the stop; 青山区's was never begun, nothing is half-made
+    assert [p.name for p in tmp_path.glob("*.pdf")] == ["江岸区.pdf"] and not list(tmp_path.glob("*.part"))
+    assert "江岸测试餐厅" in "".join(page_texts(tmp_path / "江岸区.pdf"))

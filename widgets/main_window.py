@@ -81,6 +81,10 @@ class MainWindow(QMainWindow):
         self.flyer_action.setStatusTip("把当前筛选出的商户做成可打印的传单（PDF），先预览再保存或打印")
         self.flyer_action.triggered.connect(lambda: self.open_flyer())
         file_menu.addAction(self.flyer_action)
+        self.district_flyers_action = QAction("为每个区导出传单…", self)
+        self.district_flyers_action.setStatusTip("每个有商户的区各一份传单（PDF），存到选定的文件夹；可按类别筛选")
+        self.district_flyers_action.triggered.connect(lambda: self.export_district_flyers())
+        file_menu.addAction(self.district_flyers_action)
         file_menu.addSeparator()
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -180,6 +184,51 @@ class MainWindow(QMainWindow):
 
         spec = FlyerSpec(self.current_title(), tuple(names), categories, dt.date.today())
         return FlyerDialog(frame, self._districts, codes, spec, self)
+
+    def export_district_flyers(self, folder: str | None = None):
+        """文件 → 为每个区导出传单: one flyer per district with merchants (the checked categories only),
+        with a progress dialog that can stop between districts; the flyers written so far stay."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from app.safe_write import WriteFailed
+        from maps.flyer import write_district_flyers
+
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "选择存放传单的文件夹")
+            if not folder:
+                return None
+        categories = tuple(c for c in CATEGORY_NAMES if c in self.explorer.panel.category_names())
+        progress = QProgressDialog("正在准备传单…", "停止", 0, len(self._districts.codes), self)
+        progress.setWindowTitle("为每个区导出传单")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+
+        class Stopped(Exception):
+            pass
+
+        def step(done: int, total: int, name: str) -> None:
+            if progress.wasCanceled():
+                raise Stopped
+            progress.setMaximum(total)
+            progress.setValue(done)
+            progress.setLabelText(f"正在生成 {name} 的传单（{done + 1} / {total}）…")
+            QApplication.processEvents()
+
+        try:
+            made = write_district_flyers(self._store, self._districts, Path(folder), categories, dt.date.today(),
+                                         progress=step)
+        except Stopped:
+            progress.close()
+            self.statusBar().showMessage("已停止：已生成的传单保留在文件夹中，每份都是完整的", 8000)
+            return None
+        except (OSError, WriteFailed) as exc:
+            progress.close()
+            QMessageBox.warning(self, "导出传单失败", str(exc))
+            return None
+        progress.setValue(progress.maximum())
+        empty = f"；没有商户的区未生成：{'、'.join(made.empty)}" if made.empty else ""
+        self.statusBar().showMessage(f"已为 {len(made.written)} 个区生成传单，存在 {folder}{empty}", 10000)
+        return made
 
     def open_flyer(self) -> None:
         dialog = self.flyer_dialog()
