@@ -17,12 +17,13 @@ def _quote(text, *_args, **_kwargs) -> str:
     return quote(text, safe=",")    # "lon,lat" stays as the apps document it
 
 
-def amap_url(lon: float, lat: float, name: str) -> str:
-    """高德: a marker at the place (opens the app on a phone, the web map elsewhere)."""
+def amap_url(lon: float, lat: float, name: str | None) -> str:
+    """高德: a marker at the place (opens the app on a phone, the web map elsewhere); without a name, a
+    link short enough to read in a chat (the text around it names the place)."""
     x, y = (float(v) for v in from_wgs84(lon, lat, "gcj02"))
-    return "https://uri.amap.com/marker?" + urlencode(
-        {"position": f"{x:.6f},{y:.6f}", "name": name, "src": "unioncard", "coordinate": "gaode", "callnative": 1},
-        quote_via=_quote)
+    query = {"position": f"{x:.6f},{y:.6f}", **({"name": name} if name else {}), "src": "unioncard",
+             "coordinate": "gaode", "callnative": 1}
+    return "https://uri.amap.com/marker?" + urlencode(query, quote_via=_quote)
 
 
 def baidu_url(lon: float, lat: float, name: str, content: str = "") -> str:
