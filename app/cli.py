@@ -9,7 +9,8 @@ import argparse
 import importlib
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from app.command_line import QueryError, UsageError
 from app.credits import version

@@ -13,7 +13,7 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from app.control_chars import escaped
 from app.dates import strict_date, strict_month

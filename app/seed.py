@@ -53,7 +53,7 @@ def _migrated_and_seeded(store: Store) -> tuple[Store, DistrictIndex]:
                 raise SeedError("; ".join(str(p) for p in report.problems))
             approve(store, None, author="system")   # the bundled list is the union's published one
         with store.session() as s:
-            store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+            store.set_meta(s, SEEDED_KEY, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     if store.get_meta(PARSER_KEY) != PARSER_VERSION:
         from app.merchants.rows import reparse_all_offers
 

@@ -77,5 +77,5 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         text = data.decode("gb18030")
         if (m := _PRIVATE_USE.search(text)) is not None:
             # GB18030 reads almost any bytes; UTF-8 read as it gives characters no Chinese text has.
-            raise MixedEncoding([len(text[:m.start()].encode("gb18030"))])
+            raise MixedEncoding([len(text[:m.start()].encode("gb18030"))]) from None
         return text, "gb18030"

@@ -40,7 +40,7 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_catalogue import catalogue_url  # noqa: E402
+from bench_catalogue import catalogue_url
 
 
 def rss_mb() -> float:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import math
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -13,15 +13,23 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from app.bundled import districts_geojson  # noqa: E402
-from app.geo.districts import DistrictIndex  # noqa: E402
-from app.seed import open_seeded_store  # noqa: E402
+from app.bundled import districts_geojson
+from app.geo.districts import DistrictIndex
+from app.seed import open_seeded_store
 
 PG_ENV = "UNIONCARD_TEST_PG_URL"
 ROOT = Path(__file__).resolve().parent.parent
+_QT_FIXTURES = frozenset({"qapp", "qtbot", "window"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """`gui` on every test that uses Qt, whether or not it says so (`pytest -m "not gui"` runs the core)."""
+    for item in items:
+        if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)
 
 
 @pytest.fixture(autouse=True)

@@ -49,6 +49,7 @@ VIOLATIONS = [
 ]
 
 
+@pytest.mark.slow   # nine copies of the tree
 @pytest.mark.parametrize(("module", "line", "contract"), VIOLATIONS, ids=[v[0] + ": " + v[1] for v in VIOLATIONS])
 def test_contracts_catch_a_wrong_import(tmp_path, module, line, contract):
     for part in ("app", "maps", "widgets"):
@@ -87,3 +88,22 @@ def test_maps_never_builds_windows():
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.startswith(WINDOW_MODULES)]
     assert offenders == []
+
+
+def _ruff(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    exe = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert exe, "ruff is a test dependency: pip install -e '.[test]'"
+    return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_the_code_passes_ruff():
+    """pyproject's [tool.ruff] lint rules, on everything in the repository."""
+    result = _ruff("check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_catches_what_it_is_configured_for(tmp_path):
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "bad.py").write_text("import os\n\n\ndef f(x=[]):\n    return x\n", encoding="utf-8")
+    result = _ruff("check", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode != 0 and "F401" in result.stdout and "B006" in result.stdout

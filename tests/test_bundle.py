@@ -22,9 +22,9 @@ from qt_helpers import assert_map_drawn
 from app.credits import version
 
 BUNDLE = os.environ.get("UNIONCARD_BUNDLE")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not BUNDLE, reason="the desktop bundle is not built: run `python packaging/build.py` and set "
-                       "UNIONCARD_BUNDLE=dist/unioncard-<version>-linux-<machine>.tar.xz")
+                       "UNIONCARD_BUNDLE=dist/unioncard-<version>-linux-<machine>.tar.xz")]
 
 
 @pytest.fixture(scope="module")

@@ -92,8 +92,7 @@ def _race(url, n, work):
     districts = open_seeded_store(url)[1]
     # As in the app, the districts are read (and geopandas, GDAL and PROJ initialised) before threads
     # share them: a library initialising in one thread while others work can crash the process.
-    districts.frame
-    districts.city
+    _ = districts.frame, districts.city
     barrier = threading.Barrier(n)
     results: list = [None] * n
 

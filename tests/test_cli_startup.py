@@ -29,10 +29,12 @@ def imported_by(*argv: str) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_help_imports_no_library_it_does_not_need():
     assert not set(HEAVY) & imported_by("--help")
 
 
+@pytest.mark.slow
 def test_wallet_show_reads_the_database_without_the_map_libraries(sqlite_url):
     imported_by("--db", sqlite_url, "wallet", "show")        # the first run creates and seeds the database
     imported = imported_by("--db", sqlite_url, "wallet", "show")
@@ -86,6 +88,7 @@ import os; os._exit(0)
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_app_opens_to_its_map_without_the_data_libraries(sqlite_url, tmp_path):
     """The window's filters answer from the in-memory catalogue and its page comes from the cache, so
     it paints its merchants without geopandas, pandas or folium (flyers and exports load them)."""

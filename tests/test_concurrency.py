@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from widgets.launcher import main
+
+pytestmark = pytest.mark.slow   # twenty processes, eight threads: not in the inner loop
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from catalogue_100k import synthetic_csv  # noqa: E402  (the benchmark's 100,000 realistic rows)
 
+pytestmark = pytest.mark.slow   # kills of a 100,000-row import and of wallet writers: not in the inner loop
+
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 

@@ -408,6 +408,12 @@ def test_share_navigate_and_call_from_the_details(window, qtbot):
         details = explorer.details
 
         def look(dialog):
+            from widgets.share_dialog import qr_pixmap
+
+            # the QR code is the 高德 link: a phone's camera opens the place, ready to navigate
+            assert dialog.qr_payload.startswith("https://uri.amap.com/marker?")
+            assert "%E7%B2%BE%E7%9B%8A%E7%9C%BC%E9%95%9C%EF%BC%88%E5%A4%A7%E8%87%B4%E4%BD%8D%E7%BD%AE%EF%BC%89" in dialog.qr_payload   # 精益眼镜（大致位置）
+            assert dialog.qr_label.pixmap().toImage() == qr_pixmap(dialog.qr_payload).toImage()
             assert dialog.qr_label.pixmap().width() > 100
             dialog.copy_button.click()
             text = dialog.text
@@ -418,6 +424,7 @@ def test_share_navigate_and_call_from_the_details(window, qtbot):
         text = seen[0]
         assert text.startswith("【工会卡优惠】精益眼镜") and "配镜8.5折" in text and "12351" in text
         assert "大致位置" in text          # no address: the approximate-location note instead
+        assert "高德导航：https://uri.amap.com/marker?position=" in text and "name=" not in text   # short to read
         assert QGuiApplication.clipboard().text() == text
 
         qtbot.mouseClick(details.amap_button, Qt.MouseButton.LeftButton)
@@ -497,8 +504,8 @@ def test_the_map_follows_the_results_until_the_member_moves_it(window, qtbot):
     assert page_value(qtbot, view, "followsResults") is False
     explorer.panel.category_buttons["购物"].click()
     qtbot.waitUntil(lambda: explorer.model.rowCount() == 8, timeout=WAIT_MS)
-    qtbot.wait(300)
-    assert page_value(qtbot, view, "zoom") == followed - 1          # left where the member put it
+    settle(qtbot, window)                                            # the page has drawn the new result
+    assert page_value(qtbot, view, "zoom") == followed - 1          # and left the map where the member put it
 
     qtbot.mouseClick(explorer.panel.clear_districts_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") == city, timeout=WAIT_MS)

@@ -64,7 +64,7 @@ def test_a_source_past_its_promise_warns_the_member(tmp_path, keys, server, staf
     key, public = keys
     folder, url, _ = server
     store_staff, _districts = staff
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=45)
     publish(store_staff, folder, key, now=long_ago, valid_days=30)
     store = member(tmp_path, "member", public)
     assert main(["--db", store.url, "catalogue", "update", "--from", url]) == 0
@@ -153,6 +153,7 @@ def test_an_index_that_never_ends_is_cut_off_at_its_bound(hostile, mode):
     assert release_update.current_release(store) is None and release_update.status(store)["source"] is None
 
 
+@pytest.mark.slow
 def test_a_server_trickling_bytes_is_given_up_on(hostile, monkeypatch):
     store, url, handler = hostile
     handler.mode = "trickle"

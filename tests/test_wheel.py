@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # builds the wheel and runs it from a second venv: not in the inner loop
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_ICBC_POINTS = 100   # 1 point a yuan at a restaurant (app/points/programmes/icbc.toml)
 

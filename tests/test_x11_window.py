@@ -12,6 +12,8 @@ import sys
 import pytest
 from qt_helpers import assert_map_drawn
 
+pytestmark = pytest.mark.slow   # a real X server (Xvfb) and a window in a subprocess: not in the inner loop
+
 
 @pytest.fixture
 def display():

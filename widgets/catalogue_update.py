@@ -44,7 +44,7 @@ class UpdateWorker(QObject):
                                            progress=lambda n, d, t: self.progress.emit(n, d, t))
         except (ReleaseError, KeyError_) as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - whatever broke, the member gets a sentence, not a crash
+        except Exception as exc:
             self.failed.emit(f"更新失败：{exc.__class__.__name__}: {exc}。商户目录保持不变")
         else:
             self.finished.emit(result)

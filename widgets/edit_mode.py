@@ -45,7 +45,7 @@ UNDO_ADD = {"retired_on": None, "retired_reason": None}
 class MerchantChange(QUndoCommand):
     """One saved change, undoable: undo saves `before` again, redo saves `after` again."""
 
-    def __init__(self, controller: "EditMode", merchant_id: str, before: dict, after: dict, text: str):
+    def __init__(self, controller: EditMode, merchant_id: str, before: dict, after: dict, text: str):
         super().__init__(text)
         self._controller = controller
         self.merchant_id = merchant_id

@@ -82,7 +82,7 @@ class IndexLoader(QThread):
             index = CatalogueIndex.load(self._store, self._districts)
             index.prepare_text()   # here rather than on the member's first search
             self.loaded.emit((index, catalogue_json(index)))
-        except Exception as exc:  # noqa: BLE001 - any failure is shown to the member, not lost in a thread
+        except Exception as exc:
             log.exception("reading the catalogue index failed")
             self.failed.emit(str(exc))
 

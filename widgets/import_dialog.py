@@ -83,7 +83,7 @@ class ImportCheck(QThread):
             self.finished_check.emit((read, parsed, plan))
         except _Stopped:
             return
-        except Exception as exc:  # noqa: BLE001 - shown in the dialog, kept in the log
+        except Exception as exc:
             log.exception("checking %s failed", path)
             self.failed.emit(str(exc))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from app.cli import ALL, COMMANDS, Command, build_parser, command_named, run
 

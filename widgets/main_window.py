@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         frame, expired = drop_expired(frame)
         return frame, selection_notes(retired_count, expired)
 
-    def flyer_dialog(self) -> "FlyerDialog":  # noqa: F821 - imported when a flyer is made
+    def flyer_dialog(self) -> FlyerDialog:  # noqa: F821 - imported when a flyer is made
         """The flyer of the current filter: checked districts, or those the matching merchants are in."""
         panel = self.explorer.panel
         frame, notes = self.handout_frame()

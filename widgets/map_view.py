@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QFile, QIODevice, QObject, QTemporaryDir, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from app.discounts.goods import NotGoods, read_goods, vocabulary
 from app.discounts.rules import Clause, Limit

@@ -41,7 +41,7 @@ class Limit:
         return {"text": self.text, "per": self.per, "period": self.period, "times": self.times, "kind": self.kind}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Limit":
+    def from_json(cls, data: dict) -> Limit:
         return cls(data["text"], data.get("per", "card"), data.get("period"), int(data.get("times", 1)),
                    data.get("kind", "uses"))
 
@@ -115,7 +115,7 @@ class Clause:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "Clause":
+    def from_json(cls, data: dict) -> Clause:
         def dec(key):
             return Decimal(str(data[key])) if data.get(key) is not None else None
 
@@ -193,7 +193,7 @@ class OfferRules:
         return json.dumps(self.to_json(), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, data: dict) -> "OfferRules":
+    def from_json(cls, data: dict) -> OfferRules:
         """Rules as any version stored them: 1 (no "version" key) lacks the keys 2 added, which take
         their defaults; a newer version than this app knows is refused rather than half read."""
         if int(data.get("version", 1)) > RULES_VERSION:

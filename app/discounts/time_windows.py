@@ -100,7 +100,7 @@ class When:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "When":
+    def from_json(cls, data: dict) -> When:
         hours = data.get("hours")
         return cls(data.get("text", ""), tuple(data.get("weekdays", ())), bool(data.get("workdays")),
                    (hours[0], hours[1]) if hours else None, data.get("daypart"), tuple(data.get("monthdays", ())),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
 
 from app.store import Store
 from app.store.models import District
@@ -147,14 +148,14 @@ class DistrictIndex:
         return self._shapes_data().city
 
     @classmethod
-    def from_geojson(cls, path: Path) -> "DistrictIndex":
+    def from_geojson(cls, path: Path) -> DistrictIndex:
         import geopandas as gpd
 
         frame = gpd.read_file(path)
         return cls(frame[["code", "name", "pinyin", "geometry"]].set_crs(WGS84, allow_override=True))
 
     @classmethod
-    def from_store(cls, store: Store, deferred: bool = False) -> "DistrictIndex":
+    def from_store(cls, store: Store, deferred: bool = False) -> DistrictIndex:
         """The districts saved in the store; with `deferred`, read when first needed."""
 
         from sqlalchemy import select

@@ -44,7 +44,7 @@ class Gazetteer:
         self._keys = [tuple(dict.fromkeys(_fold(k) for k in p.keys() if _fold(k))) for p in places]
 
     @classmethod
-    def load(cls, districts: DistrictIndex, path: Path) -> "Gazetteer":
+    def load(cls, districts: DistrictIndex, path: Path) -> Gazetteer:
         places = []
         for name, pinyin, geometry in zip(districts.frame["name"], districts.frame["pinyin"], districts.frame.geometry):
             centre = geometry.centroid if geometry.contains(geometry.centroid) else geometry.representative_point()

@@ -93,7 +93,7 @@ class CatalogueIndex:
         self._valid_to_dates: list[dt.date | None] | None = None   # for the list, built when first shown
 
     @classmethod
-    def load(cls, store: Store, districts: DistrictIndex) -> "CatalogueIndex":
+    def load(cls, store: Store, districts: DistrictIndex) -> CatalogueIndex:
         generation = store.catalogue_generation
         table = Merchant.__table__
         with store.consistent_read() as s:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from app.discounts.offer_parser import parse_offer
 from app.geo.districts import DistrictIndex

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session

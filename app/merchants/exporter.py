@@ -5,7 +5,6 @@ Shapefile and KML (app/merchants/gis_files.py)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING

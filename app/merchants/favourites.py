@@ -44,13 +44,13 @@ def set_favourite(store: Store, merchant_id: str, on: bool) -> None:
     with store.session() as s:
         row = s.get(MemberFavourite, merchant_id)
         if on and row is None:
-            s.add(MemberFavourite(merchant_id=merchant_id, added_at=dt.datetime.now(dt.timezone.utc)))
+            s.add(MemberFavourite(merchant_id=merchant_id, added_at=dt.datetime.now(dt.UTC)))
         elif not on and row is not None:
             s.delete(row)
 
 
 def record_view(store: Store, merchant_id: str, when: dt.datetime | None = None) -> None:
-    when = when or dt.datetime.now(dt.timezone.utc)
+    when = when or dt.datetime.now(dt.UTC)
     with store.session() as s:
         row = s.get(MemberRecent, merchant_id)
         if row is None:

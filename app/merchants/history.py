@@ -110,10 +110,10 @@ def change_log(store: Store, *, author: str | None = None, since: dt.date | None
     if author:
         stmt = stmt.where(MerchantRevision.author == author)
     if since:
-        stmt = stmt.where(MerchantRevision.created_at >= dt.datetime.combine(since, dt.time.min, dt.timezone.utc))
+        stmt = stmt.where(MerchantRevision.created_at >= dt.datetime.combine(since, dt.time.min, dt.UTC))
     if until:
         stmt = stmt.where(MerchantRevision.created_at
-                          < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.timezone.utc))
+                          < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
     if district_code:
         stmt = stmt.where(Merchant.district_code == district_code)
     if action:

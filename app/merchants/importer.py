@@ -520,7 +520,7 @@ def validate(raw: list[RawRecord], districts: DistrictIndex, datum: Datum = "wgs
         v = rec.values
         errs: list[Problem] = []
 
-        def err(key_or_label: str, message: str, severity: str = "error") -> None:
+        def err(key_or_label: str, message: str, severity: str = "error", where=where, errs=errs) -> None:
             label = LABELS.get(key_or_label, key_or_label)
             (errs if severity == "error" else problems).append(Problem(where, label, message, severity))  # type: ignore[arg-type]
 

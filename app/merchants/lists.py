@@ -77,7 +77,7 @@ def create_list(store: Store, name: str, *, author: str) -> NamedList:
             m = MerchantList(name=name, created_by=author)
             s.add(m)
             s.flush()
-            return NamedList(m.id, m.name, m.created_by, m.created_at or dt.datetime.now(dt.timezone.utc), ())
+            return NamedList(m.id, m.name, m.created_by, m.created_at or dt.datetime.now(dt.UTC), ())
     except IntegrityError:   # a colleague created the same name a moment ago
         raise ListError(f"已有名为“{name}”的清单") from None
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urljoin, urlparse
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -75,7 +75,7 @@ class WhatsNew:
                 "changed": list(self.changed), "retired": list(self.retired)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "WhatsNew":
+    def from_json(cls, data: dict) -> WhatsNew:
         return cls(data.get("from"), data["to"], tuple(data.get("added", ())), tuple(data.get("changed", ())),
                    tuple(data.get("retired", ())))
 
@@ -369,7 +369,7 @@ def update(store: Store, *, source: str | None = None, key: Ed25519PublicKey | N
     index = read_verified_index(source, key)
     before = current_release(store)
     latest = int(index["latest"])
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     stamp = now.isoformat(timespec="seconds")
     stale = stale_days(index, now)
     if before is not None and before > latest:
@@ -422,7 +422,7 @@ def stale_days(index: dict, now: dt.datetime) -> int | None:
     except (KeyError, ValueError, TypeError):
         return None
     if published.tzinfo is None:
-        published = published.replace(tzinfo=dt.timezone.utc)
+        published = published.replace(tzinfo=dt.UTC)
     age = (now - published).days
     return age if age > valid else None
 
@@ -478,5 +478,5 @@ def due(store: Store, now: dt.datetime | None = None) -> bool:
     checked = store.get_meta(CHECKED_KEY)
     if not checked:
         return True
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now - dt.datetime.fromisoformat(checked) >= dt.timedelta(days=1)

@@ -144,7 +144,7 @@ def publish(store: Store, folder: Path, key: Ed25519PrivateKey, *, now: dt.datet
     previous = int(index.get("latest") or 0)
     release = previous + 1
     records, districts, version = released_state(store)
-    when = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    when = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     snapshot = {"format": FORMAT, "release": release, "published_at": when, "districts_version": version,
                 "districts": districts, "merchants": records}
     entry: dict = {"published_at": when, "merchants": len(records), "districts_version": version,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from app.points.programme import Programme, cycle_of
 

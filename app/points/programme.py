@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROGRAMME_DIR = Path(__file__).resolve().parent / "programmes"
@@ -134,7 +134,7 @@ def cycle_of(day: dt.date, cycle_day: int) -> tuple[int, int]:
     return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def programmes() -> dict[str, Programme]:
     """Every programme file, by code (icbc, hrxj, hzbank)."""
     out = {}

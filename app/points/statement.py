@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from app.points.engine import Ledger, Transaction, run
 from app.points.programme import Programme

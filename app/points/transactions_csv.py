@@ -47,7 +47,7 @@ def read_transactions(path: Path) -> tuple[list[Transaction], list[Problem]]:
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"第{line}行" + (f"（{row['ref']}）" if row.get("ref") else "")
 
-        def bad(field: str, message: str) -> None:
+        def bad(field: str, message: str, where=where) -> None:
             problems.append(Problem(where, field, message))
 
         ref = row["ref"]

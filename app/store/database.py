@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -172,7 +172,7 @@ def _half_created(conn, tables: set[str]) -> bool:
     return tables <= ours and all(conn.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() is None for name in tables)
 
 
-def _count_catalogue_writes(store: "Store") -> None:
+def _count_catalogue_writes(store: Store) -> None:
     """Bump `store.catalogue_generation` after each commit that wrote merchants (ORM objects or bulk
     statements), so in-memory views of the catalogue know to read it again."""
     from app.store.models import Merchant

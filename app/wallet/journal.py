@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from app.money import yuan_text
 
@@ -67,7 +67,7 @@ class Entry:
     def posting(self, purse: str) -> int:
         return int(self.postings.get(purse, 0))
 
-    def with_id(self, entry_id: int, recorded_at: dt.datetime | None = None) -> "Entry":
+    def with_id(self, entry_id: int, recorded_at: dt.datetime | None = None) -> Entry:
         return replace(self, id=entry_id, recorded_at=recorded_at)
 
 

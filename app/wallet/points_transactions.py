@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterable
+from collections.abc import Iterable
 
 from app.money import fen_to_decimal
 from app.points.engine import Transaction

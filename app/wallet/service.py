@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from app.discounts.price_calculator import Item, Quote, price
 from app.discounts.rules import OfferRules

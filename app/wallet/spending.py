@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from app.merchants.categories import category_order
 from app.wallet.journal import Entry, reversed_ids

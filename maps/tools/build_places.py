@@ -80,7 +80,7 @@ def main() -> None:
     gazetteer = build()
     # One place a line: small diffs when GeoNames changes, and greppable.
     lines = [json.dumps(p, ensure_ascii=False, separators=(",", ":")) for p in gazetteer["places"]]
-    text = '{"source":%s,\n"places":[\n%s\n]}\n' % (json.dumps(gazetteer["source"]), ",\n".join(lines))
+    text = '{"source":' + json.dumps(gazetteer["source"]) + ',\n"places":[\n' + ",\n".join(lines) + "\n]}\n"
     OUT.write_text(text, encoding="utf-8")
     print(f"wrote {len(gazetteer['places'])} places to {OUT}")
 
