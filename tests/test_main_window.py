@@ -81,16 +81,30 @@ def test_row_selection_reaches_the_page(window, qtbot):
     assert explorer.details.name_label.text() == "中百仓储"
 
 
-def test_clicking_a_district_filters_to_it(window, qtbot):
+def test_clicking_a_district_filters_to_it_and_says_so(window, qtbot):
+    """Issue 27: a click that lands in a district with nothing to show only looks at it (it used to switch
+    the filter silently to 0 results); one with merchants filters, and a chip above the map says so and
+    takes it back."""
     explorer = window.explorer
+    city = page_value(qtbot, explorer.map, "zoom")
     with qtbot.waitSignal(explorer.map.bridge.districtClicked, timeout=WAIT_MS):
         explorer.map.call("clickDistrict", "420102")  # 江岸区: no partner merchants yet
-    assert explorer.panel.district_codes() == ("420102",)
-    assert explorer.model.rowCount() == 0
-    settle(qtbot, window)
-    assert page_value(qtbot, explorer.map, "featureCount") == 0
+    assert explorer.panel.district_codes() == () and explorer.model.rowCount() == 12
+    assert "江岸区没有符合当前条件的商户" in window.statusBar().currentMessage()
+    assert not explorer.district_chip.isVisible()
+    qtbot.waitUntil(lambda: page_value(qtbot, explorer.map, "zoom") > city, timeout=WAIT_MS)   # looked at it
+
+    with qtbot.waitSignal(explorer.map.bridge.districtClicked, timeout=WAIT_MS):
+        explorer.map.call("clickDistrict", "420107")
+    assert explorer.panel.district_codes() == ("420107",)
+    assert explorer.district_chip.isVisible() and explorer.district_chip.text().startswith("已筛选：青山区")
+    qtbot.mouseClick(explorer.district_chip, Qt.MouseButton.LeftButton)
+    assert explorer.panel.district_codes() == () and not explorer.district_chip.isVisible()
+
     explorer.map.call("clickDistrict", "420107")
-    qtbot.waitUntil(lambda: explorer.model.rowCount() == 12, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: explorer.district_chip.isVisible(), timeout=WAIT_MS)
+    explorer.panel.clear_districts()              # the district list said otherwise: the chip goes
+    assert not explorer.district_chip.isVisible()
 
 
 def test_near_here_lists_merchants_by_distance(window, qtbot):

@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex,
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -156,8 +157,30 @@ class Explorer(QWidget):
         self.panel.mine_group.setVisible(self.personal)
         self.details.favouriteToggled.connect(self._on_favourite)
 
+        # A district chosen by clicking the map says so above it, with one click back (a stray click
+        # never filters silently).
+        self.district_chip = QPushButton()
+        self.district_chip.setObjectName("districtChip")
+        self.district_chip.setStyleSheet(
+            "#districtChip { background:#e7f5ff; color:#1864ab; border:1px solid #74c0fc; border-radius:11px;"
+            " padding:2px 10px; }")
+        self.district_chip.setToolTip("点击取消这个区的筛选，回到全市")
+        self.district_chip.clicked.connect(self.clear_map_district)
+        self.district_chip.setVisible(False)
+        self._chip_code: str | None = None
+        self._counts_everywhere: dict[str, int] = {}
+        map_box = QWidget()
+        map_layout = QVBoxLayout(map_box)
+        map_layout.setContentsMargins(0, 0, 0, 0)
+        map_layout.setSpacing(2)
+        chip_row = QHBoxLayout()
+        chip_row.setContentsMargins(6, 2, 6, 0)
+        chip_row.addWidget(self.district_chip)
+        chip_row.addStretch(1)
+        map_layout.addLayout(chip_row)
+        map_layout.addWidget(self.map, 1)
         self.centre_split = QSplitter(Qt.Orientation.Vertical)
-        self.centre_split.addWidget(self.map)
+        self.centre_split.addWidget(map_box)
         self.centre_split.addWidget(self.table)
         self.centre_split.setStretchFactor(0, 3)
         self.centre_split.setStretchFactor(1, 2)
@@ -201,7 +224,7 @@ class Explorer(QWidget):
         self.panel.changed.connect(self.refresh)
         self.panel.pickModeChanged.connect(lambda on: self.start_pick("near") if on else self.map.call("setPickMode", False))
         self.map.bridge.merchantClicked.connect(self._on_marker_clicked)
-        self.map.bridge.districtClicked.connect(self.panel.select_only_district)
+        self.map.bridge.districtClicked.connect(self._on_district_clicked)
         self.map.bridge.mapClicked.connect(self._on_map_clicked)
         self.map.bridge.drawn.connect(self._on_drawn)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
@@ -430,6 +453,25 @@ class Explorer(QWidget):
             record["distance_m"] = self.model.distance(row)
         return record
 
+    def _on_district_clicked(self, code: str) -> None:
+        """A click on a district on the map: filter to it when it has merchants under the other filters,
+        saying so in a chip above the map; one with none is only zoomed into (a stray click in the next
+        district used to switch the filter silently to nothing)."""
+        name = self._districts.name(code) or code
+        if not self._counts_everywhere.get(code):
+            self.map.call("zoomToDistrict", code)
+            self.problem.emit(f"{name}没有符合当前条件的商户：筛选未改变")
+            return
+        self.panel.select_only_district(code)
+        self._chip_code = code
+        self.district_chip.setText(f"已筛选：{name}  ✕")
+        self.district_chip.setVisible(True)
+
+    def clear_map_district(self) -> None:
+        self._chip_code = None
+        self.district_chip.setVisible(False)
+        self.panel.clear_districts()
+
     def refresh(self) -> None:
         if not self._ensure_index():
             return   # the first read of a large catalogue: refreshed when it is in
@@ -441,8 +483,12 @@ class Explorer(QWidget):
         except QueryError as exc:
             self.problem.emit(str(exc))
             return
-        self.panel.set_district_counts(index.district_counts(everywhere))
+        self._counts_everywhere = index.district_counts(everywhere)
+        self.panel.set_district_counts(self._counts_everywhere)
         codes = self.panel.district_codes()
+        if self._chip_code is not None and tuple(codes) != (self._chip_code,):
+            self._chip_code = None   # the district list said otherwise since: the chip has nothing to undo
+            self.district_chip.setVisible(False)
         self._selection = index.in_districts(everywhere, codes)
         self._frame = None
         selected = self.details.merchant_id
