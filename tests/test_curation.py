@@ -154,6 +154,12 @@ def test_checks_have_the_severities_staff_expect(district_index):
     errors = {p.field for p in check_merchant(bad, district_index, today=TODAY) if p.severity == "error"}
     assert errors == {"名称", "类别", "有效期止"}
     assert phone_is_valid("027-86781234 / 13800138000") and not phone_is_valid("123")
+    # a merchant placed roughly is staff's to-do (members see 大致位置 and 约 distances meanwhile)
+    rough = [p for p in check_merchant({**state, "location_approximate": True}, district_index, today=TODAY)
+             if p.field == "位置为近似"]
+    assert [(p.severity, p.message.split("：")[0]) for p in rough] == [("warning", "位置待核实")]
+    gone = {**state, "location_approximate": True, "retired_on": dt.date(2026, 11, 1)}
+    assert not [p for p in check_merchant(gone, district_index, today=TODAY) if p.field == "位置为近似"]
 
 
 def test_near_same_names_are_found_whatever_the_script_or_branch():

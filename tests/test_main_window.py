@@ -121,7 +121,11 @@ def test_near_here_lists_merchants_by_distance(window, qtbot):
     # Sorted by distance: the merchant under the click comes first, at 0 m.
     first = explorer.model.index(0, 0)
     assert first.data(Qt.ItemDataRole.UserRole) == "qs-06"
-    assert explorer.model.index(0, 4).data() == "0 米"
+    # the seed's merchants are placed roughly (大致位置): their distances say 约 (issue 27)
+    assert explorer.model.index(0, 4).data() == "约 0 米"
+    assert "大致位置" in explorer.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    explorer.select_merchant("qs-06")
+    assert "距离 约 0 米" in explorer.details.meta_label.text()
     distances = list(explorer.frame["distance_m"])
     assert all(d <= 1000 for d in distances)
     assert page_value(qtbot, explorer.map, "featureCount") == explorer.model.rowCount()

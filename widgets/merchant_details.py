@@ -267,7 +267,8 @@ class MerchantDetails(QScrollArea):
         if headline:
             meta.append(headline)
         if "distance_m" in row and not _blank(row["distance_m"]):
-            meta.append(f"距离 {distance_text(row['distance_m'])}")
+            about = "约 " if row["location_approximate"] else ""   # a rough position gives a rough distance
+            meta.append(f"距离 {about}{distance_text(row['distance_m'])}")
         self.meta_label.setText(" · ".join(meta))
 
         place = []

@@ -129,7 +129,10 @@ class MerchantTableModel(QAbstractTableModel):
             return offer_headline(index.headlines[position])
         if key == "distance_m":
             value = self.distance(row)
-            return "" if value is None or math.isnan(value) else distance_text(value)
+            if value is None or math.isnan(value):
+                return ""
+            # a merchant placed roughly (大致位置) is about so far: never a precise-looking figure
+            return ("约 " if index.approximate[position] else "") + distance_text(value)
         if key == "category":
             return index.category_of(position)
         if key == "district":
@@ -147,6 +150,8 @@ class MerchantTableModel(QAbstractTableModel):
             return None
         row = index.row()
         key = self.COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.ToolTipRole and self._index.approximate[int(self._rows[row])]:
+            return f"{self._display(row, key)}\n位置为大致位置，以商户实际地址为准"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._display(row, key)
         if role == ID_ROLE:

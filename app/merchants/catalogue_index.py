@@ -29,7 +29,7 @@ from app.store import Store
 from app.store.models import Merchant
 
 _FIELDS = ("id", "name", "category", "district_code", "lon", "lat", "max_saving", "offer_headline",
-           "retired_on", "valid_to", "offer", "name_pinyin", "name_initials")
+           "retired_on", "valid_to", "offer", "name_pinyin", "name_initials", "location_approximate")
 # SQLite's LIKE folds ASCII letters only; so does the index, to answer as the catalogue does.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -76,6 +76,7 @@ class CatalogueIndex:
         saving[saving == None] = np.nan  # noqa: E711 - elementwise
         self.saving = saving.astype(np.float64)
         self.retired = data["retired_on"] != None  # noqa: E711 - elementwise
+        self.approximate = data["location_approximate"].astype(bool)   # placed roughly: distances are 约
         self.valid_to = np.array(data["valid_to"].tolist(), dtype="datetime64[D]")
         self._stored_category = data["category"]
         # Categories as small numbers for the filter (comparing 100,000 strings costs more).

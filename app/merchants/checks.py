@@ -85,6 +85,9 @@ def check_merchant(state: Mapping[str, object], districts: DistrictIndex, *, mer
     phone = state.get("phone")
     if phone and not phone_is_valid(str(phone)):
         problem("phone", f"电话号码格式不对：“{phone}”", "warning")
+    if state.get("location_approximate") and not state.get("retired_on"):
+        # members are shown a 大致位置 and 约 distances until someone places it: staff's to-do
+        problem("location_approximate", "位置待核实：地图上是大致位置，请按实际地址重新定位", "warning")
     return out
 
 
