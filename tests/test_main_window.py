@@ -593,16 +593,25 @@ def test_city_view_counts_districts_and_street_view_shows_merchants(window, qtbo
     path = tmp_path / "more.csv"
     path.write_text("编号,名称,类别,区,优惠,经度,纬度\n"
                     "ja-1,江岸书店,购物,江岸区,9折,114.30,30.60\n"
-                    "wc-1,武昌茶馆,餐饮,武昌区,9折,114.31,30.55\n", encoding="utf-8")
-    assert import_into_store(*store, path, duplicates="keep").added == 2
+                    "wc-1,武昌茶馆,餐饮,武昌区,9折,114.31,30.55\n"
+                    "wc-2,武昌书店,购物,武昌区,9折,114.315,30.553\n"
+                    "wc-3,武昌药房,医疗,武昌区,9折,114.318,30.556\n"
+                    "jh-1,江汉茶庄,购物,江汉区,9折,114.27,30.60\n"
+                    "qk-1,硚口面馆,餐饮,硚口区,9折,114.23,30.58\n"
+                    "hy-1,汉阳酒家,餐饮,汉阳区,9折,114.22,30.55\n"
+                    "hs-1,洪山书店,购物,洪山区,9折,114.34,30.50\n", encoding="utf-8")
+    assert import_into_store(*store, path, duplicates="keep").added == 8
     explorer, view = window.explorer, window.explorer.map
     explorer.refresh()
-    qtbot.waitUntil(lambda: explorer.model.rowCount() == 14, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: explorer.model.rowCount() == 20, timeout=WAIT_MS)
     settle(qtbot, window)
     state_js = """JSON.stringify((() => {
         const shown = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null
             && getComputedStyle(e.closest('.uc-district-label') || e).visibility !== 'hidden');
-        return {counts: shown('.uc-district-count').map((e) => e.textContent),
+        const boxes = shown('.uc-label-box').map((e) => e.getBoundingClientRect());
+        const overlaps = boxes.some((a, i) => boxes.some((b, j) => j > i && a.left < b.right && b.left < a.right
+            && a.top < b.bottom && b.top < a.bottom));
+        return {overlaps: overlaps, counts: shown('.uc-district-count').map((e) => e.textContent),
                 names: shown('.uc-district-name').map((e) => e.textContent),
                 merchants: shown('.uc-cluster').length + shown('.uc-pin').length,
                 labelsAbove: +getComputedStyle(document.querySelector('.leaflet-ucLabels-pane')).zIndex
@@ -618,7 +627,11 @@ def test_city_view_counts_districts_and_street_view_shows_merchants(window, qtbo
     qtbot.waitUntil(lambda: page_value(qtbot, view, "zoom") < 12, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: state()["merchants"] == 0, timeout=WAIT_MS)
     city = state()
-    assert {"12", "1"} <= set(city["counts"]) and "青山区" in city["names"]
+    # Issue 27: every district with results shows its count, however crowded the centre (武昌区's 3 was
+    # hidden under its neighbours'): 青山 12, 武昌 3, and 江岸、江汉、硚口、汉阳、洪山 1 each; none overlap.
+    assert sorted(city["counts"], key=int) == ["1"] * 5 + ["3", "12"], city
+    assert {"青山区", "武昌区", "江岸区", "江汉区", "硚口区", "汉阳区", "洪山区"} <= set(city["names"])
+    assert not city["overlaps"], city
 
     zoom = page_value(qtbot, view, "zoom")
     while zoom < 12:                                                   # the member zooms in, click by click

@@ -125,8 +125,8 @@
     for (const f of S.districts.features) {
       const p = f.properties;
       const n = S.counts[p.code] || 0;
-      const html = `<span class="uc-district-name">${escapeHtml(p.name)}</span>`
-        + (n ? `<span class="uc-district-count">${n}</span>` : "");
+      const html = `<div class="uc-label-box"><span class="uc-district-name">${escapeHtml(p.name)}</span>`
+        + (n ? `<span class="uc-district-count">${n}</span>` : "") + "</div>";
       L.marker(toLatLng(p.label_lon, p.label_lat), {
         icon: L.divIcon({className: "uc-district-label", html: html, iconSize: null}),
         interactive: false, keyboard: false, pane: "ucLabels", count: n, order: order++,
@@ -152,26 +152,50 @@
     declutterLabels();
   }
 
-  // Zoomed out, the seven central districts' labels pile on each other. Keep the labels of the
-  // districts with the most matching merchants and hide any label that would overlap one already
-  // kept; the hidden districts are still shaded and clickable, and their labels return on zoom-in.
+  // Zoomed out, the seven central districts' labels pile on each other. Every district with matching
+  // merchants keeps its name and count: a label that would overlap one already placed moves to the
+  // nearest free place around its own (武昌区's 3 used to vanish under its neighbours'). A district with
+  // none gives way (hidden while it would overlap; it is still shaded and clickable, and its name
+  // returns on zoom-in).
+  const LABEL_SHIFTS = (() => {   // [dx, dy] in label widths and heights, nearest first
+    const out = [];
+    for (const dx of [0, -0.5, 0.5, -1, 1]) for (const dy of [0, -0.5, 0.5, -1, 1, -1.5, 1.5, -2, 2]) out.push([dx, dy]);
+    return out.sort((a, b) => Math.hypot(a[0] * 2, a[1]) - Math.hypot(b[0] * 2, b[1]));
+  })();
+
   function declutterLabels() {
     if (!S.labelLayer) return;
+    const city = S.map.getContainer().classList.contains("uc-city");
     const labels = [];
     S.labelLayer.eachLayer((marker) => {
       const el = marker.getElement();
       if (!el) return;
+      const box = el.querySelector(".uc-label-box") || el;
       el.classList.remove("uc-label-hidden");
-      labels.push({el: el, n: marker.options.count || 0, order: marker.options.order});
+      box.style.top = "0px";
+      box.style.left = "0px";
+      labels.push({el: el, box: box, n: marker.options.count || 0, order: marker.options.order});
     });
     labels.sort((a, b) => (b.n - a.n) || (a.order - b.order));
     const kept = [];
+    const clashes = (r) => kept.some((k) => r.left < k.right + 2 && k.left < r.right + 2
+      && r.top < k.bottom + 2 && k.top < r.bottom + 2);
     for (const label of labels) {
-      const r = label.el.getBoundingClientRect();
+      const r = label.box.getBoundingClientRect();
       if (!r.width) continue;   // not laid out yet (the page is hidden): nothing to compare
-      const clash = kept.some((k) => r.left < k.right + 2 && k.left < r.right + 2
-        && r.top < k.bottom + 2 && k.top < r.bottom + 2);
-      if (clash) label.el.classList.add("uc-label-hidden"); else kept.push(r);
+      const shifts = city && label.n ? LABEL_SHIFTS : [[0, 0]];
+      const w = r.width + 2, h = r.height + 2;
+      const moved = ([dx, dy]) => ({left: r.left + dx * w, right: r.right + dx * w, top: r.top + dy * h,
+                                    bottom: r.bottom + dy * h});
+      const free = shifts.find((s) => !clashes(moved(s)));
+      if (free === undefined && !(city && label.n)) {
+        label.el.classList.add("uc-label-hidden");
+        continue;
+      }
+      const [dx, dy] = free === undefined ? [0, 0] : free;   // nowhere free: shown where it is, never dropped
+      label.box.style.left = `${dx * w}px`;
+      label.box.style.top = `${dy * h}px`;
+      kept.push(moved([dx, dy]));
     }
   }
 
