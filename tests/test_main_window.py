@@ -684,3 +684,37 @@ def test_the_details_say_whether_a_time_limited_offer_holds_today(window, qtbot,
     assert "全部消费：7折（周三）" in details.rules_label.text()
     details.amount_box.setText("100")
     assert ("应付 ¥70.00" if wednesday else "应付 ¥100.00") in details.result_label.text()
+
+
+def test_the_legend_folds_away_and_never_covers_the_selected_pin(window, qtbot):
+    """Issue 27: a merchant under the legend could not be seen once selected. The legend folds itself when
+    the selected pin comes under it (the member drags the map there), and the member can fold or unfold
+    it by its title."""
+    import json
+
+    explorer, view = window.explorer, window.explorer.map
+    settle(qtbot, window)
+    with qtbot.waitSignal(view.bridge.merchantClicked, timeout=WAIT_MS):
+        view.call("clickMerchant", "qs-01")
+    assert page_value(qtbot, view, "legendFolded") is False
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "isIdle"), timeout=WAIT_MS)   # the popup has opened
+    # The member drags the map so that the pin sits in the middle of the legend.
+    drag = """(() => {
+        const map = Object.values(window).find((v) => v instanceof L.Map);
+        const l = document.querySelector('.uc-legend').getBoundingClientRect();
+        const c = map.getContainer().getBoundingClientRect();
+        const tx = (l.left + l.right) / 2 - c.left, ty = (l.top + l.bottom) / 2 - c.top;
+        const [x, y] = UnionMap.pointOf('qs-01');
+        map.closePopup();
+        map.panBy([x - tx, y - ty], {animate: false});
+        return JSON.stringify([l.left - c.left, l.top - c.top, l.right - c.left, l.bottom - c.top]);
+    })()"""
+    box = []
+    qtbot.waitUntil(lambda: view.page().runJavaScript(drag, 0, box.append) or bool(box), timeout=WAIT_MS)
+    left, top, right, bottom = json.loads(box[0])
+    px, py = page_value(qtbot, view, "pointOf", "qs-01")
+    assert left < px < right and top < py < bottom            # the pin is where the legend was
+    qtbot.waitUntil(lambda: page_value(qtbot, view, "legendFolded") is True, timeout=WAIT_MS)
+    clicked = []
+    view.page().runJavaScript("document.querySelector('.uc-legend-title').click(); true", 0, clicked.append)
+    qtbot.waitUntil(lambda: bool(clicked) and page_value(qtbot, view, "legendFolded") is False, timeout=WAIT_MS)

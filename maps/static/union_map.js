@@ -474,6 +474,23 @@
     report("reportMerchantClick", S.points.ids[i]);
   }
 
+  function legendFolded() {
+    return !!S.legend && S.legend.classList.contains("uc-legend-folded");
+  }
+
+  function setLegendFolded(folded) {
+    if (S.legend) S.legend.classList.toggle("uc-legend-folded", folded);
+  }
+
+  // The legend never covers the selected pin: folded when the pin (and its popup's foot) is under it.
+  function keepPinClearOfLegend() {
+    if (!S.legend || !S.selectedMarker || legendFolded()) return;
+    const pin = S.map.latLngToContainerPoint(S.selectedMarker.getLatLng());
+    const box = S.legend.getBoundingClientRect(), map = S.map.getContainer().getBoundingClientRect();
+    const x = pin.x + map.left, y = pin.y + map.top;
+    if (x > box.left - 16 && x < box.right + 16 && y > box.top - 8 && y < box.bottom + 40) setLegendFolded(true);
+  }
+
   // The selected merchant: a pin (a DOM marker) above everything, with its popup; draggable in edit mode.
   function drawSelected() {
     const i = S.selectedIndex;
@@ -497,6 +514,7 @@
     marker.addTo(S.map);
     if (!S.editMode) marker.dragging.disable();
     S.selectedMarker = marker;
+    keepPinClearOfLegend();
   }
 
   function highlight(id) {
@@ -664,6 +682,7 @@ function onBaseLayerChange(e) {
         S.control.addBaseLayer(offline, options.offlineBase);
       }
       S.map.on("baselayerchange", onBaseLayerChange);
+      S.map.on("moveend", () => keepPinClearOfLegend());
       // The member's own moves: a drag, or a zoom the page did not make (wheel, buttons, a cluster
       // click). A resize pans too, but that is not the member choosing a place to look at.
       S.map.on("dragstart", () => { S.userMoved = true; });
@@ -716,14 +735,19 @@ function onBaseLayerChange(e) {
       const legend = L.control({position: "bottomleft"});
       legend.onAdd = () => {
         const div = L.DomUtil.create("div", "uc-legend");
-        let html = `<div class="uc-legend-title">${escapeHtml(title)}</div><div class="uc-legend-grid">`;
+        let html = `<div class="uc-legend-title" title="点击收起或展开图例">${escapeHtml(title)}`
+          + `<span class="uc-legend-toggle"></span></div><div class="uc-legend-body"><div class="uc-legend-grid">`;
         for (const code of Object.keys(S.categories)) {
           const c = S.categories[code];
           html += `<div><span class="uc-dot" style="background:${c.colour}"></span>${escapeHtml(c.name)}</div>`;
         }
         html += `</div><div class="uc-legend-shade">区块越深，符合条件的商户越多</div>`
-          + `<div class="uc-legend-city">区名下的数字是该区符合条件的商户数；放大地图或点击一个区，查看各商户</div>`;
+          + `<div class="uc-legend-city">区名下的数字是该区符合条件的商户数；放大地图或点击一个区，查看各商户</div></div>`;
         div.innerHTML = html;
+        // The member folds it away (the title stays); it folds itself when the selected pin is under it.
+        L.DomEvent.disableClickPropagation(div);
+        div.querySelector(".uc-legend-title").addEventListener("click", () => setLegendFolded(!legendFolded()));
+        S.legend = div;
         return div;
       };
       legend.addTo(S.map);
@@ -904,6 +928,9 @@ function onBaseLayerChange(e) {
         }
       });
       return done;
+    },
+    legendFolded() {
+      return legendFolded();
     },
     clickDistrict(code) {
       let done = false;
