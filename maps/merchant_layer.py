@@ -33,14 +33,15 @@ def _code(category: str) -> str:
 
 def point_table(ids: Sequence[str], lons: Sequence[float], lats: Sequence[float], categories: Sequence[str],
                 names: Sequence[str], headlines: Sequence[str | None], *, offers: Sequence[str] | None = None,
-                notes: Sequence[str] | None = None, expired: Sequence[bool] | None = None) -> dict:
+                notes: Sequence[str] | None = None, expired: Sequence[bool] | None = None,
+                links: Sequence[str] | None = None, phones: Sequence[str | None] | None = None) -> dict:
     """Merchants as columns for the page (union_map.js readPoints): sent once, not per filter change.
 
     x, y are lon, lat in millionths of a degree (about 0.1 m, finer than any location we hold); c a
     category number into `codes`; b a best-offer number into `bestText` (-1: none); e the positions
     of merchants whose offer has ended (their popup says so, shown only when 显示已过期的优惠 brings
-    them back). An exported page, which has no details pane, also carries o (offer text) and a (address
-    or approximate-location note).
+    them back). An exported page, which has no details pane, also carries o (offer text), a (address
+    or approximate-location note), nav (a 高德 link to navigate to it) and tel (a tel: link, or "").
     """
     codes = [c.code for c in CATEGORIES]
     code_number = {code: i for i, code in enumerate(codes)}
@@ -72,6 +73,10 @@ def point_table(ids: Sequence[str], lons: Sequence[float], lats: Sequence[float]
         table["o"] = [o or "" for o in offers]
     if notes is not None:
         table["a"] = list(notes)
+    if links is not None:
+        table["nav"] = list(links)
+    if phones is not None:
+        table["tel"] = [p or "" for p in phones]
     return table
 
 
@@ -79,7 +84,13 @@ def frame_points(frame: gpd.GeoDataFrame, rich: bool = False) -> dict:
     """`point_table` of a catalogue result; with `rich`, the offer and address for an exported page."""
     extra = {}
     if rich:
+        from app.geo.map_links import amap_url, tel_url
+
         extra["offers"] = frame["offer"].tolist()
+        extra["links"] = [amap_url(lon, lat, name + ("（大致位置）" if approx else ""))
+                          for lon, lat, name, approx in zip(frame["lon"].tolist(), frame["lat"].tolist(),
+                                                            frame["name"].tolist(), frame["location_approximate"].tolist())]
+        extra["phones"] = [tel_url(p if isinstance(p, str) else None) for p in frame["phone"].tolist()]
         extra["notes"] = [
             (addr if isinstance(addr, str) and addr else (APPROXIMATE_NOTE if approx else ""))
             for addr, approx in zip(frame["address"].tolist(), frame["location_approximate"].tolist())

@@ -193,7 +193,9 @@ def render_web_map(districts: DistrictIndex, points: dict, counts: dict[str, int
     merchant_layer.point_table, every one of them shown."""
     from maps.font_subset import subset_font_base64
 
-    figure, _ = _shell(districts, title, {"richPopups": True, "points": points, "mask": "all", "counts": counts})
+    # A page on its own: its title shown, a list to search, and opened on the merchants it holds.
+    figure, _ = _shell(districts, title, {"richPopups": True, "points": points, "mask": "all", "counts": counts,
+                                          "pageTitle": title, "merchantList": True, "fitMerchants": True})
     header = figure.header
     for path in stylesheets():
         header.add_child(Element(f"<style>{_inline_css(path)}</style>"))

@@ -173,3 +173,61 @@ def test_the_app_page_is_cached_and_rebuilt_when_the_districts_change(tmp_path, 
     changed = app_page.app_page(tmp_path / "c", DistrictIndex(frame)).read_text(encoding="utf-8")
     assert "青山新区" in changed and "青山新区" not in first
     assert len(list(app_page.cache_dir().glob("*.html"))) == 2
+
+
+@pytest.mark.gui
+def test_the_exported_web_map_has_its_title_a_searchable_list_links_and_opens_on_its_merchants(
+        window, qtbot, store, tmp_path):
+    """Issue 27: a web map someone opens from a chat shows what it is, lists its merchants to search, opens
+    on them (not on the whole city), and each popup offers 高德导航 and a call."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QUrl
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+    from qt_helpers import WAIT_MS, settle
+
+    from app.merchants.curation import add_merchant
+    from app.merchants.fields import MerchantRecord
+    from widgets.map_view import MapPage
+
+    db, districts = store
+    assert add_merchant(db, districts, MerchantRecord("q-tel", "青山眼镜城", "购物", "420107", 114.40, 30.64, offer="8折",
+                                                      phone="027-86861234"), author="测试").saved
+    window.explorer.refresh()
+    settle(qtbot, window)
+    written = window.export_web_map(str(tmp_path / "map.html"))
+    view = QWebEngineView()
+    view.resize(900, 700)
+    view.show()
+    page = MapPage(view.page().profile(), view)
+    view.setPage(page)
+    with qtbot.waitSignal(view.loadFinished, timeout=WAIT_MS):
+        view.setUrl(QUrl.fromLocalFile(str(written)))
+
+    def js(expression):
+        box = []
+        qtbot.waitUntil(lambda: page.runJavaScript(expression, 0, box.append) or bool(box), timeout=WAIT_MS)
+        return box[0]
+
+    try:
+        title = js("document.querySelector('.uc-page-title').textContent")
+        assert title == view.title() and title.startswith("武汉工会会员服务卡")
+        assert "商户列表（13）" in js("document.querySelector('.uc-list-head').textContent")
+        def listed(query):
+            return json.loads(js(f"JSON.stringify(UnionMap.listed({json.dumps(query)}))"))
+
+        assert len(listed("")) == 13
+        found = listed("眼镜")
+        assert len(found) == 2 and all("眼镜" in row for row in found)
+        assert listed("没有这家") == []
+        opened = js("UnionMap.zoom()")
+        js("UnionMap.fit('all'); true")
+        qtbot.waitUntil(lambda: js("UnionMap.zoom()") < opened, timeout=WAIT_MS)   # it opened closer than the city
+        assert js("UnionMap.selectMerchant('q-tel') && true") is True
+        qtbot.waitUntil(lambda: js("!!document.querySelector('.uc-popup-nav')"), timeout=WAIT_MS)
+        assert js("document.querySelector('.uc-popup-nav').href").startswith("https://uri.amap.com/marker?")
+        assert js("document.querySelector('.uc-popup-tel').href") == "tel:027-86861234".replace("-", "")
+        assert [m for m in page.console if m[0] == "error"] == []
+    finally:
+        view.setPage(None)
+        page.deleteLater()
+        view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -226,6 +226,12 @@
     if (S.richPopups) {
       if (P.o && P.o[i]) html += `<div class="uc-popup-offer">${escapeHtml(P.o[i])}</div>`;
       if (P.a && P.a[i]) html += `<div class="uc-popup-note">${escapeHtml(P.a[i])}</div>`;
+      const links = [];
+      if (P.nav && P.nav[i]) {
+        links.push(`<a class="uc-popup-nav" href="${escapeHtml(P.nav[i])}" target="_blank" rel="noopener">高德导航</a>`);
+      }
+      if (P.tel && P.tel[i]) links.push(`<a class="uc-popup-tel" href="${escapeHtml(P.tel[i])}">拨打电话</a>`);
+      if (links.length) html += `<div class="uc-popup-links">${links.join("　")}</div>`;
     }
     return html + "</div>";
   }
@@ -259,6 +265,7 @@
     if (!table || !table.ids) return EMPTY_POINTS;
     const count = table.ids.length;
     const P = {ids: table.ids, n: table.n, codes: table.codes, bestText: table.bestText, o: table.o, a: table.a,
+      nav: table.nav, tel: table.tel,
       lon: new Float64Array(count), lat: new Float64Array(count), c: Uint8Array.from(table.c),
       b: Int32Array.from(table.b), expired: new Set(table.e || [])};
     for (let i = 0; i < count; i++) {
@@ -472,6 +479,63 @@
     highlight(S.points.ids[i]);
     if (S.selectedMarker) S.selectedMarker.openPopup();
     report("reportMerchantClick", S.points.ids[i]);
+  }
+
+  // ---- an exported page: its title, and a list of its merchants to search ----------------------
+  function addPageTitle(title) {
+    const control = L.control({position: "topleft"});
+    control.onAdd = () => {
+      const div = L.DomUtil.create("div", "uc-page-title");
+      div.textContent = title;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    control.addTo(S.map);
+  }
+
+  const LIST_AT_MOST = 300;   // rows shown at once; the search narrows the rest
+
+  function addMerchantList() {
+    const control = L.control({position: "topright"});
+    control.onAdd = () => {
+      const div = L.DomUtil.create("div", "uc-list uc-list-folded");
+      div.innerHTML = `<div class="uc-list-head">商户列表（${S.count}）<span class="uc-list-toggle"></span></div>`
+        + `<div class="uc-list-body"><input class="uc-list-search" type="search" placeholder="搜索名称或优惠">`
+        + `<div class="uc-list-rows"></div><div class="uc-list-more"></div></div>`;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      div.querySelector(".uc-list-head").addEventListener("click", () => div.classList.toggle("uc-list-folded"));
+      const search = div.querySelector(".uc-list-search");
+      search.addEventListener("input", () => fillList(div, search.value));
+      div.querySelector(".uc-list-rows").addEventListener("click", (e) => {
+        const row = e.target.closest("[data-i]");
+        if (!row) return;
+        const i = +row.dataset.i;
+        UnionMap.selectMerchant(S.points.ids[i]);
+      });
+      S.list = div;
+      fillList(div, "");
+      return div;
+    };
+    control.addTo(S.map);
+  }
+
+  function fillList(div, query) {
+    const P = S.points, words = query.trim().toLowerCase();
+    const found = [];
+    matching((i) => {
+      if (!words || P.n[i].toLowerCase().includes(words) || (P.o && (P.o[i] || "").toLowerCase().includes(words))) {
+        found.push(i);
+      }
+    });
+    const rows = found.slice(0, LIST_AT_MOST).map((i) => {
+      const best = P.b[i] >= 0 ? P.bestText[P.b[i]] : "";
+      return `<div class="uc-list-row" data-i="${i}"><span class="uc-dot" style="background:${colourOf(P.codes[P.c[i]])}"></span>`
+        + `${escapeHtml(P.n[i])}${best ? `<span class="uc-list-best">${escapeHtml(best)}</span>` : ""}</div>`;
+    });
+    div.querySelector(".uc-list-rows").innerHTML = rows.join("") || `<div class="uc-list-none">没有找到“${escapeHtml(query)}”</div>`;
+    div.querySelector(".uc-list-more").textContent =
+      found.length > LIST_AT_MOST ? `另有 ${found.length - LIST_AT_MOST} 家，请输入更多文字缩小范围` : "";
   }
 
   function legendFolded() {
@@ -722,6 +786,9 @@ function onBaseLayerChange(e) {
       S.lastView = "all";
       setPoints(options.points);
       load({mask: options.mask, counts: options.counts, view: null, seq: null});
+      if (options.pageTitle) addPageTitle(options.pageTitle);
+      if (options.merchantList) addMerchantList();
+      if (options.fitMerchants) UnionMap.fit("merchants");   // an exported page opens on what it holds
       if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
         new QWebChannel(qt.webChannelTransport, (channel) => {
           S.bridge = channel.objects.bridge;
@@ -931,6 +998,14 @@ function onBaseLayerChange(e) {
     },
     legendFolded() {
       return legendFolded();
+    },
+    // An exported page's list: the names it shows for a search.
+    listed(query) {
+      if (!S.list) return null;
+      const search = S.list.querySelector(".uc-list-search");
+      search.value = query;
+      fillList(S.list, query);
+      return Array.from(S.list.querySelectorAll(".uc-list-row")).map((e) => e.textContent);
     },
     clickDistrict(code) {
       let done = false;
