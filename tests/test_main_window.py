@@ -692,7 +692,7 @@ def test_the_legend_folds_away_and_never_covers_the_selected_pin(window, qtbot):
     it by its title."""
     import json
 
-    explorer, view = window.explorer, window.explorer.map
+    view = window.explorer.map
     settle(qtbot, window)
     with qtbot.waitSignal(view.bridge.merchantClicked, timeout=WAIT_MS):
         view.call("clickMerchant", "qs-01")
