@@ -107,6 +107,24 @@ def test_clicking_a_district_filters_to_it_and_says_so(window, qtbot):
     assert not explorer.district_chip.isVisible()
 
 
+def test_an_empty_near_here_says_how_far_the_nearest_is_and_widens_in_one_click(window, qtbot):
+    """Issue 27: 附近 with nothing in the radius said only 没有符合条件的商户."""
+    explorer = window.explorer
+    explorer.panel.radius_box.setCurrentIndex(1)  # 1 km
+    explorer.panel.pick_button.click()
+    with qtbot.waitSignal(explorer.map.bridge.mapClicked, timeout=WAIT_MS):
+        explorer.map.call("clickMap", 114.27, 30.58)   # 江汉区: the seed's merchants are all in 青山区
+    settle(qtbot, window)
+    assert explorer.model.rowCount() == 0
+    text = explorer.empty_label.text()
+    assert text.startswith("1 公里内没有符合条件的商户；最近的一家是") and "公里" in text.split("约")[-1]
+    assert explorer.widen_button.isVisible() and explorer.widen_button.text().startswith("扩大到")
+    explorer.widen_button.click()
+    qtbot.waitUntil(lambda: explorer.model.rowCount() > 0, timeout=WAIT_MS)
+    nearest = explorer.model.index(0, 0).data(Qt.ItemDataRole.UserRole)
+    assert explorer.record_of(nearest)["name"] in text             # the one it named comes first
+
+
 def test_near_here_lists_merchants_by_distance(window, qtbot):
     explorer = window.explorer
     explorer.panel.radius_box.setCurrentIndex(1)  # 1 km

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -40,10 +41,10 @@ from app.merchants.rows import count_merchants
 from app.store import Store
 from app.store.identity import personal_data_available
 from maps.merchant_layer import mask_bits, point_table
-from widgets.filter_panel import FilterPanel
+from widgets.filter_panel import RADIUS_CHOICES, FilterPanel
 from widgets.map_view import MapView
 from widgets.merchant_details import MerchantDetails
-from widgets.merchant_table import ID_ROLE, MerchantTableModel
+from widgets.merchant_table import ID_ROLE, MerchantTableModel, distance_text
 from widgets.screen import scrolling
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ def catalogue_json(index: CatalogueIndex) -> str:
     table = point_table(index.ids, index.lon, index.lat, index.categories, index.names, index.headlines,
                         expired=expired.tolist())
     return json.dumps([table], ensure_ascii=False, separators=(",", ":"))
+
+
+NEAREST_WITHIN_M = 80_000.0   # the whole city from anywhere in it: how far an empty 附近 looks for the nearest
 
 
 class IndexLoader(QThread):
@@ -207,7 +211,12 @@ class Explorer(QWidget):
         self.empty_label.setStyleSheet("color:#495057")
         self.clear_filters_button = QPushButton("清除筛选")
         self.clear_filters_button.clicked.connect(self.panel.clear_all)
+        # An empty 附近: how far the nearest match is, and one click to reach it.
+        self.widen_button = QPushButton()
+        self.widen_button.clicked.connect(lambda: self.panel.set_radius(self._widen_to))
+        self._widen_to = 0
         note_layout.addWidget(self.empty_label)
+        note_layout.addWidget(self.widen_button, 0, Qt.AlignmentFlag.AlignHCenter)
         note_layout.addWidget(self.clear_filters_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.empty_note.setVisible(False)
         self.table.viewport().installEventFilter(self)
@@ -397,11 +406,35 @@ class Explorer(QWidget):
     def _show_empty_note(self) -> None:
         empty = self.model.rowCount() == 0
         self.empty_note.setVisible(empty)
+        self.widen_button.setVisible(False)
         if empty:
             filtering = self.panel.is_filtering()
             self.empty_label.setText("没有符合条件的商户" if filtering else "商户目录是空的")
             self.clear_filters_button.setVisible(filtering)
+            if (nearest := self._nearest_beyond()) is not None:
+                name, metres = nearest
+                radius = self.panel.radius_box.currentText()
+                self.empty_label.setText(f"{radius}内没有符合条件的商户；最近的一家是{name}，约 {distance_text(metres)}")
+                self._widen_to = int(metres) + 1
+                wider = next((label for label, m in RADIUS_CHOICES if m >= metres), RADIUS_CHOICES[-1][0])
+                self.widen_button.setText(f"扩大到 {wider}")
+                self.widen_button.setVisible(True)
             self.empty_note.resize(self.table.viewport().size())
+
+    def _nearest_beyond(self) -> tuple[str, float] | None:
+        """For an empty 附近: the nearest merchant matching the other filters, and how far it is."""
+        query = self.query()
+        if query.near is None or self._index is None:
+            return None
+        try:
+            wide = self._index.in_districts(
+                self._index.select(self._districts, dataclasses.replace(query, radius_m=NEAREST_WITHIN_M)),
+                self.panel.district_codes())
+        except QueryError:
+            return None
+        if not len(wide) or wide.distances is None:
+            return None
+        return self._index.names[int(wide.positions[0])], float(wide.distances[0])
 
     def start_pick(self, purpose: str) -> None:
         """The next map click picks a point: for near-here ("near") or to place a new merchant ("add")."""

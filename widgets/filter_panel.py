@@ -35,7 +35,8 @@ from widgets.category_icons import colour_icon
 
 SAVING_CHOICES = (("不限", None), ("至少 5%（95折）", Decimal("0.05")), ("至少 10%（9折）", Decimal("0.1")),
                   ("至少 20%（8折）", Decimal("0.2")), ("至少 30%（7折）", Decimal("0.3")))
-RADIUS_CHOICES = (("500 米", 500), ("1 公里", 1000), ("2 公里", 2000), ("5 公里", 5000))
+RADIUS_CHOICES = (("500 米", 500), ("1 公里", 1000), ("2 公里", 2000), ("5 公里", 5000), ("10 公里", 10000),
+                  ("20 公里", 20000))
 TEXT_DELAY_MS = 250
 
 
@@ -219,6 +220,14 @@ class FilterPanel(QWidget):
 
     def near(self) -> tuple[float, float] | None:
         return self._near
+
+    def set_radius(self, metres: int) -> None:
+        """The smallest radius offered that reaches `metres` (the widest when none does)."""
+        for i in range(self.radius_box.count()):
+            if self.radius_box.itemData(i) >= metres:
+                self.radius_box.setCurrentIndex(i)
+                return
+        self.radius_box.setCurrentIndex(self.radius_box.count() - 1)
 
     def radius_m(self) -> int:
         return int(self.radius_box.currentData())
