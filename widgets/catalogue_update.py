@@ -3,6 +3,8 @@ never waits), with a progress bar, a plain message when offline, and the what's-
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.merchants import release_update
+
+log = logging.getLogger(__name__)
 from app.merchants.curation import CurationError, load
 from app.merchants.release_keys import KeyError_
 from app.merchants.releases import ReleaseError
@@ -44,8 +48,9 @@ class UpdateWorker(QObject):
                                            progress=lambda n, d, t: self.progress.emit(n, d, t))
         except (ReleaseError, KeyError_) as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:
-            self.failed.emit(f"更新失败：{exc.__class__.__name__}: {exc}。商户目录保持不变")
+        except Exception as exc:  # noqa: BLE001 - said to the member, kept in the log
+            log.exception("catalogue update failed")
+            self.failed.emit(f"更新失败（详情已记入日志，帮助 → 复制诊断信息）：{exc}。商户目录保持不变")
         else:
             self.finished.emit(result)
         finally:

@@ -143,9 +143,22 @@ def _member(source: str, name: str) -> str:
 # ---------------------------------------------------------------- fetching
 
 
+# What went wrong with a connection, in the member's words (httpx's class names mean nothing to them).
+_CONNECTION_WORDS = (
+    ("Timeout", "等待超时"), ("ConnectError", "连不上服务器"), ("RemoteProtocolError", "服务器中途断开"),
+    ("ReadError", "读取中断"), ("NetworkError", "网络出错"), ("ProxyError", "代理服务器出错"),
+    ("TooManyRedirects", "跳转次数过多"), ("UnsupportedProtocol", "地址的协议不受支持"),
+)
+
+
+def connection_words(exc: Exception) -> str:
+    name = exc.__class__.__name__
+    return next((words for part, words in _CONNECTION_WORDS if part in name), "网络出错")
+
+
 def _offline(source: str, exc: Exception) -> ReleaseError:
     where = urlparse(source).netloc if _is_url(source) else source
-    return ReleaseError(f"无法连接到 {where}（可能处于离线状态，或地址不对）：{exc.__class__.__name__}。商户目录保持不变")
+    return ReleaseError(f"无法连接到 {where}（可能处于离线状态，或地址不对）：{connection_words(exc)}。商户目录保持不变")
 
 
 def _too_big(name: str, limit: int) -> ReleaseError:
