@@ -460,4 +460,3 @@ def test_many_possible_duplicates_are_listed_a_page_at_a_time(qtbot, store, tmp_
     assert all(box.currentData() == "keep" for box in dialog.choice_boxes.values())
     dialog.import_button.click()
     assert dialog.report is not None and dialog.report.added == 250
-
