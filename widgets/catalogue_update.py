@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.merchants import release_update
-
-log = logging.getLogger(__name__)
 from app.merchants.curation import CurationError, load
 from app.merchants.release_keys import KeyError_
 from app.merchants.releases import ReleaseError
 from app.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class UpdateWorker(QObject):
