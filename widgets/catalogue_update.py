@@ -48,7 +48,7 @@ class UpdateWorker(QObject):
                                            progress=lambda n, d, t: self.progress.emit(n, d, t))
         except (ReleaseError, KeyError_) as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - said to the member, kept in the log
+        except Exception as exc:   # anything else: said to the member, kept in the log
             log.exception("catalogue update failed")
             self.failed.emit(f"更新失败（详情已记入日志，帮助 → 复制诊断信息）：{exc}。商户目录保持不变")
         else:
