@@ -71,10 +71,19 @@ def test_add_a_merchant_by_clicking_the_map(window, qtbot, store):
         assert "未能解析" in form.rules.text() and form.save_button.isEnabled(), "a warning does not block"
         form.save_button.click()
 
+    banner = "(() => { const b = document.querySelector('.uc-pick-hint'); return b ? b.textContent : ''; })()"
+    shown = []
+    qtbot.waitUntil(lambda: window.explorer.map.page().runJavaScript(banner, 0, shown.append) or bool(shown),
+                    timeout=WAIT_MS)
+    assert "新商户的位置" in shown[0]
     answered = answer_next_dialog(qtbot, fill)
     page_value(qtbot, window.explorer.map, "clickMap", 114.362, 30.628)
     qtbot.waitUntil(lambda: window.explorer.model.rowCount() == 13, timeout=WAIT_MS)
     assert answered == [None]
+    gone = []   # issue 27: the banner stayed on the map after the merchant was placed and saved
+    qtbot.waitUntil(lambda: window.explorer.map.page().runJavaScript(banner, 0, gone.append) or bool(gone),
+                    timeout=WAIT_MS)
+    assert gone == [""]
     new_id = window.explorer.selected_id()
     assert window.explorer.record_of(new_id)["name"] == "老通城豆皮"
     (first,) = history(db, new_id)

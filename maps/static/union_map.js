@@ -630,8 +630,7 @@
   // ---- near here -----------------------------------------------------------------------------
   function pick(latlng) {
     const wgs = fromLatLng(latlng);
-    S.pickMode = false;
-    S.map.getContainer().classList.remove("uc-picking");
+    UnionMap.setPickMode(false);   // the banner goes with the mode (it stayed after the click)
     report("reportMapClick", wgs[0], wgs[1]);
   }
 
