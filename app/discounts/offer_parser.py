@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "22"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "23"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -56,6 +56,7 @@ PARSER_VERSION = "22"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     out, and goods out at some hours are unparsed, never a window dropped; 每碗优惠2元; 其他面食 beside 热干面
 # 22: 茶位费 is 茶位; an exclusion's bracketed examples are not split from it (辅料（水泥、沙子、瓷砖胶）); 首次到店
 #     is a first visit, 非首次 a returning customer; 大师壶 is a 紫砂壶 (asked)
+# 23: a window before a clause (周一至周五工会会员本人免门票) is that clause's, never the clause dropped
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -395,7 +396,8 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
         elif listed:
             when = list_when
         list_when = when
-        if when is not None and (not segment.strip(" :、限仅只") or _goods_only(segment)):
+        # (a segment that reads as a clause is one, whatever goods it names: 周一至周五工会会员本人免门票)
+        if when is not None and (not segment.strip(" :、限仅只") or (_goods_only(segment) and read_clause(segment) is None)):
             windows.append((sentence, position, when))   # 每周二会员日，全场8.5折: see _place_windows
             _traced(trace, read)
             continue
