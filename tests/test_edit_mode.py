@@ -83,7 +83,7 @@ def test_add_a_merchant_by_clicking_the_map(window, qtbot, store):
     gone = []   # issue 27: the banner stayed on the map after the merchant was placed and saved
     qtbot.waitUntil(lambda: window.explorer.map.page().runJavaScript(banner, 0, gone.append) or bool(gone),
                     timeout=WAIT_MS)
-    assert gone == [""]
+    assert gone[0] == ""
     new_id = window.explorer.selected_id()
     assert window.explorer.record_of(new_id)["name"] == "老通城豆皮"
     (first,) = history(db, new_id)
