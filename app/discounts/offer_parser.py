@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "23"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "24"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -57,6 +57,7 @@ PARSER_VERSION = "23"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 22: 茶位费 is 茶位; an exclusion's bracketed examples are not split from it (辅料（水泥、沙子、瓷砖胶）); 首次到店
 #     is a first visit, 非首次 a returning customer; 大师壶 is a 紫砂壶 (asked)
 # 23: a window before a clause (周一至周五工会会员本人免门票) is that clause's, never the clause dropped
+# 24: a clause after a heading's colon is never dismissed as a note (首次到店会员：免费口腔检查); 米面油
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -630,7 +631,10 @@ _WINDOW_OUT = re.compile(r"^(?:均)?(?:不参与|不参加|除外|不享受(?:�
 
 def _says_nothing(segment: str) -> bool:
     """A segment that names goods only (凭卡保养维修 once the card is cut out: 保养维修) or holds no word a
-    rule is made of (含早, 欢迎品尝) says nothing about the price."""
+    rule is made of (含早, 欢迎品尝) says nothing about the price. One whose words after a colon read as a
+    clause says something (首次到店会员：免费口腔检查)."""
+    if read_clause(segment.rpartition(":")[2]) is not None:
+        return False
     if not segment or not _RULE_WORDS.search(segment):
         return bool(segment)
     return _goods_only(segment)
