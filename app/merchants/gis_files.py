@@ -109,25 +109,33 @@ class Feature:
     geometry_problem: str | None = None
 
 
-def read_gis(name: str, path: Path, layer: str | None = None) -> tuple[list[Feature], list[Problem]]:
-    """The features of a GeoPackage or Shapefile, in WGS84; `layer` picks one of a GeoPackage's layers
-    (by name or 1-based number)."""
+class GisFileError(ValueError):
+    """GDAL cannot read the file; the message is GDAL's reason, in a line."""
+
+
+def layer_names(path: Path) -> list[str]:
+    """The layers of a GeoPackage or Shapefile. GisFileError for a damaged file (GDAL's own notes on it
+    are silenced: the caller says what is wrong, once)."""
     import pyogrio
 
-    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "Shapefile"
-    with warnings.catch_warnings():   # GDAL's notes on a damaged file become the one problem below
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+            return [str(row[0]) for row in pyogrio.list_layers(path)]
         except Exception as exc:   # pyogrio raises its DataSourceError, or GDAL's own, for a damaged file
-            return [], [Problem(name, None, f"不是有效的 {kind} 文件：{_gdal_message(exc)}")]
-        chosen, problem = _choose_layer(name, layers, layer)
-        if problem is not None:
-            return [], [problem]
+            raise GisFileError(_gdal_message(exc)) from None
+
+
+def read_gis(name: str, path: Path, layer: str) -> tuple[list[Feature], list[Problem]]:
+    """The features of one layer of a GeoPackage or Shapefile (see `layer_names`), in WGS84."""
+    import pyogrio
+
+    with warnings.catch_warnings():   # GDAL's notes on a damaged layer become the one problem below
+        warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            frame = pyogrio.read_dataframe(path, layer=chosen)
+            frame = pyogrio.read_dataframe(path, layer=layer)
         except Exception as exc:
-            return [], [Problem(name, None, f"无法读取图层“{chosen}”：{_gdal_message(exc)}")]
+            return [], [Problem(name, None, f"无法读取图层“{layer}”：{_gdal_message(exc)}")]
     problems: list[Problem] = []
     if frame.crs is None:
         problems.append(Problem(name, None, "文件没有说明坐标系：按 WGS84 经纬度读取", "warning"))
@@ -160,21 +168,6 @@ def read_gis(name: str, path: Path, layer: str | None = None) -> tuple[list[Feat
             values["lon"], values["lat"] = float(geometry.x), float(geometry.y)
         records.append(record)
     return records, problems
-
-
-def _choose_layer(name: str, layers: list[str], wanted: str | None) -> tuple[str | None, Problem | None]:
-    listed = "、".join(f"{i}. {layer}" for i, layer in enumerate(layers, start=1))
-    if not layers:
-        return None, Problem(name, None, "文件里没有图层")
-    if wanted is None:
-        if len(layers) == 1:
-            return layers[0], None
-        return None, Problem(name, None, f"文件有 {len(layers)} 个图层，请用 --sheet 指定一个：{listed}")
-    if wanted in layers:
-        return wanted, None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(layers):
-        return layers[int(wanted) - 1], None
-    return None, Problem(name, None, f"没有图层“{wanted}”：文件里有 {listed}")
 
 
 def _plain(value: object) -> object:

@@ -92,7 +92,7 @@ def read_file(path: Path, encoding: str | None = None, sheet: str | None = None)
     except OSError as exc:
         return [], [Problem(name, None, f"无法读取文件：{exc.strerror or exc}")]
     if len(data) > MAX_IMPORT_BYTES:
-        return [], [Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")]
+        return [], [_too_big(name)]
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_spreadsheet(name, path, data, suffix, sheet)
     try:
@@ -287,9 +287,9 @@ def _read_spreadsheet(name: str, path: Path, data: bytes, suffix: str,
         if tables is None:
             return [], [Problem(name, None, f"不是有效的 {kind} 文件：{str(exc).strip() or type(exc).__name__}")]
         names = list(tables)
-    listed = "、".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+    listed = _listed(names)
     if sheet is not None:
-        chosen = sheet if sheet in tables else (names[int(sheet) - 1] if sheet.isdigit() and 1 <= int(sheet) <= len(names) else None)
+        chosen = _by_name_or_number(names, sheet)
         if chosen is None:
             return [], [Problem(name, None, f"没有工作表“{sheet}”：文件里有 {listed}")]
     else:
@@ -304,6 +304,18 @@ def _read_spreadsheet(name: str, path: Path, data: bytes, suffix: str,
     if sheet is None and len(names) > 1:
         problems.insert(0, Problem(name, None, f"读取的是工作表“{chosen}”（共 {len(names)} 个：{listed}）", "warning"))
     return records, problems
+
+
+def _listed(names: list[str]) -> str:
+    """Sheets or layers as staff choose among them with --sheet: 1. 说明、2. 合作商户."""
+    return "、".join(f"{i}. {n}" for i, n in enumerate(names, start=1))
+
+
+def _by_name_or_number(names: list[str], wanted: str) -> str | None:
+    """The sheet or layer `wanted` names, by name or 1-based number; None if none."""
+    if wanted in names:
+        return wanted
+    return names[int(wanted) - 1] if wanted.isdigit() and 1 <= int(wanted) <= len(names) else None
 
 
 def _ods_through_gdal(path: Path) -> dict[str, list[list]] | None:
@@ -338,9 +350,9 @@ def sheet_names(path: Path) -> list[str]:
                     raise
                 return list(_ods_through_gdal(path) or {})
         if suffix == ".gpkg":
-            import pyogrio
+            from app.merchants.gis_files import layer_names
 
-            return [str(row[0]) for row in pyogrio.list_layers(path)]
+            return layer_names(path)
     except Exception:   # a damaged file: the preview reports it with the reader's own words
         return []
     return []
@@ -350,8 +362,13 @@ def _looks_like_merchants(rows: list) -> bool:
     return any(column_key(c) == "name" for c in _header_at(rows).cells) if rows else False
 
 
+def _too_big(name: str) -> Problem:
+    return Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")
+
+
 def _read_gis(name: str, path: Path, layer: str | None) -> tuple[list[RawRecord], list[Problem]]:
-    from app.merchants.gis_files import read_gis
+    """A GeoPackage or Shapefile; `layer` picks one of a GeoPackage's layers (name or 1-based number)."""
+    from app.merchants.gis_files import GisFileError, layer_names, read_gis
 
     try:
         parts = [path] + ([path.with_suffix(".dbf")] if path.suffix.lower() == ".shp" else [])
@@ -361,8 +378,23 @@ def _read_gis(name: str, path: Path, layer: str | None) -> tuple[list[RawRecord]
     if not path.exists():
         return [], [Problem(name, None, "文件不存在")]
     if size > MAX_IMPORT_BYTES:
-        return [], [Problem(name, None, f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限：请分成几个文件导入")]
-    features, problems = read_gis(name, path, layer)
+        return [], [_too_big(name)]
+    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "Shapefile"
+    try:
+        layers = layer_names(path)
+    except GisFileError as exc:
+        return [], [Problem(name, None, f"不是有效的 {kind} 文件：{exc}")]
+    if not layers:
+        return [], [Problem(name, None, "文件里没有图层")]
+    if layer is None:
+        if len(layers) > 1:
+            return [], [Problem(name, None, f"文件有 {len(layers)} 个图层，请用 --sheet 指定一个：{_listed(layers)}")]
+        chosen = layers[0]
+    else:
+        chosen = _by_name_or_number(layers, layer)
+        if chosen is None:
+            return [], [Problem(name, None, f"没有图层“{layer}”：文件里有 {_listed(layers)}")]
+    features, problems = read_gis(name, path, chosen)
     return [RawRecord(f.where, f.values, f.geometry_problem) for f in features], problems
 
 
