@@ -502,8 +502,8 @@ def write_flyer(path: Path, frame: gpd.GeoDataFrame, districts: DistrictIndex, f
     path = Path(path)
     with replacing(path, check=_complete_pdf) as partial:
         result = _paint_flyer(partial, path, merchants, districts, focus_codes, spec)
-        _complete_pdf(partial)
-        _tag_font_subsets(partial)
+        _complete_pdf(partial)      # Qt's file whole before pypdf reads it (a full disk is ENOSPC, not a parse error);
+        _tag_font_subsets(partial)  # `replacing` checks the rewritten file again before it replaces anything
         return result
 
 

@@ -492,7 +492,7 @@ class Explorer(QWidget):
         district used to switch the filter silently to nothing)."""
         name = self._districts.name(code) or code
         if not self._counts_everywhere.get(code):
-            self.map.call("zoomToDistrict", code)
+            self.map.call("fit", [code])   # look at it, the filters left as they are
             self.problem.emit(f"{name}没有符合当前条件的商户：筛选未改变")
             return
         self.panel.select_only_district(code)

@@ -29,12 +29,13 @@ class ShareDialog(QDialog):
         self.text_view.setReadOnly(True)
         # The QR holds the 高德 link: a phone's camera opens the place, ready to navigate (the text, with the
         # same link, is for chats). Without a position it holds the text.
-        self.qr_payload = share_link(row) or self.text
+        link = share_link(row)
+        self.qr_payload = link or self.text
         self.qr_label = QLabel()
         self.qr_label.setPixmap(qr_pixmap(self.qr_payload))
-        self.qr_label.setToolTip("用手机相机或微信扫一扫，在高德地图中打开位置并导航" if share_link(row)
+        self.qr_label.setToolTip("用手机相机或微信扫一扫，在高德地图中打开位置并导航" if link
                                  else "用手机相机或微信扫一扫，得到同样的文字")
-        qr_caption = QLabel("扫码导航" if share_link(row) else "扫码得到文字")
+        qr_caption = QLabel("扫码导航" if link else "扫码得到文字")
         qr_caption.setStyleSheet("color:#495057")
         qr_box = QVBoxLayout()
         qr_box.addWidget(self.qr_label)

@@ -982,19 +982,6 @@ function onBaseLayerChange(e) {
       clickPoint(i);
       return true;
     },
-    // The member clicked a district with nothing to show: look at it, the filters left as they are.
-    zoomToDistrict(code) {
-      let done = false;
-      S.districtLayer.eachLayer((layer) => {
-        if (!done && layer.feature.properties.code === code) {
-          S.ourMove = true;
-          S.map.fitBounds(layer.getBounds(), {padding: [24, 24]});
-          S.ourMove = false;
-          done = true;
-        }
-      });
-      return done;
-    },
     legendFolded() {
       return legendFolded();
     },
