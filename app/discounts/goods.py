@@ -300,7 +300,7 @@ _AROUND_GOODS = sorted({
     "凭工会卡", "持工会卡", "刷工会卡", "工会卡", "工会卡会员", "武汉工会会员服务卡", "本卡", "凭卡", "持卡", "刷卡", "凭本卡", "持本卡", "用卡", "出示卡", "出示", "出示本卡", "凭",
     "购买", "选购", "购物", "购", "买", "用餐", "就餐", "堂食", "入住", "报名", "消费", "办理", "到店", "进店", "来店", "光临",
     "体验", "享受", "可享受", "可享", "即可享受", "即可享", "即享", "享", "均", "一律", "统一", "再", "即可",
-    "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "原价", "成交价", "基础上", "优惠价", "优惠",
+    "可以", "的", "时", "按", "以", "在", "于", "门市价", "市场价", "挂牌价", "各类", "各种", "各式", "各款", "原价", "成交价", "基础上", "优惠价", "优惠",
     "专享", "独享", "特享", "尊享", "给予", "实行", "执行", "提供", "全部", "均可", "皆", "都", "所有", "全场", "店内",
     "本店", "全店", "门店", "店铺", "其他", "其余", "其它", "其他时间", "其余时间", "另外", "此外", "同时", "另", "还", "并",
     "部分", "指定", "以下", "如下", "散客", "一次", "一次性", "单次", "订", "预订", "拍", "办", "报", "报读", "报名参加",
@@ -316,6 +316,7 @@ EVERYTHING = frozenset({
     "每桌", "全部", "全部项目", "所有项目", "全部服务", "所有服务", "店内项目", "项目", "服务", "产品", "所有产品", "全部产品",
     "账单", "总额", "总金额", "消费总额", "结账金额", "货品", "全店商品", "全店", "店内", "本店", "门店", "全场产品",
     "正常消费", "正常价格", "日常消费", "所有消费", "全部消费", "全场消费", "场次", "所有场次", "全部场次",
+    "实付", "实付金额", "实付款", "实收", "实收金额", "支付金额", "付款金额", "折后金额", "折后实付",
 })
 # Words that cannot stand inside a class of goods: what is left with one of them is a condition, a time
 # or a threshold the grammar did not read (折后满100元, 消费满50元方, 新客首次到店, 17点后).
@@ -352,6 +353,10 @@ def read_goods(prefix: str) -> str | None:
         return None
     if _MERCHANT.fullmatch(core) and not vocabulary().known(core) and qualifier is None:
         return None   # 书店全场8折, 蛋糕店凭卡9折: the merchant itself, all it sells (首次到店 is no shop)
+    if qualifier is None and not vocabulary().known(core) and any(
+            core[i:] in EVERYTHING and core[i:].startswith(("所有", "全部", "全场")) and _MERCHANT.fullmatch(core[:i])
+            for i in range(2, len(core))):
+        return None   # SPA会所所有项目, 养生馆全部服务: all the merchant does (but 便利店商品 beside 加油 is the shop's)
     # 国美电器购家电, 音乐节门票: the words after a verb of buying are the goods (not 团购, 采购).
     if (m := re.search(r"(?<![团采网代抢秒])(?:购买|选购|购)(?=\S)", core)) and m.start() > 0 and not vocabulary().known(core):
         core = _strip_around(core[m.end():])
@@ -377,7 +382,7 @@ def read_goods(prefix: str) -> str | None:
 _OTHER = re.compile(r"^(?:其他|其余|其它)")
 _CUSTOMERS = frozenset({"散客", "团体", "团队", "个人"})
 # The merchant itself (书店, 大药房, 影城, 眼镜店内商品): all it sells.
-_MERCHANT = re.compile(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司)|\S{0,6}(?:药房|药店|商城|广场|影城|影院|百货|银楼|酒楼|餐厅|旅行社)"
+_MERCHANT = re.compile(r"\S{1,6}(?:店|馆|院|中心|超市|商场|门店|公司|会所)|\S{0,6}(?:药房|药店|商城|广场|影城|影院|百货|银楼|酒楼|餐厅|旅行社)"
                        r"|\S{1,6}店内(?:商品|所有商品|产品|所有|消费)?")
 
 

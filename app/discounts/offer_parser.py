@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "24"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "25"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -58,6 +58,8 @@ PARSER_VERSION = "24"   # 2: 免费X is a free clause (not a perk); 正价商品
 #     is a first visit, 非首次 a returning customer; 大师壶 is a 紫砂壶 (asked)
 # 23: a window before a clause (周一至周五工会会员本人免门票) is that clause's, never the clause dropped
 # 24: a clause after a heading's colon is never dismissed as a note (首次到店会员：免费口腔检查); 米面油
+# 25: 实付满 after a rate; X不减; 以低价者半价; a merchant's 所有项目 is everything; 每日 before hours after a
+#     heading; an unknown hour and unplaced goods asked together; 各类; words for 面条, 童装, 疫苗接种, 工时费, 洗澡美容
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -98,7 +100,7 @@ _NOT_MODELLED = re.compile(
     r"|(?<!在)会员价(?!基础上)"
 )
 _EXCLUSION = re.compile(
-    r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
+    r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不减(?![\d一二三四五六七八九十两])|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
     r"按原价收取(?![\d的])|按原价(?![\d的收计结一二三四五六七八九])|按(?:门市价|标价|挂牌价)(?![\d的收计结一二三四五六七八九])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠|照常收取|照常收费|正常收取|正常收费)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
@@ -115,7 +117,7 @@ _HARMLESS = re.compile(
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
     r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
     r"含(?:持卡人)?本人|(?!不)(?![^,;]*(?:带|携))\S{1,10}(?:同享|均享|同样享受)|本酒店|本店|本院|本馆|本中心|下次(?:消费)?(?:使用|可用|抵用)|"
-    r"(?:半价)?按价低的?一\S算|(?:赠)?送价(?:格)?(?:较)?低的?(?:那)?一\S|按低价的?一\S(?:计|算)|价低者(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
+    r"(?:半价)?按价低的?一\S算|(?:赠)?送价(?:格)?(?:较)?低的?(?:那)?一\S|按低价的?一\S(?:计|算)|(?:以)?(?:价低者|低价者|价格低者|较低者)(?:半价|优惠|免费)?|赠送价格最低(?:的)?一\S|"
     r"限同一\S{1,4}(?:同次消费|同次|使用)?|(?:两|二|2)人同行|名额有限|报满即止|额满即止|约满即止|(?:以上|上述)(?:优惠|活动)?(?:均)?(?:并)?|"
     r"(?:报名时|入住时|结账时|消费时|办理时)?(?:须|需)?(?:出示|携带)?(?:及|和)?(?:本人)?(?:有效)?身份证(?:原件)?(?:办理入住|入住|报名|登记|办理)?|"
     r"[^\d折减送赠免元%,;]{0,8}?(?:须|需|请)?(?:提前)?(?:\d+|[一二两三])?(?:天|日|小时)?(?:电话)?(?:预约|预订|预定)|"
@@ -159,7 +161,7 @@ def _normalise(text: str) -> str:
     out = re.sub(r"(限\S{0,3}?[一二两三四五六七八九十\d])回", r"\1次", out)   # 每卡每月仅限一回
     out = re.sub(r"(周[一二三四五六日天])(?=周[一二三四五六日天])", r"\1、", out)   # 周六周日不打折
     out = re.sub(r"(?<=[\u4e00-\u9fff])(?:每天|每日|天天)(?=[\d一二三四五六七八九]+(?:\.\d)?折)", "", out)   # 卖品部每天9折: always
-    out = re.sub(r"(?:^|(?<=[,;.!?:]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
+    out = re.sub(r"(?:^|(?<=[,;.!?:\s]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
     out = re.sub(r"不参与(?:打折|折扣)(?:和|及|与|、)满减", "不参与", out)   # 酒水不参与打折和满减: out of both
     out = re.sub(r"同样不含|也不含|均不含", "不含", out)
     out = re.sub(r"先(?:享|打)(?=[\d一二三四五六七八九])", "享", out)   # 先享9折 / 先打九折，折后满199再减20

@@ -679,6 +679,13 @@ def price(rules: OfferRules, basket: list[Item], at: dt.datetime | dt.date | Non
                                           * (people - 1)).quantize(FEN), clause.text))
     for clause, why in maybe_reductions:   # 每周三满200减30 on a day not given: what it would take off
         off, _eligible = _reduction_on(clause, basket, payable, excluded)
+        if off <= 0:
+            # 早市各类面条每碗减2元, no hour given, and a 牛肉面 the vocabulary cannot place: both questions
+            unsure = [i for i, item in enumerate(basket) if not excluded[i] and _fit(clause, item.item_class)[0] == "maybe"]
+            off, _eligible = _reduction_on(clause, basket, payable, excluded, also=unsure)
+            if off > 0:
+                names = "、".join(basket[i].item_class or "整单" for i in unsure)
+                why = f"{why}且{names}属于{clause.applies_to}"
         if off > 0:
             depends.append(Dependency(None, why, sum(payable, Decimal(0)).quantize(FEN) - off, clause.text, True))
 
@@ -786,7 +793,7 @@ def _maybe_reduction(group: list[Clause], basket: list[Item], payable: list[Deci
             return
 
 
-_SAID_AFTER_THE_RATE = re.compile(r"折后|打折后|折扣后|折上|基础上|之后|后满|再满|^后")
+_SAID_AFTER_THE_RATE = re.compile(r"折后|打折后|折扣后|折上|基础上|之后|后满|再满|^后|^实付|^实收")
 
 
 def _before_the_rate(group: list[Clause], basket: list[Item], payable: list[Decimal], excluded: list[bool],
