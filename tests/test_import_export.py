@@ -176,6 +176,22 @@ def test_a_valid_import_lands_whole_and_reimport_does_not_duplicate(seeded, tmp_
     assert count_merchants(store) == 14
 
 
+def test_branches_sharing_an_offer_each_get_its_headline_and_an_edit_changes_one(seeded, tmp_path):
+    # An import reads each distinct offer once (a chain's branches publish one text): the rows must not
+    # share anything mutable, so a later edit of one branch's offer leaves the others as they were.
+    store, districts = seeded
+    path = write_csv(tmp_path / "m.csv", ["编号,名称,类别,优惠,经度,纬度", "c-1,连锁一店,餐饮,全场9折,114.30,30.60",
+                                          "c-2,连锁二店,餐饮,全场9折,114.31,30.60", "c-3,别家,餐饮,满100减10,114.32,30.60"])
+    assert import_into_store(store, districts, path).added == 3
+    found = search(store, districts, MerchantQuery(ids=("c-1", "c-2", "c-3"))).set_index("id")
+    assert list(found.loc[["c-1", "c-2", "c-3"], "offer_headline"]) == ["9折", "9折", "满减 最高10%"]
+    edited = write_csv(tmp_path / "e.csv", ["编号,名称,类别,优惠,经度,纬度", "c-1,连锁一店,餐饮,全场8折,114.30,30.60",
+                                            "c-2,连锁二店,餐饮,全场9折,114.31,30.60"])
+    import_into_store(store, districts, edited)
+    found = search(store, districts, MerchantQuery(ids=("c-1", "c-2"))).set_index("id")
+    assert list(found.loc[["c-1", "c-2"], "offer_headline"]) == ["8折", "9折"]
+
+
 def test_reimport_with_edits_updates_in_place(seeded, tmp_path):
     store, districts = seeded
     import_into_store(store, districts, write_csv(tmp_path / "a.csv", [HEADER_ZH, ROW_OK]))

@@ -119,24 +119,62 @@ Caps = dict[str, object]
 Parser = Callable[[list[Tok], int, Caps], Iterator[tuple[int, Caps]]]
 
 
+@dataclass(frozen=True)
+class First:
+    """What a parser can begin with: a token whose text starts with one of `chars`, a number token
+    (`number`), or nothing at all (`empty`); `chars` None means any token. `_anywhere` tries a parser
+    only at tokens it can begin with, so a segment is not read from every position by every family."""
+
+    chars: frozenset[str] | None = frozenset()
+    number: bool = False
+    empty: bool = False
+
+    def admits(self, tok: Tok) -> bool:
+        return self.chars is None or tok.text[:1] in self.chars or (self.number and tok.is_num)
+
+    def __or__(self, other: First) -> First:
+        chars = None if self.chars is None or other.chars is None else self.chars | other.chars
+        return First(chars, self.number or other.number, self.empty or other.empty)
+
+
+_ANY = First(None)
+
+
+def first_of(parser: Parser) -> First:
+    return getattr(parser, "first", _ANY)
+
+
+def _with_first(parser, first: First) -> Parser:
+    parser.first = first
+    return parser
+
+
 def lit(*words: str) -> Parser:
     """One of the words, spelled by whole tokens (一次性 may be NUM(一) 次 性)."""
+    by_first: dict[str, list[str]] = {}   # only words that begin as the token does can match (same order)
+    for word in words:
+        by_first.setdefault(word[:1], []).append(word)
+
     def parse(toks, i, caps):
-        for word in words:
+        if i >= len(toks):
+            if "" in by_first:
+                yield i, caps
+            return
+        for word in by_first.get(toks[i].text[:1], ()) if "" not in by_first else words:
             j, text = i, ""
             while j < len(toks) and len(text) < len(word) and word.startswith(text + toks[j].text):
                 text += toks[j].text
                 j += 1
             if text == word:
                 yield j, caps
-    return parse
+    return _with_first(parse, First(frozenset(w[:1] for w in words if w), empty="" in words))
 
 
 def num(name: str) -> Parser:
     def parse(toks, i, caps):
         if i < len(toks) and toks[i].is_num:
             yield i + 1, {**caps, name: toks[i]}
-    return parse
+    return _with_first(parse, First(number=True))
 
 
 def seq(*parts: Parser) -> Parser:
@@ -146,21 +184,31 @@ def seq(*parts: Parser) -> Parser:
             return
         for j, c in parts[k](toks, i, caps):
             yield from parse(toks, j, c, k + 1)
-    return parse
+    first = First(empty=True)
+    for part in parts:   # what the parts can begin with, up to the first that cannot be empty
+        f = first_of(part)
+        first = First(f.chars if first.chars is None or f.chars is None else first.chars | f.chars,
+                      first.number or f.number, f.empty)
+        if first.chars is None or not f.empty:
+            break
+    return _with_first(parse, first)
 
 
 def alt(*parts: Parser) -> Parser:
     def parse(toks, i, caps):
         for part in parts:
             yield from part(toks, i, caps)
-    return parse
+    first = First()
+    for part in parts:
+        first = first | first_of(part)
+    return _with_first(parse, first)
 
 
 def opt(part: Parser) -> Parser:
     def parse(toks, i, caps):
         yield from part(toks, i, caps)
         yield i, caps
-    return parse
+    return _with_first(parse, first_of(part) | First(empty=True))
 
 
 def rest(name: str, min_len: int = 1) -> Parser:
@@ -168,14 +216,14 @@ def rest(name: str, min_len: int = 1) -> Parser:
     def parse(toks, i, caps):
         for j in range(i + min_len, len(toks) + 1):
             yield j, {**caps, name: "".join(t.text for t in toks[i:j])}
-    return parse
+    return _with_first(parse, First(None, empty=min_len == 0))
 
 
 def mark(name: str) -> Parser:
     """Records that this alternative was taken."""
     def parse(toks, i, caps):
         yield i, {**caps, name: True}
-    return parse
+    return _with_first(parse, First(empty=True))
 
 
 # ---------------------------------------------------------------- the phrases
@@ -258,7 +306,10 @@ def _full(parser: Parser, toks: list[Tok], start: int = 0) -> Caps | None:
 
 def _anywhere(parser: Parser, toks: list[Tok]) -> tuple[str, Caps] | None:
     """The parser read from some token to the end: (the text before it, the captures)."""
+    first = first_of(parser)
     for start in range(len(toks) + 1):
+        if not first.empty and (start == len(toks) or not first.admits(toks[start])):
+            continue
         if (caps := _full(parser, toks, start)) is not None:
             return "".join(t.text for t in toks[:start]), caps
     return None

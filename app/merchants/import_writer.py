@@ -18,6 +18,7 @@ from app.merchants.curation import derived_columns, new_change_set
 from app.merchants.duplicates import Place, find_candidates
 from app.merchants.fields import TRACKED_FIELDS, MerchantRecord, encode_value, record_state
 from app.store import Store
+from app.store.database import mark_merchants_written
 from app.store.models import DuplicateDismissal, Merchant, MerchantRevision
 
 _RECORD_FIELDS = tuple(f for f in TRACKED_FIELDS if f not in ("retired_on", "retired_reason"))
@@ -147,8 +148,10 @@ def write_records(store: Store, records: Sequence[MerchantRecord], *, author: st
         set_id = new_change_set(s, "import", author, f"导入 {file_name}", file_name=file_name, summary=summary)
         revisions = []
         if added_rows:
-            s.execute(insert(Merchant), [{"id": rec.id, **state, **derived_columns(state), "revision": 1}
-                                         for rec, state in added_rows])   # bulk INSERT, not one ORM object each
+            # Core executemany: one statement for all rows, no ORM bookkeeping per row
+            s.execute(insert(Merchant.__table__), [{"id": rec.id, **state, **derived_columns(state), "revision": 1}
+                                                   for rec, state in added_rows])
+            mark_merchants_written(s)
             revisions += [{"merchant_id": rec.id, "revision": 1, "change_set_id": set_id, "action": "add",
                            "changes_json": _encoded({f: (None, v) for f, v in state.items() if v is not None and v != ""}),
                            "author": author, "comment": f"导入 {file_name}"} for rec, state in added_rows]
@@ -162,5 +165,5 @@ def write_records(store: Store, records: Sequence[MerchantRecord], *, author: st
                               "comment": f"导入 {file_name}"})
         if revisions:
             s.flush()
-            s.execute(insert(MerchantRevision), revisions)
+            s.execute(insert(MerchantRevision.__table__), revisions)
         return dict(result, written=True, change_set_id=set_id)

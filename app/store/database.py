@@ -172,23 +172,26 @@ def _half_created(conn, tables: set[str]) -> bool:
     return tables <= ours and all(conn.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first() is None for name in tables)
 
 
+def mark_merchants_written(session: Session) -> None:
+    """Say that this session wrote merchants through a Core statement (which the ORM events below do
+    not see), so the commit still tells in-memory views to read the catalogue again."""
+    session.info["merchants_touched"] = True
+
+
 def _count_catalogue_writes(store: Store) -> None:
     """Bump `store.catalogue_generation` after each commit that wrote merchants (ORM objects or bulk
     statements), so in-memory views of the catalogue know to read it again."""
     from app.store.models import Merchant
 
-    def touched(session: Session) -> None:
-        session.info["merchants_touched"] = True
-
     @event.listens_for(store._sessions, "after_flush")
     def _flushed(session, _context):
         if any(isinstance(o, Merchant) for o in (*session.new, *session.dirty, *session.deleted)):
-            touched(session)
+            mark_merchants_written(session)
 
     @event.listens_for(store._sessions, "do_orm_execute")
     def _executed(state):
         if not state.is_select and any(m.class_ is Merchant for m in state.all_mappers):
-            touched(state.session)
+            mark_merchants_written(state.session)
 
     @event.listens_for(store._sessions, "after_commit")
     def _committed(session):
