@@ -231,7 +231,7 @@ def mark(name: str) -> Parser:
 YUAN = lit("元", "块钱", "块")
 UNIT = lit("份", "件", "个", "杯", "位", "瓶", "张", "盒", "双", "只", "套", "节", "碗", "台", "笼", "串", "支", "根", "条", "袋", "包",
            "听", "罐", "扎")
-UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克",
+UNITS = lit("人次", "份", "件", "个", "杯", "位", "瓶", "张", "盒", "碗", "人", "名", "间", "晚", "套", "只", "台", "辆", "双", "斤", "克", "升", "度",
             "版", "颗", "次", "笼", "串", "支", "根", "条", "袋", "包", "听", "罐", "扎")
 ENJOY = opt(lit("可享受", "享受", "可享", "即享", "即可享受", "享", "可打", "打", "即打", "可", "为", "升级为", "按", "一律"))
 TAIL = opt(lit("优惠", "的优惠", "活动"))
@@ -547,6 +547,15 @@ _AT_LEAST = re.compile(r"^(?:须|需|必须)?(\d+|[两二三四五六七八九�
 _LOOSE_LIMIT = re.compile(r"^每(卡|人|位|户)(?:每(天|日|周|月|年))?[^\d限]{0,4}?(?:仅)?限(?:用|享)?\S{0,4}?(\d+|[一二两三四五六七八九十])次$")
 
 
+# 本人及同行亲友最多6人享受 (six in all); 每卡限本人+3位同行亲友 (four in all).
+_COMPANIONS_IN_ALL = re.compile(
+    r"(?:每卡|每张卡)?(?:仅)?(?:限)?(?:持卡人)?本人(?:及|和|与)(?:同行|随行)(?:亲友|家属|朋友|人员|家人)?(?:最多|共|合计)"
+    r"(\d+|[一二两三四五六七八九十])(?:人|位|名)(?:以内)?(?:享受|同享|有效)?")
+_COMPANIONS_BESIDE = re.compile(
+    r"(?:每卡|每张卡)?(?:仅)?(?:限)?(?:持卡人)?本人\+(\d+|[一二两三四五六七八九十])(?:人|位|名)(?:同行|随行)?"
+    r"(?:亲友|家属|朋友|人员|家人)?(?:享受|同享|有效)?")
+
+
 def read_limit(segment: str) -> Limit | None:
     """每卡每月限一次, 每人每天限用1次 (uses of the offer); 每人限购两件 (units bought)."""
     segment = re.sub(r"^(?:以上|上述)(?:所有)?(?:优惠|活动)?(?:均)?(?=限|仅)", "", segment)   # 以上优惠限持卡人本人
@@ -568,6 +577,10 @@ def read_limit(segment: str) -> Limit | None:
     if m := re.fullmatch(r"(?:每次|每卡)?(?:可|可以)?(?:携带|带|携)(\d+|[一二两三])(?:位|名|个)?(?:朋友|亲友|家属|同伴|家人)(?:同享|共享|同样享受|一起享受)", segment):
         extra = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1)) or 1
         return Limit(segment, per="person", kind="units", times=1 + extra)   # 每次可带1位朋友同享: two in all
+    for pattern, holder in ((_COMPANIONS_IN_ALL, 0), (_COMPANIONS_BESIDE, 1)):
+        if m := pattern.fullmatch(segment):
+            n = int(m.group(1)) if m.group(1).isdigit() else cn_number(m.group(1)) or 1
+            return Limit(segment, per="person", kind="units", times=n + holder)
     if (caps := _full(PEOPLE_LIMIT, toks)) is not None and ("限" in segment or "仅" in segment or caps.get("companion")):
         extra = caps.get("k") or caps.get("k2")
         return Limit(segment, per="person", kind="units", times=1 + (int(extra.value) if extra else 1) if caps.get("companion") else 1)

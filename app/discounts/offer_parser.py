@@ -25,7 +25,7 @@ from app.discounts.rules import Clause, Limit, OfferRules
 from app.discounts.time_windows import When, extract_holidays_out, extract_when, weekdays_text
 from app.text_encoding import to_simplified
 
-PARSER_VERSION = "25"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
+PARSER_VERSION = "26"   # 2: 免费X is a free clause (not a perk); 正价商品 is not "everything". 3: headlines, 满减 savings
 # 4: 凭卡 + any verb and 会员专享 are conditions; caps; time, quantity, people and limit wording unparsed
 # 5: time windows (周一至周五, 每周三, 工作日, 午市 with hours) and 节假日不参加
 # 6: gifts with a value, card prices, rates that need a spend, the nth unit (第二份半价, 买一送一)
@@ -60,6 +60,9 @@ PARSER_VERSION = "25"   # 2: 免费X is a free clause (not a perk); 正价商品
 # 24: a clause after a heading's colon is never dismissed as a note (首次到店会员：免费口腔检查); 米面油
 # 25: 实付满 after a rate; X不减; 以低价者半价; a merchant's 所有项目 is everything; 每日 before hours after a
 #     heading; an unknown hour and unplaced goods asked together; 各类; words for 面条, 童装, 疫苗接种, 工时费, 洗澡美容
+# 26: 下午/上午 beside hours are the time of day, not goods; 工惠卡; 8元→5元; (原0.5) is a list price; 会员68元/小时;
+#     本人及同行亲友最多6人, 本人+3位; 每周五再降0.2元/升 on the same goods; 单次最多; 仅限堂食; 1万; a rate 再打 on
+#     top of card prices; 谷时; 首2小时 and 超时 are no goods; words for 西餐, 全屋定制, 耳钉, 打印, 装订
 
 _NUM = r"\d+(?:\.\d+)?"
 # The longest segment the grammar reads (the grammar tries every start: a segment's time grows with the
@@ -98,10 +101,11 @@ _NOT_MODELLED = re.compile(
     r"|\d{1,2}[:：]\d{2}|\d{1,2}点|时段|营业时间|当日|当天"
     r"|第[二三四两2-4][份件个杯位瓶]|买[一二三1-3]送|送[一二三1-3]$|随行|同行|每人|人均|每卡|每位|每桌|限购|限\d次|限[一二两三]次|仅限|首单"
     r"|(?<!在)会员价(?!基础上)"
+    r"|^(?:超时|之后|此后|以后)"   # 超时每小时3元, 之后每小时5元: a price after so many hours
 )
 _EXCLUSION = re.compile(
     r"^(.*?)(?:均|一律|等)?(?:除外|不参加|不参与|不打折|不减(?![\d一二三四五六七八九十两])|不享受(?:此|以上|本)?优惠|不享受|不优惠|另计|另收|另行收费|另外收费|"
-    r"按原价收取(?![\d的])|按原价(?![\d的收计结一二三四五六七八九])|按(?:门市价|标价|挂牌价)(?![\d的收计结一二三四五六七八九])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
+    r"按原价收取(?![\d的])|按原价收费|照原价(?:收取|收费|计算|结算)?|按原价(?![\d的收计结一二三四五六七八九])|按(?:门市价|标价|挂牌价)(?![\d的收计结一二三四五六七八九])|原价收取|不在优惠范围内?|不在优惠之列|不再另行打折|不再打折|不再享受|不再另行优惠|暂停|"
     r"(?:价格)?已优惠|照常收取|照常收费|正常收取|正常收费)(.*)$")
 _EXCLUSION_LEADING = re.compile(r"^(?:不含|不包括|不包含|除)(.+?)(?:以外|之外|外)?$")
 _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何|以上|上述)?(?:活动|优惠|满减|打折|折扣|优惠活动|折扣优惠|不打折|不优惠|不参加|不参与)?$")
@@ -109,10 +113,10 @@ _TRAILING_NOISE = re.compile(r"^(?:此次|本次|本|任何|以上|上述)?(?:�
 # are never added up (不累加), 第二杯半价 is within one line (限同款), the group is the nth rule's.
 _HARMLESS = re.compile(
     r"^(?:不累加|不累计|不重复享受|不叠加计算|限同款|限同一款|同款|同款商品|限同型号|限同品牌|限同一型号|限同口味|限同一口味|同口味|限同价位|"
-    r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|\S{0,8}儿童(?:须|需)(?:由)?(?:家长|成人)陪同|充\d+(?:元)?送\d+(?:元)?\S?|"
+    r"共(?:\d+|[一二两三四五六七八九十])[位人名张]|含[^\d折减送赠免元%不限每,;]{1,14}|含[^折减送赠免元%不限每,;]{1,14}|\S{0,8}儿童(?:须|需)(?:由)?(?:家长|成人)陪同|充\d+(?:元)?送\d+(?:元)?\S?|"
     r"(?:仅)?限(?:为)?(?:会员|持卡人)?本人(?:的)?(?:子女|配偶|父母)(?:报名|使用|享受|就诊|入住)?|送完为止|送完即止|"
     r"(?:仅)?限(?:会员|持卡人)(?:本人)?(?:登记)?入住|"   # the holder stays: not one room-night only (标准间168元/晚 x2)
-    r"售完为止|售完即止|赠品不折现|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
+    r"售完为止|售完即止|赠品不折现|积分不(?:抵现|折现|兑现|抵扣)|按最高档(?:减|计|算|优惠)?|(?:不满|不足)(?:一|1)(?:小时|次)按(?:一|1)(?:小时|次)(?:算|计|计算|收费|计费)|赠品不退不换|不折现|按最高一档|取最高一档|就高不就低|每桌限用(?:一张|1张)?卡(?:一张|1张)?|"
     r"每桌(?:最多)?(?:限)?(?:使)?用(?:卡)?(?:一张|1张|一)卡?|每单(?:最多)?(?:限)?(?:使)?用(?:一张|1张|一)?卡|(?:限|仅限)下次(?:消费)?(?:使用|可用|抵用)|即日起|(?:即日起)?凡?(?:到店)?(?:消费者|顾客)|"
     r"以此类推|多买多减|多买多送|每\S{1,2}为一组|(?:原价|挂牌价|门市价|市场价|原)(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)元(?:/\S{1,2})?|"
     r"第\S杯?限同款|(?:\d+|[一二两三四五六七八九十]+)(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|\d+(?:小时|次|件|份|人|桌|间)起(?:约|订|售)?|"
@@ -164,11 +168,18 @@ def _normalise(text: str) -> str:
     out = re.sub(r"(?:^|(?<=[,;.!?:\s]))(?:每天|每日|天天)(?=[早午晚夜下]\S?场|[早午晚夜]市|\d{1,2}:\d{2})", "", out)   # 每天晚场: every day
     out = re.sub(r"不参与(?:打折|折扣)(?:和|及|与|、)满减", "不参与", out)   # 酒水不参与打折和满减: out of both
     out = re.sub(r"同样不含|也不含|均不含", "不含", out)
+    out = re.sub(r"(?:仅限|只限|限)堂食(?:使用|享受|消费)?|堂食专享", "外卖除外", out)   # 仅限堂食: a takeaway is not in it
+    # 每满1万减1000: ten thousands in digits (万达, 万象 keep theirs: a digit comes first only in amounts)
+    out = re.sub(r"(\d+(?:\.\d+)?)万(?=元|减|送|赠|以上|起|[,;.、]|$)",
+                 lambda m: f"{(Decimal(m.group(1)) * 10000).normalize():f}", out)
+    out = re.sub(r"(?:^|(?<=[,;.!?:]))单次(?=最多|限)", "每次", out)   # 单次最多100升
+    # 每周五再降0.2元/升: so much more off each unit, said after the unit price
+    out = re.sub(r"(?:再|另)(?:降|减|优惠)(\d+(?:\.\d+)?)元/(升|度|克|斤|公斤|小时|次)", r"每\2减\1元", out)
     out = re.sub(r"先(?:享|打)(?=[\d一二三四五六七八九])", "享", out)   # 先享9折 / 先打九折，折后满199再减20
     out = re.sub(r"^\s*\[[^\[\]]{1,20}\]", "", out)          # 【冬日暖锅】: a poster's title, not an offer
     out = re.sub(r"(?<=[^\s,;.!?:])\[([^\[\]]{1,12})\](?=[^\s,;.!?:])", r":\1:", out)   # 桌球俱乐部【会员日】每周三…: headings
     # Numbered points (1、凭卡购药9折 2、每月15日…, ①②) are sentences.
-    out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?<!\d:)(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)
+    out = re.sub(r"(?:^|(?<=[\s,;.!?:]))(?<!\d:)(?<!\d\.)(?:\d{1,2}|[①-⑩])[、.)](?!\d)", ";", out)   # (原0.5) is a price
     out = re.sub(r"[①-⑩]", ";", out)
     # A space between words separates phrases on a poster (烤串每满100减15 上不封顶); inside a number or
     # a Latin word (IMAX 3D) it is nothing.
@@ -195,28 +206,31 @@ def _clock_word(m: re.Match) -> str:
 
 # Misspellings merchants print often enough to read through.
 _TYPOS = (("一率", "一律"), ("全厂", "全场"), ("公会卡", "工会卡"), ("工会会员卡", "工会卡"), ("忧惠", "优惠"), ("优慧", "优惠"), ("打拆", "打折"), ("已上", "以上"), ("折扣扣", "折扣"), ("元元", "元"), ("汤染", "烫染"), ("汤发", "烫发"), ("不上封顶", "上不封顶"), ("分中", "分钟"), ("上不封项", "上不封顶"),
-          ("护里", "护理"), ("出外", "除外"), ("蛋羔", "蛋糕"), ("狗梁", "狗粮"), ("亨受", "享受"))
+          ("护里", "护理"), ("出外", "除外"), ("蛋羔", "蛋糕"), ("狗梁", "狗粮"), ("亨受", "享受"), ("工惠卡", "工会卡"))
 
 
 # A card price as one segment: 门票原价120元，持工会卡60元 -> "门票120元卡价60元" (see _split), which the
 # grammar's card-price rule reads; one with no list price (洗车凭卡25元/次) -> "洗车卡价25元".
 _AMOUNT = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|课时|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗双副对斤节场堂]){1,2}|/月|/年)?"
+_PER_UNIT = r"(?:(?:/|一|每)(?:\d+)?(?:分钟|小时|课时|平米|平方米|平方|公斤|m2|[人张次位份杯碗个件晚间夜盒瓶只台辆套版颗双副对斤节场堂度升克]){1,2}|/月|/年)?"
 _PRICE_WORD = (r"(?:(?:凭|持)(?:武汉)?(?:工会)?(?:会员服务)?卡(?:价|优惠价)?|(?:工会)?会员(?:专享)?价|工会价|特惠价|优惠价|"
-               r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
+               r"活动价|卡价|惠民价|体验价|协议价|工会会员(?:价)?|会员(?=\d)|每次|每位|每人|每份|每张|每小时|每只|每间|每晚|每套|每辆|每节|每场|"
                r"仅需|只需|只要)"
                r"(?:仅需|只需|只要|即可|仅|只)?")
-_LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价|门市)"
+_LIST_WORD = r"(?:原价|门市价|挂牌价|票价|市场价|门店价|平时价|正常价|定价|门市|原)"
 _CARD_PRICE = re.compile(
     rf"([^,;.!?()]*?){_LIST_WORD}?\s*({_AMOUNT})\s*元{_PER_UNIT},?{_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}")
 _CARD_PRICE_THEN_LIST = re.compile(
     rf"([^,;.!?()]*?){_PRICE_WORD}\s*({_AMOUNT})\s*元{_PER_UNIT}\s*[(,]{_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)?")
 # 精洗五十元（原价八十元）: a price with the list price beside it needs no word for "card price".
 _PRICE_THEN_LIST = re.compile(
-    rf"([^,;.!?()\d]*?)({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}\)")
+    rf"([^,;.!?()\d]*?)(?<![减省降惠])({_AMOUNT})\s*元{_PER_UNIT}\s*\({_LIST_WORD}\s*({_AMOUNT})\s*元?{_PER_UNIT}(?:,([^()]*))?\)")
 # 凭卡补胎5元/个: the card first, then the goods and their price.
 _CARD_FIRST_PRICE = re.compile(
     rf"(?:凭|持)(?:工会)?卡([^,;.!?()减折满送赠免优惠价每消仅需只]{{1,10}}?)(?<!\d)({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
+# 烘干每次8元→5元, 服务费0.8元/度→0.4元/度: the list price, then the card's.
+_ARROW_PRICE = re.compile(
+    rf"([^,;.!?()]*?)(?:每次|每位|每人|每张|每小时)?({_AMOUNT})\s*元{_PER_UNIT}\s*(?:→|->|—>|=>|降至|降为|变为)\s*({_AMOUNT})\s*元{_PER_UNIT}")
 _UNIT_PRICE = re.compile(
     rf"([^,;.!?()]*?)(?<![满减])({_PRICE_WORD}|仅需|只需|特价|一口价|一律|均为|统一)\s*({_AMOUNT})\s*元{_PER_UNIT}(?=$|[,;.!?(])")
 
@@ -238,6 +252,14 @@ def _price_list(m: re.Match, originals: dict[str, str]) -> str:
     return "," + ",".join(parts) + "," if parts else m.group(0)
 
 
+def _kept_apart(m: re.Match, form: str) -> str:
+    """A rewrite's form filled in, with 原价 between goods that end in a digit and a list price after them."""
+    goods = m.group(1) or ""
+    if goods[-1:].isdigit() and not form.startswith(r"\g<1>卡价"):
+        form = form.replace(r"\g<1>", r"\g<1>原价", 1)
+    return m.expand(form)
+
+
 def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
     """Segments at sentence punctuation, each with its sentence and whether it goes on a list of rates the
     segment before it began (锅底半价、菜品九折: a window said for the first is said for the list). A parenthesised exclusion becomes its own segment; other
@@ -245,11 +267,12 @@ def _split(text: str, originals: dict[str, str]) -> list[tuple[int, str, bool]]:
     comma (门票原价120元，持工会卡60元) is kept in one segment."""
     text = _PRICE_LIST.sub(lambda m: _price_list(m, originals), text)
     # Card prices in every order merchants write them, rewritten to the grammar's "门票120元卡价60元".
-    rewrites = ((_CARD_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元"), (_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元"),
-                (_CARD_PRICE, r"\g<1>\g<2>元卡价\g<3>元"), (_CARD_FIRST_PRICE, r"\g<1>卡价\g<2>元"),
-                (_UNIT_PRICE, r"\g<1>卡价\g<3>元"))
+    # (黑白A4每张0.3元: goods ending in a digit are kept apart from the price by 原价, else they would run together)
+    rewrites = ((_ARROW_PRICE, r"\g<1>\g<2>元卡价\g<3>元"), (_CARD_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元"),
+                (_PRICE_THEN_LIST, r"\g<1>\g<3>元卡价\g<2>元(\g<4>)"), (_CARD_PRICE, r"\g<1>\g<2>元卡价\g<3>元"),
+                (_CARD_FIRST_PRICE, r"\g<1>卡价\g<2>元"), (_UNIT_PRICE, r"\g<1>卡价\g<3>元"))
     for pattern, form in rewrites:
-        text = pattern.sub(lambda m, form=form: _said_as(originals, m.expand(form), m.group(0)), text)
+        text = pattern.sub(lambda m, form=form: _said_as(originals, _kept_apart(m, form), m.group(0)), text)
 
     def lift(m: re.Match) -> str:
         inner = m.group(1)
@@ -533,6 +556,10 @@ def parse_offer(text: str, trace: list[tuple[str, str]] | None = None) -> OfferR
             condition = condition or "show_card"   # 持工会卡60元: the card is shown to get that price
         if when is None and clauses and placed[-1][0] == sentence and _AFTER_RATE.match(segment):
             when = clauses[-1].when   # 会员日全场九五折，折后每满一百元再减十元: on the member day too
+        if clause.per_unit and clause.applies_to is None and _MORE_PER_UNIT.search(text) and \
+                (before := list(dict.fromkeys(c.applies_to for c in clauses if c.per_unit and c.applies_to))):
+            # 92号、95号每升优惠0.5元；每周五再降0.2元/升: more off the same goods' units, on top
+            clause = dataclasses.replace(clause, applies_to="、".join(before))
         # Keep the clause's text as it was published, condition words and all.
         clauses.append(dataclasses.replace(clause, text=raw_text if segment in raw else segment, when=when))
         placed.append((sentence, position))
@@ -616,6 +643,7 @@ _NAME_LIKE = re.compile(r"[\d折减免送赠价限除满每%卡]|会员|优惠|�
 _RATE_FIRST = re.compile(r"^((?:\d+(?:\.\d+)?|[一二三四五六七八九]{1,2}(?:点[一二三四五六七八九])?)折)([^\d折减送赠免元%]{2,10})$")
 _REDUCTIONS_ONLY_OUT = re.compile(r"(?:均)?(?:不计入|不算入|不计算在|不参加|不参与)(?:满减|满减金额|满减活动|满减优惠)(?:金额|活动|内)?")
 _AFTER_RATE = re.compile(r"^(?:在)?(?:折后|打折后|折扣后|折上|折扣基础上|此基础上|折后价)")
+_MORE_PER_UNIT = re.compile(r"(?:再|另)(?:降|减|优惠)\d+(?:\.\d+)?元/(?:升|度|克|斤|公斤|小时|次)")   # 每周五再降0.2元/升
 _CONNECTIVE = re.compile(r"^(?:另外|另|并且|并|同时|还可|还|且|此外)(?=[享送赠免满每立可凭持])")
 
 

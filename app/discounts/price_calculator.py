@@ -726,27 +726,47 @@ _ON_TOP = re.compile(r"再享|再打|再优惠|另享|另外享|在此基础上|
 
 
 def _on_top(rules: OfferRules) -> Clause | None:
-    """第二件半价，持卡会员再享95折: a whole-bill rate said to come on top of a 第二件 offer, or None."""
-    if not any(c.kind == "nth" for c in rules.clauses):
-        return None
-    return next((c for c in rules.clauses if c.kind == "percent" and c.applies_to is None and c.when is None
-                 and c.threshold is None and _ON_TOP.search(c.text)), None)
+    """第二件半价，持卡会员再享95折: a whole-bill rate said to come on top of a 第二件 offer; 彩印每张1元，打印满100
+    再打9折: a rate (on some goods, past a spend) on top of card prices. Or None."""
+    if any(c.kind == "nth" for c in rules.clauses):
+        return next((c for c in rules.clauses if c.kind == "percent" and c.applies_to is None and c.when is None
+                     and c.threshold is None and _ON_TOP.search(c.text)), None)
+    if any(c.kind == "card_price" for c in rules.clauses):
+        return next((c for c in rules.clauses if c.kind == "percent" and c.when is None and c.requires is None
+                     and _ON_TOP.search(c.text)), None)
+    return None
 
 
 def _then_on_top(clause: Clause, quote: Quote) -> Quote:
-    """The quote with the on-top rate taken off every line not left out, and off every price it depends on."""
+    """The quote with the on-top rate taken off every line not left out that the rate's goods cover (once
+    those lines come to its spend), and off every price it depends on. A line the vocabulary cannot place,
+    or a spend reached at list prices only, is a question, never assumed."""
     rate = clause.multiplier or Decimal(1)
 
     def cut(amount: Decimal) -> Decimal:
         return (amount * rate).quantize(FEN, rounding=ROUND_HALF_UP)
 
-    items = tuple(i if i.excluded else dataclasses.replace(i, payable=cut(i.payable),
-                                                           clause="，".join(filter(None, [i.clause, clause.text])))
-                  for i in quote.items)
+    fits = [("no", "", False) if i.excluded else _fit(clause, i.item_class) for i in quote.items]
+    covered = [f[0] == "yes" for f in fits]
+    if clause.threshold is not None:
+        spent = sum((i.payable for i, c in zip(quote.items, covered) if c), Decimal(0))
+        listed = sum((i.amount for i, c in zip(quote.items, covered) if c), Decimal(0))
+        if spent < clause.threshold:
+            extra = ()
+            if listed >= clause.threshold:   # 满100 at list prices, not at the card's: which one the shop counts
+                off = sum((i.payable - cut(i.payable) for i, c in zip(quote.items, covered) if c), Decimal(0))
+                extra = (Dependency(None, f"若按原价计满{clause.threshold}元", (quote.payable - off).quantize(FEN), clause.text),)
+            return dataclasses.replace(quote, depends=quote.depends + extra)
+    items = tuple(dataclasses.replace(i, payable=cut(i.payable), clause="，".join(filter(None, [i.clause, clause.text])))
+                  if c else i for i, c in zip(quote.items, covered))
     payable = sum((i.payable for i in items), Decimal(0)).quantize(FEN)
     # A dependency's price is for its line (or, None, the whole bill) before the rate: cut it the same way.
     depends = tuple(dataclasses.replace(d, payable_if=cut(d.payable_if)) if d.item_index is None or not quote.items[d.item_index].excluded
                     else d for d in quote.depends)
+    if maybe := [n for n, f in enumerate(fits) if f[0] == "maybe"]:
+        off = sum((items[n].payable - cut(items[n].payable) for n in maybe), Decimal(0))
+        names = "、".join(items[n].item_class or "整单" for n in maybe)
+        depends += (Dependency(None, f"若{names}属于{clause.applies_to}", (payable - off).quantize(FEN), clause.text),)
     return dataclasses.replace(quote, items=items, payable=payable, depends=depends)
 
 
